@@ -1,0 +1,68 @@
+// pollen/config.hpp: the one place where the build mode is detected.
+//
+// POLLEN_HAS_EXCEPTIONS and POLLEN_HAS_RTTI are 1 or 0. They can be forced
+// from the command line; otherwise they follow the compiler's own switches
+// (-fno-exceptions, -fno-rtti, /EHs-, /GR-).
+//
+// Everything in pollen lives in an inline namespace whose name carries the
+// exception mode (pollen::v0_exc or pollen::v0_noexc). Code built with
+// exceptions and code built without them give the same source names
+// different symbols, so mixing the two fails at link time instead of
+// misbehaving at run time (a ContractError that nobody can catch, a task
+// whose exception slot has a different layout, ...).
+#pragma once
+
+#ifndef POLLEN_HAS_EXCEPTIONS
+#  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#    define POLLEN_HAS_EXCEPTIONS 1
+#  else
+#    define POLLEN_HAS_EXCEPTIONS 0
+#  endif
+#endif
+
+#ifndef POLLEN_HAS_RTTI
+#  if defined(__cpp_rtti) || defined(__GXX_RTTI) || defined(_CPPRTTI)
+#    define POLLEN_HAS_RTTI 1
+#  else
+#    define POLLEN_HAS_RTTI 0
+#  endif
+#endif
+
+#if POLLEN_HAS_EXCEPTIONS
+#  define POLLEN_ABI_TAG v0_exc
+#else
+#  define POLLEN_ABI_TAG v0_noexc
+#endif
+
+#define POLLEN_NAMESPACE_BEGIN \
+  namespace pollen {           \
+  inline namespace POLLEN_ABI_TAG {
+#define POLLEN_NAMESPACE_END \
+  }                          \
+  }
+
+// POLLEN_NODISCARD marks functions whose result must be used: every function
+// that returns a future (futures do nothing unless polled) and the internal
+// transition functions whose result says what the caller must do next.
+#if __cplusplus >= 201703L
+#  define POLLEN_NODISCARD [[nodiscard]]
+#elif defined(__GNUC__) || defined(__clang__)
+#  define POLLEN_NODISCARD __attribute__((warn_unused_result))
+#else
+#  define POLLEN_NODISCARD
+#endif
+
+// Classes can be marked must-use only from C++17 on.
+#if __cplusplus >= 201703L
+#  define POLLEN_NODISCARD_TYPE [[nodiscard]]
+#else
+#  define POLLEN_NODISCARD_TYPE
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define POLLEN_LIKELY(x) __builtin_expect(!!(x), 1)
+#  define POLLEN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#  define POLLEN_LIKELY(x) (x)
+#  define POLLEN_UNLIKELY(x) (x)
+#endif

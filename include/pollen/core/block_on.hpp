@@ -1,0 +1,97 @@
+// pollen/core/block_on.hpp: block_on(f), the smallest executor: it runs one
+// future to completion on the calling thread.
+//
+//   int v = pollen::block_on(std::move(f));
+//
+// It polls f; while f is Pending it parks the thread until f's waker fires,
+// then polls again. The waker may be woken from any thread. A wake that
+// arrives between a poll and the park is remembered, so it is never lost;
+// several wakes before the next poll cause one poll.
+//
+// Ground rules
+// * Only f is driven: futures that need an event loop (spawned tasks,
+//   timers) need EventLoop::block_on instead.
+// * Calling block_on from inside a poll of block_on on the same thread is a
+//   ContractError: the inner call would park the thread that drives the
+//   outer future. Return the future to be awaited instead.
+// * An exception thrown by f.poll() propagates out of block_on; f is then
+//   destroyed normally.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/arc_wake.hpp>
+#include <pollen/core/context.hpp>
+#include <pollen/core/future.hpp>
+#include <pollen/core/waker.hpp>
+
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+
+// Parks and unparks one thread. Reference counted, so a waker that outlives
+// block_on stays safe to call.
+class ThreadParker final : public ArcWake {
+ public:
+  void on_wake() noexcept override;  // unpark
+  // Blocks until woken since the last park() returned; returns at once if a
+  // wake already arrived.
+  void park();
+
+ private:
+  // A wake sets `notified_` and signals; park() waits for it and clears it.
+  // A wake before park() leaves it set, so park() returns at once.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;  // guarded by mu_
+};
+
+// Marks the current thread as driving an executor for the lifetime of the
+// guard. Entering while already inside one raises ContractError naming both.
+class EnterGuard {
+ public:
+  explicit EnterGuard(const char* what);
+  ~EnterGuard();
+  EnterGuard(const EnterGuard&) = delete;
+  EnterGuard& operator=(const EnterGuard&) = delete;
+
+  // The executor this thread is currently driving, or nullptr.
+  static const char* current() noexcept;
+
+ private:
+  const char* previous_;
+};
+
+}  // namespace detail
+
+namespace detail {
+template <class F>
+output_t<F> block_on_impl(F& f, std::true_type) {
+  EnterGuard guard("pollen::block_on");
+  ArcPtr<ThreadParker> parker(new ThreadParker());
+  Waker waker = parker->waker();
+  Context cx(waker);
+  for (;;) {
+    Poll<output_t<F>> p = f.poll(cx);
+    if (p.is_ready()) return std::move(p).value();
+    parker->park();
+  }
+}
+// Not a future: the static_assert in block_on() is the only error shown.
+template <class F>
+NotAFuture block_on_impl(F&, std::false_type) {
+  return NotAFuture{};
+}
+}  // namespace detail
+
+// Runs `f` to completion on this thread and returns its output.
+template <class F>
+output_t<F> block_on(F f) {
+  POLLEN_REQUIRE_FUTURE(F);
+  return detail::block_on_impl(f, is_future<F>());
+}
+
+POLLEN_NAMESPACE_END

@@ -1,0 +1,111 @@
+// pollen/core/box_future.hpp: type erasure. DynFuture<T> is the abstract
+// interface of a future of T (virtual poll and describe); BoxFuture<T> owns
+// one on the heap and is itself a future.
+//
+//   pollen::BoxFuture<int> b = pollen::boxed(std::move(f));   // one allocation
+//
+// Use it where the type of a future must not depend on how it was built:
+// a future chosen at run time, a container of different futures, a future
+// that returns a future of its own type (recursion).
+//
+// Ground rules
+// * boxed(f) allocates exactly once: the wrapper and f in one block.
+//   boxed() of a BoxFuture returns it unchanged (no box in a box).
+// * An empty BoxFuture (default-constructed or moved from) raises
+//   ContractError when polled.
+// * Cancellation: destroying the BoxFuture destroys the boxed future.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/core/describe.hpp>
+#include <pollen/core/future.hpp>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+template <class T>
+class DynFuture {
+ public:
+  using Output = T;
+  DynFuture() = default;
+  DynFuture(const DynFuture&) = delete;
+  DynFuture& operator=(const DynFuture&) = delete;
+  virtual ~DynFuture() = default;
+
+  virtual Poll<T> poll(Context& cx) = 0;
+  virtual void describe(Describer& d) const = 0;
+};
+
+namespace detail {
+template <class F>
+class DynFutureImpl final : public DynFuture<output_t<F>> {
+ public:
+  explicit DynFutureImpl(F&& f) : f_(std::move(f)) {}
+  Poll<output_t<F>> poll(Context& cx) override { return f_.poll(cx); }
+  void describe(Describer& d) const override {
+    d.describe_here(f_);
+  }
+
+ private:
+  F f_;
+};
+}  // namespace detail
+
+template <class T>
+class POLLEN_NODISCARD_TYPE BoxFuture {
+ public:
+  using Output = T;
+
+  // The empty box: polling it is a ContractError.
+  BoxFuture() noexcept = default;
+  explicit BoxFuture(std::unique_ptr<DynFuture<T>> impl) noexcept : impl_(std::move(impl)) {}
+  BoxFuture(BoxFuture&&) noexcept = default;
+  BoxFuture& operator=(BoxFuture&&) noexcept = default;
+
+  Poll<T> poll(Context& cx) {
+    POLLEN_REQUIRE(impl_ != nullptr,
+                   "BoxFuture polled while empty (default-constructed or moved from); assign it "
+                   "a future from pollen::boxed() before polling it");
+    return impl_->poll(cx);
+  }
+
+  bool empty() const noexcept { return impl_ == nullptr; }
+
+  void describe(Describer& d) const {
+    if (impl_ == nullptr) {
+      d.node("BoxFuture", "empty");
+      return;
+    }
+    d.node("BoxFuture");
+    d.child(*impl_);
+  }
+
+ private:
+  std::unique_ptr<DynFuture<T>> impl_;  // null: empty
+};
+
+namespace detail {
+template <class F>
+struct is_box_future : std::false_type {};
+template <class T>
+struct is_box_future<BoxFuture<T>> : std::true_type {};
+}  // namespace detail
+
+// Boxes `f`: one heap allocation holding f.
+template <class F, typename std::enable_if<!detail::is_box_future<F>::value, int>::type = 0>
+POLLEN_NODISCARD BoxFuture<output_t<F>> boxed(F f) {
+  POLLEN_REQUIRE_FUTURE(F);
+  return BoxFuture<output_t<F>>(
+      std::unique_ptr<DynFuture<output_t<F>>>(new detail::DynFutureImpl<F>(std::move(f))));
+}
+// A BoxFuture is already boxed: returned as it is.
+template <class T>
+POLLEN_NODISCARD BoxFuture<T> boxed(BoxFuture<T> f) noexcept {
+  return f;
+}
+
+POLLEN_NAMESPACE_END

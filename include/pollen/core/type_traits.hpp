@@ -1,0 +1,54 @@
+// pollen/core/type_traits.hpp: the small C++17 library pieces that pollen's
+// headers need, written for C++14 (void_t, invoke, invoke_result_t,
+// remove_cvref_t), plus the future traits' building blocks.
+#pragma once
+
+#include <pollen/config.hpp>
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+template <class...>
+struct make_void {
+  using type = void;
+};
+template <class... Ts>
+using void_t = typename make_void<Ts...>::type;
+
+template <class T>
+using remove_cvref_t = typename std::remove_cv<typename std::remove_reference<T>::type>::type;
+
+// invoke(): calls a callable; pointers to members go through std::mem_fn.
+template <class Fn, class... Args,
+          typename std::enable_if<!std::is_member_pointer<typename std::decay<Fn>::type>::value,
+                                  int>::type = 0>
+constexpr auto invoke(Fn&& fn, Args&&... args) noexcept(
+    noexcept(std::forward<Fn>(fn)(std::forward<Args>(args)...)))
+    -> decltype(std::forward<Fn>(fn)(std::forward<Args>(args)...)) {
+  return std::forward<Fn>(fn)(std::forward<Args>(args)...);
+}
+template <class Fn, class... Args,
+          typename std::enable_if<std::is_member_pointer<typename std::decay<Fn>::type>::value,
+                                  int>::type = 0>
+auto invoke(Fn&& fn, Args&&... args) -> decltype(std::mem_fn(fn)(std::forward<Args>(args)...)) {
+  return std::mem_fn(fn)(std::forward<Args>(args)...);
+}
+
+template <class Fn, class... Args>
+using invoke_result_t = decltype(detail::invoke(std::declval<Fn>(), std::declval<Args>()...));
+
+template <class Fn, class Args, class = void>
+struct is_invocable_impl : std::false_type {};
+template <class Fn, class... Args>
+struct is_invocable_impl<Fn, void(Args...),
+                         void_t<decltype(detail::invoke(std::declval<Fn>(), std::declval<Args>()...))>>
+    : std::true_type {};
+template <class Fn, class... Args>
+struct is_invocable : is_invocable_impl<Fn, void(Args...)> {};
+
+}  // namespace detail
+POLLEN_NAMESPACE_END

@@ -1,0 +1,11 @@
+// Must not compile: block_on() of a type that is not a future.
+#include <pollen/pollen.hpp>
+
+struct NotAFuture {
+  int poll() { return 1; }  // no Output, wrong signature
+};
+
+int main() {
+  pollen::block_on(NotAFuture{});
+  return 0;
+}
