@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
 #include <type_traits>
 
 TEST(Config, ModeMacrosMatchTheCompilerSwitches) {
@@ -25,6 +24,4 @@ TEST(Config, NamesLiveInAnInlineNamespaceThatCarriesTheExceptionMode) {
 #else
   EXPECT_TRUE((std::is_same<pollen::Ready<int>, pollen::v0_noexc::Ready<int>>::value));
 #endif
-  std::string name = pollen::detail::type_name<pollen::Unit>();
-  EXPECT_NE(name.find(POLLEN_HAS_EXCEPTIONS ? "v0_exc" : "v0_noexc"), std::string::npos) << name;
 }

@@ -140,7 +140,7 @@ class Option {
  private:
   template <class... Args>
   void construct(Args&&... args) {
-    ::new (static_cast<void*>(&storage_)) T(std::forward<Args>(args)...);
+    ::new (static_cast<void*>(&storage_.value)) T(std::forward<Args>(args)...);
     engaged_ = true;  // only after the constructor returned
   }
   void check() const {
@@ -148,10 +148,17 @@ class Option {
                    "Option::value() called on an empty Option; check has_value() first, or use "
                    "value_or()");
   }
-  T* ptr() noexcept { return reinterpret_cast<T*>(&storage_); }
-  const T* ptr() const noexcept { return reinterpret_cast<const T*>(&storage_); }
+  T* ptr() noexcept { return &storage_.value; }
+  const T* ptr() const noexcept { return &storage_.value; }
 
-  typename std::aligned_storage<sizeof(T), alignof(T)>::type storage_;
+  // A union rather than raw bytes: the compiler then knows which member is
+  // alive (no false "may be used uninitialized" warnings).
+  union Storage {
+    char none;  // alive while !engaged_
+    T value;    // alive while engaged_
+    Storage() noexcept : none() {}
+    ~Storage() {}
+  } storage_;
   bool engaged_ = false;
 };
 
