@@ -12,6 +12,7 @@
 #include <pollen/core/context.hpp>      // Context: what poll() is given
 #include <pollen/core/future.hpp>       // is_future, output_t
 #include <pollen/core/contract.hpp>     // ContractError
+#include <pollen/core/cancel_safe.hpp>  // is_cancel_safe<F>
 #include <pollen/core/describe.hpp>     // describe(f): the state tree
 #include <pollen/core/box_future.hpp>   // DynFuture, BoxFuture, boxed()
 

@@ -7,7 +7,22 @@
 //
 // A combinator that installs its own waker for a child (join does) builds the
 // child's Context with Context(child_waker, cx), so that everything else the
-// parent Context carries reaches the child unchanged.
+// parent Context carries (the budget) reaches the child unchanged.
+//
+// The cooperative budget
+// ----------------------
+// An executor may give each poll of a task a budget (the event loop gives
+// 128 units). Leaf futures that can be ready again and again without ever
+// returning Pending (a channel receive with a full buffer, an expired timer,
+// yield_now) spend one unit per ready result:
+//
+//   if (!cx.consume_budget()) return pollen::pending;  // already re-woken
+//
+// When the budget is spent, consume_budget() wakes the task and returns
+// false: the future returns Pending, the task goes to the back of the ready
+// queue, and the other tasks get their turn. A Context without a budget
+// (block_on, a test task) never runs out. A user future can spend the budget
+// the same way.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -15,18 +30,44 @@
 
 POLLEN_NAMESPACE_BEGIN
 
+// Units of work left in the current poll of a task. Owned by the executor,
+// which resets it before each poll.
+struct Budget {
+  unsigned remaining;
+};
+
 class Context {
  public:
-  explicit Context(const Waker& waker) noexcept : waker_(&waker) {}
+  explicit Context(const Waker& waker) noexcept : waker_(&waker), budget_(nullptr) {}
+  // A Context whose polls spend `budget`.
+  Context(const Waker& waker, Budget& budget) noexcept : waker_(&waker), budget_(&budget) {}
   // A Context for a child future: a different waker, the rest of `parent`.
-  Context(const Waker& waker, const Context& parent) noexcept : Context(parent) {
-    waker_ = &waker;
-  }
+  Context(const Waker& waker, const Context& parent) noexcept
+      : waker_(&waker), budget_(parent.budget_) {}
 
   const Waker& waker() const noexcept { return *waker_; }
 
+  // Spends one unit of the budget. True: go on. False: the budget is spent,
+  // the task has been woken, return Pending.
+  bool consume_budget() const noexcept {
+    if (budget_ == nullptr) return true;
+    if (budget_->remaining == 0) {
+      waker_->wake();
+      return false;
+    }
+    --budget_->remaining;
+    return true;
+  }
+
+  // True when this poll has a budget and it is spent.
+  bool budget_spent() const noexcept { return budget_ != nullptr && budget_->remaining == 0; }
+
+  // The budget of this poll, or nullptr when unlimited.
+  Budget* budget() const noexcept { return budget_; }
+
  private:
   const Waker* waker_;
+  Budget* budget_;  // nullptr: unlimited
 };
 
 POLLEN_NAMESPACE_END
