@@ -24,3 +24,6 @@
 
 // Executors.
 #include <pollen/core/block_on.hpp>     // block_on(f)
+
+// Combinators: futures made of futures.
+#include <pollen/future.hpp>            // map, then, join, join_all, select, ...

@@ -14,18 +14,32 @@
 // * An empty BoxFuture (default-constructed or moved from) raises
 //   ContractError when polled.
 // * Cancellation: destroying the BoxFuture destroys the boxed future.
+// * Adoption: a boxed future that has reached a point where all it will ever
+//   do is forward to another BoxFuture<T> (a Then whose continuation
+//   returned a BoxFuture<T>) hands that box over, and this box takes its
+//   contents in place of the forwarding future. A recursive async loop
+//   (each step returns the boxed next step) then runs in constant stack and
+//   constant work per poll. The hook is DynFuture::poll_adopting(); a future
+//   type opts in with a member
+//     Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out);
+//   that behaves like poll() but, instead of polling the box it would
+//   forward to, moves it into `out` and returns Pending.
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
 
 #include <memory>
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+template <class T>
+class BoxFuture;
 
 template <class T>
 class DynFuture {
@@ -38,25 +52,50 @@ class DynFuture {
 
   virtual Poll<T> poll(Context& cx) = 0;
   virtual void describe(Describer& d) const = 0;
+
+  // Like poll(), but a future that would from now on only forward to
+  // another BoxFuture<T> moves that box into `out` (unpolled) and returns
+  // Pending; the BoxFuture holding this one then adopts it. The default
+  // never adopts.
+  virtual Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out) {
+    (void)out;
+    return poll(cx);
+  }
 };
 
 namespace detail {
+template <class F, class T, class = void>
+struct has_poll_adopting : std::false_type {};
+template <class F, class T>
+struct has_poll_adopting<F, T,
+                         void_t<decltype(std::declval<F&>().poll_adopting(
+                             std::declval<Context&>(), std::declval<BoxFuture<T>&>()))>>
+    : std::true_type {};
+
 template <class F>
 class DynFutureImpl final : public DynFuture<output_t<F>> {
+  using T = output_t<F>;
+
  public:
   explicit DynFutureImpl(F&& f) : f_(std::move(f)) {}
-  Poll<output_t<F>> poll(Context& cx) override { return f_.poll(cx); }
+  Poll<T> poll(Context& cx) override { return f_.poll(cx); }
+  Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out) override {
+    return adopt(cx, out, has_poll_adopting<F, T>());
+  }
   void describe(Describer& d) const override {
     d.describe_here(f_);
   }
 
  private:
+  Poll<T> adopt(Context& cx, BoxFuture<T>& out, std::true_type) { return f_.poll_adopting(cx, out); }
+  Poll<T> adopt(Context& cx, BoxFuture<T>&, std::false_type) { return f_.poll(cx); }
+
   F f_;
 };
 }  // namespace detail
 
 template <class T>
-class POLLEN_NODISCARD_TYPE BoxFuture {
+class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
  public:
   using Output = T;
 
@@ -70,7 +109,15 @@ class POLLEN_NODISCARD_TYPE BoxFuture {
     POLLEN_REQUIRE(impl_ != nullptr,
                    "BoxFuture polled while empty (default-constructed or moved from); assign it "
                    "a future from pollen::boxed() before polling it");
-    return impl_->poll(cx);
+    // Each round either finishes (Ready or Pending) or adopts the box the
+    // current future handed over and polls that instead: a loop, not a
+    // recursion, however long the chain of boxes.
+    for (;;) {
+      BoxFuture next;
+      Poll<T> p = impl_->poll_adopting(cx, next);
+      if (next.impl_ == nullptr) return p;
+      impl_ = std::move(next.impl_);  // the forwarding future is destroyed here
+    }
   }
 
   bool empty() const noexcept { return impl_ == nullptr; }
@@ -106,6 +153,12 @@ POLLEN_NODISCARD BoxFuture<output_t<F>> boxed(F f) {
 template <class T>
 POLLEN_NODISCARD BoxFuture<T> boxed(BoxFuture<T> f) noexcept {
   return f;
+}
+
+template <class D>
+template <class E>
+BoxFuture<typename E::Output> FutureExt<D>::boxed() && {
+  return pollen::boxed(std::move(static_cast<E&>(*this)));
 }
 
 POLLEN_NAMESPACE_END

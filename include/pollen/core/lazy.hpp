@@ -16,6 +16,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/type_traits.hpp>
 #include <pollen/core/unit.hpp>
@@ -43,7 +44,7 @@ using value_result_t = decltype(invoke_to_value(std::declval<Fn>(), std::declval
 }  // namespace detail
 
 template <class Fn>
-class POLLEN_NODISCARD_TYPE Lazy {
+class POLLEN_NODISCARD_TYPE Lazy : public FutureExt<Lazy<Fn>> {
  public:
   using Output = detail::value_result_t<Fn&&>;
   enum class State { Unstarted, Running, Done };

@@ -20,12 +20,13 @@
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
 #include <pollen/core/unit.hpp>
 
 POLLEN_NAMESPACE_BEGIN
 
 template <class T>
-class POLLEN_NODISCARD_TYPE Never {
+class POLLEN_NODISCARD_TYPE Never : public FutureExt<Never<T>> {
  public:
   using Output = T;
   enum class State { Waiting };

@@ -26,6 +26,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
 #include <pollen/core/type_traits.hpp>
 
 #include <type_traits>
@@ -43,7 +44,7 @@ struct poll_value<Poll<T>> {
 }  // namespace detail
 
 template <class Fn>
-class POLLEN_NODISCARD_TYPE PollFn {
+class POLLEN_NODISCARD_TYPE PollFn : public FutureExt<PollFn<Fn>> {
   static_assert(detail::is_invocable<Fn&, Context&>::value,
                 "pollen: poll_fn needs a function `pollen::Poll<T>(pollen::Context&)`");
 

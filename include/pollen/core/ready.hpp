@@ -15,6 +15,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/unit.hpp>
 
@@ -24,7 +25,7 @@
 POLLEN_NAMESPACE_BEGIN
 
 template <class T>
-class POLLEN_NODISCARD_TYPE Ready {
+class POLLEN_NODISCARD_TYPE Ready : public FutureExt<Ready<T>> {
  public:
   using Output = T;
   enum class State { Waiting, Taken };

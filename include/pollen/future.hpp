@@ -1,0 +1,30 @@
+// pollen/future.hpp: the combinators, as a table of contents. Each is a
+// visible state machine in its own header under pollen/future/; see
+// docs/combinators.md for the guide.
+#pragma once
+
+#include <pollen/config.hpp>
+
+// Chaining: f.map(fn).then(fn2).fuse() on every library future, and on user
+// futures that derive FutureExt<Self>.
+#include <pollen/future/future_ext.hpp>    // FutureExt<D>: the CRTP mixin
+
+// One future after another.
+#include <pollen/future/map.hpp>           // map(f, fn): fn(output)
+#include <pollen/future/then.hpp>          // then(f, fn): fn(output), then the future it returns
+#include <pollen/future/fuse.hpp>          // fuse(f): Pending forever after Ready
+#include <pollen/future/loop_fn.hpp>       // loop_fn(s, step): Continue(s) / Break(v), no recursion
+
+// All of them.
+#include <pollen/future/join.hpp>          // join(f1, ..., fn): std::tuple of outputs
+#include <pollen/future/join_all.hpp>      // join_all(vector<F>): vector of outputs, O(1) per wake
+
+// The first of them.
+#include <pollen/future/select.hpp>        // select / select_biased(f1, ..., fn): OneOf
+#include <pollen/future/select_all.hpp>    // select_all(vector<F>): Selected{index, value}
+
+// Building blocks.
+#include <pollen/future/one_of.hpp>        // OneOf<T...>, Either<A, B>, get<I>(o)
+#include <pollen/future/maybe_done.hpp>    // MaybeDone<F>: a future or its output
+#include <pollen/future/wake_list.hpp>     // per-child wakers of join / join_all
+#include <pollen/future/state_helpers.hpp> // FutureAndFn, UnwindGuard

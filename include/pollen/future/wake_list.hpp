@@ -1,0 +1,252 @@
+// pollen/future/wake_list.hpp: per-child wakers for join and join_all, so
+// that a join polls again only the children whose own waker fired.
+//
+// Ground rules
+// * A join polls child i with a Context whose waker is *borrowed*: its data
+//   points at the join (or at the child's slot) and it holds no reference.
+//   Waking it during the poll (a child that wakes itself) costs a flag store
+//   and a wake of the parent's waker. Borrowing is free: no allocation, no
+//   atomic operation per child poll.
+// * A child that keeps the waker beyond its poll must clone it (the protocol
+//   says so). Cloning a borrowed waker returns a *shared* waker: a pointer to
+//   child i's slot in a WakeList, a reference-counted block on the heap that
+//   outlives the join for as long as any clone lives. join allocates that
+//   block at the first clone (one allocation for all its children, never if
+//   no child keeps a waker); join_all allocates it when it is built.
+// * Waking a shared waker, from any thread: if child i is not queued yet, it
+//   is marked queued and its index appended to the block's ready list, and
+//   the parent's waker (the one from the join's most recent poll) is woken.
+//   Cost: one atomic exchange, and for the first wake of a child since its
+//   last poll a mutex lock, a push_back and a wake of the parent.
+// * The join drains the ready list at the start of each poll (O(1): it
+//   swaps vectors) and clears each drained child's flag before polling it,
+//   so a wake that arrives during or after the child's poll queues it again.
+// * When the join completes or is destroyed it closes the block: later wakes
+//   do nothing (and are safe: the block lives until its last waker is gone).
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/waker.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+class WakeList {
+ public:
+  // A block for n children, with one reference (the owner's). When
+  // `all_queued`, every child starts queued, in index order.
+  static WakeList* create(std::uint32_t n, bool all_queued) {
+    return new WakeList(n, all_queued);
+  }
+  WakeList(const WakeList&) = delete;
+  WakeList& operator=(const WakeList&) = delete;
+
+  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+  // Queues child i (once until it is drained) and wakes the parent. Any
+  // thread.
+  void wake(std::uint32_t i) noexcept {
+    if (slots_[i].queued.exchange(true, std::memory_order_acq_rel)) return;
+    Waker parent;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closed_) return;
+      woken_.push_back(i);  // capacity reserved for n: never reallocates
+      parent = parent_;
+    }
+    parent.wake();
+  }
+
+  // Owner, at the start of each poll: the waker to wake from now on.
+  void set_parent(const Waker& w) {
+    std::lock_guard<std::mutex> lock(mu_);
+    parent_ = w;  // keeps the old one when it will_wake() the same task
+  }
+
+  // Owner: swaps the ready list into `out` (which it empties first) and
+  // clears the queued flag of each child in it.
+  void drain(std::vector<std::uint32_t>& out) {
+    out.clear();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      out.swap(woken_);
+      woken_.reserve(slots_n_);
+    }
+    for (std::uint32_t i : out) slots_[i].queued.store(false, std::memory_order_release);
+  }
+  // Owner: calls fn(i) for each queued child, clears the list and the flags.
+  template <class Fn>
+  void drain_each(Fn fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::uint32_t i : woken_) {
+      slots_[i].queued.store(false, std::memory_order_release);
+      fn(i);
+    }
+    woken_.clear();
+  }
+
+  // Owner, when it completes or is destroyed: later wakes do nothing.
+  void close() noexcept {
+    Waker old;
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    old.swap(parent_);  // dropped after the lock is released
+  }
+
+  // A shared waker for child i: one more reference.
+  RawWaker shared_raw(std::uint32_t i) noexcept {
+    retain();
+    return RawWaker{&slots_[i], &shared_vtable()};
+  }
+  // A borrowed view of child i's waker (no reference): valid while the
+  // owner holds its reference.
+  RawWaker borrowed_raw(std::uint32_t i) noexcept {
+    return RawWaker{&slots_[i], &borrowed_vtable()};
+  }
+
+  std::size_t ref_count() const noexcept { return refs_.load(std::memory_order_acquire); }
+
+ private:
+  struct Slot {
+    WakeList* list;
+    std::atomic<bool> queued;  // true while the index is in the ready list
+  };
+
+  WakeList(std::uint32_t n, bool all_queued) : slots_(new Slot[n]), slots_n_(n) {
+    woken_.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      slots_[i].list = this;
+      slots_[i].queued.store(all_queued, std::memory_order_relaxed);
+      if (all_queued) woken_.push_back(i);
+    }
+  }
+  ~WakeList() = default;
+
+  static void wake_slot(const void* data) noexcept {
+    const Slot* s = static_cast<const Slot*>(data);
+    s->list->wake(static_cast<std::uint32_t>(s - s->list->slots_.get()));
+  }
+  static const WakerVTable& shared_vtable() noexcept {
+    static const WakerVTable vt = {
+        [](const void* data) noexcept -> RawWaker {
+          static_cast<const Slot*>(data)->list->retain();
+          return RawWaker{data, &shared_vtable()};
+        },
+        [](const void* data) noexcept {
+          wake_slot(data);
+          static_cast<const Slot*>(data)->list->release();
+        },
+        [](const void* data) noexcept { wake_slot(data); },
+        [](const void* data) noexcept { static_cast<const Slot*>(data)->list->release(); },
+    };
+    return vt;
+  }
+  static const WakerVTable& borrowed_vtable() noexcept {
+    static const WakerVTable vt = {
+        [](const void* data) noexcept -> RawWaker {
+          static_cast<const Slot*>(data)->list->retain();
+          return RawWaker{data, &shared_vtable()};
+        },
+        [](const void* data) noexcept { wake_slot(data); },
+        [](const void* data) noexcept { wake_slot(data); },
+        [](const void*) noexcept {},
+    };
+    return vt;
+  }
+
+  std::atomic<std::size_t> refs_{1};
+  std::unique_ptr<Slot[]> slots_;       // one per child; never changes
+  std::uint32_t slots_n_;               // never changes
+  std::mutex mu_;                       // guards the three fields below
+  std::vector<std::uint32_t> woken_;    // queued children, in wake order
+  Waker parent_;                        // the join's most recent waker
+  bool closed_ = false;                 // once true, never unset
+};
+
+// The per-child wakers of a join of a fixed number of children: the shared
+// block is made only when a child clones its waker. The only field is the
+// block pointer; everything else a borrowed waker needs (the join's flags,
+// the parent's waker) is in its Borrowed record on the stack of the poll, so
+// the join stays small and movable.
+class JoinWakers {
+ public:
+  JoinWakers() noexcept = default;
+  JoinWakers(JoinWakers&& o) noexcept : shared_(o.shared_) { o.shared_ = nullptr; }
+  JoinWakers& operator=(JoinWakers&&) = delete;
+  ~JoinWakers() { close(); }
+
+  // At the start of a poll: wake `parent` from now on, and set the flag in
+  // `woken` of every child queued in the shared block.
+  void begin_poll(const Waker& parent, bool* woken) {
+    if (shared_ == nullptr) return;
+    shared_->set_parent(parent);
+    shared_->drain_each([woken](std::uint32_t i) { woken[i] = true; });
+  }
+
+  // The data of child `index`'s borrowed waker, on the stack of the poll.
+  struct Borrowed {
+    JoinWakers* hub;
+    bool* woken;          // the join's flags, one per child
+    const Waker* parent;  // the waker of the join's current poll
+    std::uint32_t n;      // number of children
+    std::uint32_t index;
+  };
+  static RawWaker borrowed_raw(const Borrowed* b) noexcept {
+    return RawWaker{b, &borrowed_vtable()};
+  }
+
+  // The join is finished or gone: later wakes do nothing.
+  void close() noexcept {
+    if (shared_ == nullptr) return;
+    shared_->close();
+    shared_->release();
+    shared_ = nullptr;
+  }
+
+  bool has_shared() const noexcept { return shared_ != nullptr; }
+
+ private:
+  static void wake_inline(const Borrowed* b) noexcept {
+    if (b->hub->shared_ != nullptr) {
+      b->hub->shared_->wake(b->index);
+      return;
+    }
+    b->woken[b->index] = true;
+    b->parent->wake_by_ref();
+  }
+  static RawWaker clone_inline(const Borrowed* b) {
+    JoinWakers* hub = b->hub;
+    if (hub->shared_ == nullptr) {
+      hub->shared_ = WakeList::create(b->n, false);
+      hub->shared_->set_parent(*b->parent);
+    }
+    return hub->shared_->shared_raw(b->index);
+  }
+  static const WakerVTable& borrowed_vtable() noexcept {
+    static const WakerVTable vt = {
+        [](const void* data) noexcept -> RawWaker {
+          return clone_inline(static_cast<const Borrowed*>(data));
+        },
+        [](const void* data) noexcept { wake_inline(static_cast<const Borrowed*>(data)); },
+        [](const void* data) noexcept { wake_inline(static_cast<const Borrowed*>(data)); },
+        [](const void*) noexcept {},
+    };
+    return vt;
+  }
+
+  WakeList* shared_ = nullptr;  // made at the first clone; holds one reference
+};
+
+}  // namespace detail
+POLLEN_NAMESPACE_END

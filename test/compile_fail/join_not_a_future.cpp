@@ -1,0 +1,9 @@
+// Must not compile: join() of something that is not a future.
+#include <pollen/future.hpp>
+#include <pollen/pollen.hpp>
+
+int main() {
+  auto j = pollen::join(pollen::ready(1), 42);
+  (void)j;
+  return 0;
+}
