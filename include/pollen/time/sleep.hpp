@@ -1,0 +1,122 @@
+// pollen/time/sleep.hpp: sleep(d) and sleep_until(t), futures that are Ready
+// once a deadline has passed.
+//
+// States:
+//
+//   Waiting --poll, now() >= deadline--> Done
+//      |
+//      +-- poll, deadline ahead: registers the timer (first time) or
+//      |   updates its waker, returns Pending; stays Waiting
+//      +-- destroyed: the timer is cancelled (unlinked from the wheel)
+//
+// What it does: completes at the first poll at which the driver's clock has
+// reached the deadline. The deadline is fixed when the Sleep is created
+// (now() + d, saturating), not at its first poll.
+//
+// Output: Unit.
+//
+// Cancellation: destroying a Sleep in any state cancels its timer and
+// returns its memory at once (the timer entry lives inside the Sleep; the
+// wheel allocates nothing). Cancel safe: nothing is lost.
+//
+// Contract errors: polling it after Ready; polling it while another
+// driver's loop is current (a timer belongs to the loop it was created on);
+// polling it after its driver was destroyed; sleep(d) without a driver
+// argument outside an event loop.
+//
+// Polling order: no children. An expired Sleep spends one unit of the
+// cooperative budget; when the budget is spent it returns Pending (the task
+// is already re-woken) and completes on the next poll.
+//
+// Bad input: a negative or zero duration, or a deadline <= now, is Ready on
+// the first poll; a duration that would overflow (nanoseconds::max(),
+// hours::max()) saturates to far_future() and never fires on a real clock.
+//
+// Example:
+//
+//   pollen::TimerDriver driver(pollen::ClockKind::Virtual);
+//   auto s = pollen::sleep(driver, std::chrono::milliseconds(5));
+//   // poll s: Pending ... driver.advance(std::chrono::milliseconds(5));
+//   // the task is woken, poll s: Ready(Unit)
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/core/describe.hpp>
+#include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
+#include <pollen/core/unit.hpp>
+#include <pollen/time/clock.hpp>
+#include <pollen/time/deadline_timer.hpp>
+#include <pollen/time/timer_driver.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
+ public:
+  using Output = Unit;
+  enum class State { Waiting, Done };
+
+  Sleep(TimerDriver& driver, TimePoint deadline) noexcept : timer_(driver, deadline) {}
+  // Moving moves the timer's place in the wheel; the moved-from Sleep is
+  // Done (polling it is a ContractError).
+  Sleep(Sleep&& o) noexcept : timer_(std::move(o.timer_)), state_(o.state_) {
+    o.state_ = State::Done;
+  }
+  Sleep& operator=(Sleep&&) = delete;
+
+  Poll<Unit> poll(Context& cx) {
+    if (state_ == State::Done) detail::polled_after_ready("Sleep");
+    switch (timer_.poll_expired(cx, "Sleep")) {
+      case detail::DeadlineTimer::Status::Waiting:
+        return pending;
+      case detail::DeadlineTimer::Status::Expired:
+        break;
+    }
+    if (!cx.consume_budget()) return pending;  // re-woken; Ready next time
+    state_ = State::Done;
+    return Unit{};
+  }
+
+  State state() const noexcept { return state_; }
+  TimePoint deadline() const noexcept { return timer_.deadline(); }
+  // True when the clock has reached the deadline (whether or not polled).
+  bool is_elapsed() const noexcept { return timer_.driver().now() >= timer_.deadline(); }
+  // True while the timer is linked in the driver's wheel.
+  bool is_registered() const noexcept { return timer_.is_registered(); }
+
+  // "Sleep [deadline in 4.8 ms]", "Sleep [done]".
+  void describe(Describer& d) const {
+    d.node("Sleep", state_ == State::Done ? std::string("done") : timer_.describe_deadline());
+  }
+
+ private:
+  detail::DeadlineTimer timer_;  // linked in the wheel while Waiting, after a Pending poll
+  State state_ = State::Waiting;
+};
+
+// A Sleep on `driver` until `deadline`.
+POLLEN_NODISCARD inline Sleep sleep_until(TimerDriver& driver, TimePoint deadline) noexcept {
+  return Sleep(driver, deadline);
+}
+// A Sleep on `driver` for `d` from now (any std::chrono duration; negative:
+// Ready at once; too long: far_future()).
+template <class Rep, class Period>
+POLLEN_NODISCARD Sleep sleep(TimerDriver& driver, std::chrono::duration<Rep, Period> d) noexcept {
+  return Sleep(driver, driver.deadline_after(d));
+}
+// The same on the current event loop's driver (ContractError outside a loop).
+POLLEN_NODISCARD inline Sleep sleep_until(TimePoint deadline) {
+  return Sleep(detail::current_timer_driver("sleep_until"), deadline);
+}
+template <class Rep, class Period>
+POLLEN_NODISCARD Sleep sleep(std::chrono::duration<Rep, Period> d) {
+  TimerDriver& driver = detail::current_timer_driver("sleep");
+  return Sleep(driver, driver.deadline_after(d));
+}
+
+POLLEN_NAMESPACE_END

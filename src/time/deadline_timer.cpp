@@ -1,0 +1,99 @@
+// detail::DeadlineTimer: registration, identity checks and describe()
+// rendering shared by every timer future, compiled once.
+#include <pollen/core/contract.hpp>
+#include <pollen/time/deadline_timer.hpp>
+
+#include <fmt/core.h>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+std::string format_duration(Duration d) {
+  const bool negative = d < Duration::zero();
+  // |d| as a double: no overflow even for Duration::min().
+  double ns = negative ? -static_cast<double>(d.count()) : static_cast<double>(d.count());
+  struct Unit {
+    double ns;
+    const char* name;
+  };
+  static const Unit units[] = {
+      {365.0 * 86400e9, "years"}, {86400e9, "d"}, {3600e9, "h"}, {60e9, "min"},
+      {1e9, "s"},                 {1e6, "ms"},    {1e3, "us"},   {1.0, "ns"},
+  };
+  const Unit* u = &units[sizeof(units) / sizeof(units[0]) - 1];
+  for (const Unit& cand : units) {
+    if (ns >= cand.ns) {
+      u = &cand;
+      break;
+    }
+  }
+  return fmt::format("{}{:.3g} {}", negative ? "-" : "", ns / u->ns, u->name);
+}
+
+TimerDriver& current_timer_driver(const char* what) {
+  TimerDriver* d = TimerDriver::current();
+  if (d == nullptr) {
+    contract_violation(fmt::format(
+        "{} needs a timer driver, and no event loop is polling on this thread; call it from a "
+        "task run by an event loop, or pass a TimerDriver explicitly ({}(driver, ...))",
+        what, what));
+  }
+  return *d;
+}
+
+DeadlineTimer::DeadlineTimer(DeadlineTimer&& o) noexcept
+    : driver_(o.driver_), deadline_(o.deadline_) {
+  if (o.entry_.is_linked()) {
+    driver_->relocate(o.entry_, entry_);
+  } else {
+    entry_.adopt_unlinked(o.entry_);
+  }
+}
+
+DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char* future_name) {
+  if (entry_.state() == TimerEntry::State::Orphaned) {
+    contract_violation(fmt::format(
+        "{} polled after its timer driver (event loop) was destroyed; destroy timer futures "
+        "before the loop that runs them",
+        future_name));
+  }
+  TimerDriver* current = TimerDriver::current();
+  if (current != nullptr && current != driver_) {
+    contract_violation(fmt::format(
+        "{} was created on one timer driver (event loop) and polled on another; a timer belongs "
+        "to the loop it was created on: create it inside a task of the loop that polls it",
+        future_name));
+  }
+  const TimePoint now = driver_->now();
+  if (now >= deadline_) {
+    cancel();  // the wheel may not have fired it yet (no fire_expired() since)
+    return Status::Expired;
+  }
+  if (entry_.is_linked()) {
+    TimerDriver::update_waker(entry_, cx.waker());
+    return Status::Waiting;
+  }
+  // Idle, or Fired with a deadline still ahead: impossible, the wheel fires
+  // only deadlines <= now, and now never decreases.
+  POLLEN_ASSERT(entry_.state() == TimerEntry::State::Idle,
+                "a timer entry fired before its deadline");
+  switch (driver_->register_timer(entry_, deadline_, cx.waker())) {
+    case TimerDriver::Registration::Waiting:
+      return Status::Waiting;
+    case TimerDriver::Registration::Expired:
+      break;
+  }
+  return Status::Expired;
+}
+
+std::string DeadlineTimer::describe_deadline() const {
+  if (driver_destroyed()) return "driver destroyed";
+  if (deadline_ == far_future()) return "deadline never (far future)";
+  const TimePoint now = driver_->now();
+  if (deadline_ > now) return "deadline in " + format_duration(deadline_ - now);
+  if (deadline_ == now) return "deadline now";
+  return "deadline passed " + format_duration(now - deadline_) + " ago";
+}
+
+}  // namespace detail
+POLLEN_NAMESPACE_END

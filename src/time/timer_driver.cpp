@@ -1,0 +1,121 @@
+// TimerDriver: a clock plus a timer wheel; see timer_driver.hpp for the
+// ground rules and how an event loop drives it.
+#include <pollen/core/contract.hpp>
+#include <pollen/time/timer_driver.hpp>
+
+#include <fmt/core.h>
+
+#include <climits>
+
+POLLEN_NAMESPACE_BEGIN
+
+namespace {
+thread_local TimerDriver* t_current_driver = nullptr;
+}  // namespace
+
+VirtualClock::VirtualClock(TimePoint start) : now_(start) {
+  POLLEN_REQUIRE(start.time_since_epoch() >= Duration::zero(),
+                 "VirtualClock: the start time must not be before the clock's epoch "
+                 "(pollen's time points are never negative)");
+}
+
+TimerDriver::TimerDriver(ClockKind kind)
+    : kind_(kind), virtual_(), origin_(now()), wheel_(0) {}
+
+TimerDriver::TimerDriver(ClockKind kind, TimePoint virtual_start)
+    : kind_(kind), virtual_(virtual_start), origin_(virtual_start), wheel_(0) {
+  POLLEN_REQUIRE(kind == ClockKind::Virtual,
+                 "TimerDriver(kind, start): a start time only makes sense for a virtual clock; "
+                 "use TimerDriver(ClockKind::Steady) for the real clock");
+}
+
+TimerDriver::~TimerDriver() {
+  if (t_current_driver == this) t_current_driver = nullptr;
+  // ~TimerWheel orphans the entries still linked.
+}
+
+std::uint64_t TimerDriver::tick_of(TimePoint t) const noexcept {
+  if (t <= origin_) return 0;
+  // origin_ >= 0 and t <= TimePoint::max(): the difference fits.
+  return static_cast<std::uint64_t>((t - origin_).count());
+}
+
+TimePoint TimerDriver::time_of(std::uint64_t tick) const noexcept {
+  // Ticks come from tick_of(), so origin_ + tick <= TimePoint::max().
+  return origin_ + Duration(static_cast<Duration::rep>(tick));
+}
+
+void TimerDriver::require_virtual(const char* what) const {
+  if (kind_ != ClockKind::Virtual) {
+    detail::contract_violation(fmt::format(
+        "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
+        "create the driver (or loop) with ClockKind::Virtual to control time",
+        what));
+  }
+}
+
+Option<TimePoint> TimerDriver::next_deadline() const noexcept {
+  std::uint64_t tick = 0;
+  if (!wheel_.earliest_deadline(tick)) return none;
+  return time_of(tick);
+}
+
+std::size_t TimerDriver::fire_expired() { return wheel_.advance_to(tick_of(now())); }
+
+int TimerDriver::wait_timeout_ms() const noexcept {
+  if (kind_ == ClockKind::Virtual) return -1;
+  Option<TimePoint> next = next_deadline();
+  if (!next.has_value()) return -1;
+  const Duration left = remaining_until(now(), *next);
+  if (left <= Duration::zero()) return 0;
+  // Round up: waking before the deadline would find nothing to fire and
+  // wait again with a timeout of 0, a busy loop.
+  const Duration::rep ms = (left.count() - 1) / 1000000 + 1;
+  return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
+}
+
+std::size_t TimerDriver::advance_to(TimePoint t) {
+  require_virtual("advance_to()");
+  virtual_.advance_to(t);
+  return fire_expired();
+}
+
+bool TimerDriver::advance_to_next_timer() {
+  require_virtual("advance_to_next_timer()");
+  std::uint64_t tick = 0;
+  if (!wheel_.earliest_deadline(tick)) return false;
+  virtual_.advance_to(time_of(tick));
+  const std::size_t fired = fire_expired();
+  POLLEN_ASSERT(fired > 0, "advance_to_next_timer() fired nothing at the earliest deadline");
+  return true;
+}
+
+TimerDriver::Registration TimerDriver::register_timer(TimerEntry& entry, TimePoint deadline,
+                                                      const Waker& waker) {
+  if (deadline <= now()) return Registration::Expired;
+  switch (wheel_.insert(entry, tick_of(deadline), waker)) {
+    case TimerWheel::Insert::Linked:
+      return Registration::Waiting;
+    case TimerWheel::Insert::AlreadyExpired:
+      break;
+  }
+  // Only with the steady clock: the wheel was advanced past a deadline that
+  // now() (read a moment ago) had not reached. It is due.
+  return Registration::Expired;
+}
+
+TimerDriver* TimerDriver::current() noexcept { return t_current_driver; }
+
+TimerDriver* TimerDriver::exchange_current(TimerDriver* driver) noexcept {
+  TimerDriver* previous = t_current_driver;
+  t_current_driver = driver;
+  return previous;
+}
+
+TimerDriver::Scope::Scope(TimerDriver& driver) noexcept : previous_(t_current_driver) {
+  t_current_driver = &driver;
+}
+
+TimerDriver::Scope::~Scope() { t_current_driver = previous_; }
+
+POLLEN_NAMESPACE_END
