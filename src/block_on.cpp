@@ -4,6 +4,8 @@
 
 #include <fmt/core.h>
 
+#include <string>
+
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
@@ -24,22 +26,45 @@ void ThreadParker::park() {
 
 namespace {
 thread_local const char* t_current_executor = nullptr;
+thread_local std::uint64_t t_current_loop_id = 0;
+
+std::string label(const char* what, std::uint64_t loop_id) {
+  if (loop_id == 0) return what;
+  return fmt::format("{} of event loop #{}", what, loop_id);
 }
 
-EnterGuard::EnterGuard(const char* what) : previous_(t_current_executor) {
-  if (previous_ != nullptr) {
-    contract_violation(fmt::format(
-        "{} called from inside a poll driven by {} on the same thread; it would block the thread "
-        "that drives the outer executor and starve every task on it. Return the future to be "
-        "awaited by the caller (or spawn it) instead of blocking on it",
-        what, previous_));
+[[noreturn]] void nested_call(const char* what, std::uint64_t loop_id) {
+  const char* relation = "";
+  if (loop_id != 0 && t_current_loop_id != 0) {
+    relation = loop_id == t_current_loop_id ? " (the same event loop)" : " (another event loop)";
   }
+  contract_violation(fmt::format(
+      "{} called from inside a poll driven by {}{} on the same thread; it would block the thread "
+      "that drives the outer executor and starve every task on it. Return the future to be "
+      "awaited by the caller (or spawn it) instead of blocking on it",
+      label(what, loop_id), label(t_current_executor, t_current_loop_id), relation));
+}
+}  // namespace
+
+EnterGuard::EnterGuard(const char* what, std::uint64_t loop_id)
+    : previous_(t_current_executor), previous_loop_id_(t_current_loop_id) {
+  if (previous_ != nullptr) nested_call(what, loop_id);
   t_current_executor = what;
+  t_current_loop_id = loop_id;
 }
 
-EnterGuard::~EnterGuard() { t_current_executor = previous_; }
+EnterGuard::~EnterGuard() {
+  t_current_executor = previous_;
+  t_current_loop_id = previous_loop_id_;
+}
+
+void EnterGuard::check(const char* what, std::uint64_t loop_id) {
+  if (t_current_executor != nullptr) nested_call(what, loop_id);
+}
 
 const char* EnterGuard::current() noexcept { return t_current_executor; }
+
+std::uint64_t EnterGuard::current_loop_id() noexcept { return t_current_loop_id; }
 
 }  // namespace detail
 POLLEN_NAMESPACE_END

@@ -25,6 +25,7 @@
 #include <pollen/core/waker.hpp>
 
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <utility>
 
@@ -51,18 +52,29 @@ class ThreadParker final : public ArcWake {
 
 // Marks the current thread as driving an executor for the lifetime of the
 // guard. Entering while already inside one raises ContractError naming both.
+//
+// `what` names the call ("pollen::block_on", "EventLoop::run"); `loop_id` is
+// the number of the event loop it drives (0: not an event loop), so that the
+// message can name both loops and say whether they are the same one.
 class EnterGuard {
  public:
-  explicit EnterGuard(const char* what);
+  explicit EnterGuard(const char* what, std::uint64_t loop_id = 0);
   ~EnterGuard();
   EnterGuard(const EnterGuard&) = delete;
   EnterGuard& operator=(const EnterGuard&) = delete;
 
+  // Raises the ContractError that entering `what` here would raise, without
+  // entering.
+  static void check(const char* what, std::uint64_t loop_id = 0);
+
   // The executor this thread is currently driving, or nullptr.
   static const char* current() noexcept;
+  // The event loop this thread is currently driving, or 0.
+  static std::uint64_t current_loop_id() noexcept;
 
  private:
   const char* previous_;
+  std::uint64_t previous_loop_id_;
 };
 
 }  // namespace detail

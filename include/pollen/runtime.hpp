@@ -1,0 +1,10 @@
+// pollen/runtime.hpp: the event loop, as a table of contents.
+#pragma once
+
+#include <pollen/runtime/event_loop.hpp>      // EventLoop: spawn, block_on, run, tick, stats
+#include <pollen/runtime/join_handle.hpp>     // JoinHandle<T>, JoinResult<T>
+#include <pollen/runtime/yield_now.hpp>       // yield_now(): let the others run
+#include <pollen/runtime/spawn_blocking.hpp>  // spawn_blocking(fn): blocking code on a worker pool
+#include <pollen/runtime/loop_timers.hpp>     // LoopTimers: where the timers plug in
+#include <pollen/runtime/poller.hpp>          // PollerKind: epoll or poll(2)
+#include <pollen/runtime/task.hpp>            // the task block (internals)

@@ -1,0 +1,283 @@
+// pollen/runtime/event_loop.hpp: EventLoop, the single-threaded executor.
+//
+//   pollen::EventLoop loop;
+//   pollen::JoinHandle<int> h = loop.spawn("worker", compute());
+//   int v = loop.block_on(std::move(f));   // drives f and every task
+//
+// The loop keeps the spawned tasks and polls each one only when its waker
+// says it can make progress; when nothing is ready it sleeps in the kernel
+// (epoll, or poll(2)) until a waker from another thread, a timer, or an I/O
+// event needs it. How it works, and the rules a task lives by, are written at
+// the top of src/runtime/event_loop.cpp.
+//
+// Driving it
+// * block_on(f): until f is Ready; returns its output (rethrows its exception).
+// * run(): until no task is left.
+// * run_until_stalled(): until no task is ready; never sleeps and never
+//   moves a virtual clock. Returns the earliest pending timer deadline (none
+//   without timers). A task that wakes itself forever keeps it running (use
+//   tick() for bounded work).
+// * tick(): ONE bounded turn, for a foreign main loop: takes the cross-thread
+//   wakes, fires due timers, polls at most LoopOptions::max_polls_per_tick
+//   tasks, never blocks. Between ticks the host sleeps on native_handle()
+//   (readable when the loop has work) with a timeout from next_deadline().
+//
+// Contract errors
+// * Calling block_on, run, run_until_stalled or tick from inside a poll that
+//   a loop (this one or another) or pollen::block_on is driving on the same
+//   thread: it would block the thread that drives the outer loop. Spawn the
+//   future, or return it to be awaited.
+// * Using the loop from another thread: a loop belongs to one thread (the
+//   only thread-safe things are its tasks' wakers).
+//
+// Time
+// * Every loop owns a TimerDriver (<pollen/time/timer_driver.hpp>) from its
+//   construction: pollen::sleep(d), timeout(f, d) and interval(p) called in
+//   any of its tasks use it. The clock is std::chrono::steady_clock unless
+//   the loop is made with a virtual clock:
+//     pollen::EventLoop loop(pollen::ClockKind::Virtual);
+//   or LoopOptions::clock (and LoopOptions::virtual_start).
+// * A virtual clock moves only when told to: loop.advance(d),
+//   loop.advance_to(t), loop.advance_to_next_timer(), or, opted in with
+//   set_auto_advance(true), block_on()/run() jumping to the next deadline
+//   whenever no task is ready.
+// * With a virtual clock and auto-advance off, block_on()/run() with no
+//   ready task wait in the kernel, with no timeout, for a wake from another
+//   thread (spawn_blocking, a waker sent away): waiting does not move a
+//   virtual clock. They never spin. When no task waits for anything but
+//   timers that wait would never end: call advance() from a task, use
+//   run_until_stalled() + advance() from the test, or turn auto-advance on.
+//
+// Cooperative budget: each poll of a task gets a Budget of
+// LoopOptions::budget_per_poll units (see <pollen/core/context.hpp>).
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/describe.hpp>
+#include <pollen/core/future.hpp>
+#include <pollen/core/option.hpp>
+#include <pollen/core/unit.hpp>
+#include <pollen/runtime/join_handle.hpp>
+#include <pollen/runtime/poller.hpp>
+#include <pollen/runtime/task.hpp>
+#include <pollen/runtime/loop_timers.hpp>
+#include <pollen/time/clock.hpp>
+#include <pollen/time/timer_driver.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#if POLLEN_HAS_EXCEPTIONS
+#include <exception>
+#include <functional>
+#endif
+
+POLLEN_NAMESPACE_BEGIN
+
+struct LoopOptions {
+  // At most this many task polls per tick() (and per turn of run()) before
+  // the loop looks at cross-thread wakes, timers and I/O again.
+  unsigned max_polls_per_tick = 128;
+  // Units of cooperative budget given to each poll of a task.
+  unsigned budget_per_poll = 128;
+  PollerKind poller = PollerKind::Default;
+  // The loop's clock: the real steady clock, or a virtual clock that moves
+  // only through advance()/advance_to()/advance_to_next_timer() (or
+  // auto-advance).
+  ClockKind clock = ClockKind::Steady;
+  // Where a virtual clock starts (must not be before the clock's epoch);
+  // none: the real steady clock's current time. Ignored for Steady.
+  Option<TimePoint> virtual_start;
+  // Virtual clock only: block_on()/run() jump to the next timer deadline
+  // when no task is ready. Off by default (see set_auto_advance()).
+  bool auto_advance = false;
+};
+
+// Counters, always on (plain increments on the loop's thread).
+struct LoopStats {
+  std::size_t tasks_alive = 0;     // spawned, not finished
+  std::size_t tasks_spawned = 0;
+  std::size_t polls = 0;           // task polls
+  std::size_t wakes = 0;           // wake() calls on task wakers, coalesced ones included
+  std::size_t remote_wakes = 0;    // ... of which from outside the loop's turns
+  // Polls that returned Pending although nothing woke the task since its
+  // previous poll returned Pending: it was polled again only because it
+  // woke itself during that poll (busy-waiting, or a spent budget).
+  std::size_t spurious_polls = 0;
+  std::size_t ticks = 0;           // turns of the loop
+  std::size_t sleeps = 0;          // kernel waits
+};
+
+// One live task, as dump_tasks() sees it.
+struct TaskSnapshot {
+  std::uint64_t id = 0;
+  std::string name;                       // "" when spawned without a name
+  const char* state = "";                 // "ready", "running" or "waiting"
+  std::chrono::nanoseconds waiting{0};    // since its last poll returned Pending
+  DescribeNode tree;                      // its future's state tree
+};
+
+#if POLLEN_HAS_EXCEPTIONS
+// Called with the name of a task whose JoinHandle is gone and the exception
+// that escaped its poll. The default prints both to stderr; the loop goes
+// on. An exception thrown by the handler propagates out of run()/tick().
+using UnhandledExceptionHandler = std::function<void(const char* task_name, std::exception_ptr)>;
+#endif
+
+namespace detail {
+class LoopCore;
+}
+
+class EventLoop {
+ public:
+  EventLoop();
+  explicit EventLoop(const LoopOptions& options);
+  // A loop on the given clock, other options at their defaults:
+  //   pollen::EventLoop loop(pollen::ClockKind::Virtual);
+  explicit EventLoop(ClockKind clock);
+  // Destroys every task that has not finished (their futures' destructors
+  // run here; their JoinHandles then yield a cancelled result). Wakers that
+  // outlive the loop stay safe to call and do nothing.
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Starts running `f` as a task; it is first polled at the next turn.
+  // Allocates exactly once (the task and f in one block, plus the name).
+  template <class F>
+  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(F f) {
+    POLLEN_REQUIRE_FUTURE(F);
+    return spawn_impl(std::move(f), nullptr, 0, is_future<F>());
+  }
+  template <class F>
+  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(const char* name, F f) {
+    POLLEN_REQUIRE_FUTURE(F);
+    return spawn_impl(std::move(f), name, name ? std::strlen(name) : 0, is_future<F>());
+  }
+  template <class F>
+  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(const std::string& name, F f) {
+    POLLEN_REQUIRE_FUTURE(F);
+    return spawn_impl(std::move(f), name.data(), name.size(), is_future<F>());
+  }
+
+  // Drives `f` (as a task named "block_on") and every other task until f is
+  // Ready; returns its output, or rethrows the exception that escaped it.
+  template <class F>
+  output_t<F> block_on(F f) {
+    POLLEN_REQUIRE_FUTURE(F);
+    return block_on_impl(f, is_future<F>());
+  }
+
+  void run();
+  // Polls until no task is ready; returns next_deadline() then (the
+  // earliest pending timer, none without one). Never sleeps, never moves a
+  // virtual clock.
+  Option<TimePoint> run_until_stalled();
+  // One bounded, non-blocking turn; returns how many tasks it polled.
+  std::size_t tick();
+
+  // Readable when the loop has work (a task is ready, a wake came from
+  // another thread). Owned by the loop: do not close it or read it.
+  int native_handle() const noexcept;
+  // When the loop next needs a tick for a timer (the earliest pending
+  // timer's deadline; it may be <= now() until the next turn fires it); none
+  // without timers.
+  Option<LoopTimePoint> next_deadline() const;
+  // True when some task is ready to be polled (a tick would poll it).
+  bool has_ready_tasks() const noexcept;
+
+  LoopStats stats() const noexcept;
+  // Every live task: name, state tree, time waiting. Not for hot paths.
+  std::vector<TaskSnapshot> dump_tasks() const;
+  // dump_tasks(), rendered as text.
+  std::string dump_tasks_text() const;
+
+#if POLLEN_HAS_EXCEPTIONS
+  void set_unhandled_exception_handler(UnhandledExceptionHandler handler);
+#endif
+
+  // The loop whose turn is running on this thread, or nullptr.
+  static EventLoop* current() noexcept;
+  // A number that names this loop in messages ("event loop #3").
+  std::uint64_t id() const noexcept;
+
+  // ---- Time ----------------------------------------------------------
+  // The loop's timer driver (its clock and timer wheel).
+  TimerDriver& timer_driver() noexcept;
+  const TimerDriver& timer_driver() const noexcept;
+  // The loop's clock: steady_clock::now(), or the virtual clock's time.
+  TimePoint now() const noexcept;
+  bool is_virtual_clock() const noexcept;
+  // Virtual clock only (ContractError on the steady clock): move the clock
+  // forward by d (saturating; d <= 0 moves nothing) or to t (a t in the
+  // past moves nothing), and wake the tasks whose timers are then due; they
+  // are polled at the loop's next turn. Returns how many timers fired. May
+  // be called between turns or from one of the loop's own tasks.
+  template <class Rep, class Period>
+  std::size_t advance(std::chrono::duration<Rep, Period> d) {
+    return advance_to(deadline_after(now(), d));
+  }
+  std::size_t advance_to(TimePoint t);
+  // Virtual clock only: moves the clock to the earliest pending deadline
+  // (if it is ahead) and fires what is due then. False (nothing moved) when
+  // no timer is pending.
+  bool advance_to_next_timer();
+  // Virtual clock only (ContractError on the steady clock when turning it
+  // on): let block_on()/run() jump to the next deadline when no task is
+  // ready. Off by default.
+  void set_auto_advance(bool on);
+  bool auto_advance() const noexcept;
+
+  // The timer seam (see <pollen/runtime/loop_timers.hpp>): replaces the
+  // loop's own TimerDriver in the loop's turns (for tests of the loop with
+  // fake timers); nullptr goes back to the driver. timers() is the
+  // replacement, or nullptr when the loop uses its TimerDriver.
+  void set_timers(std::unique_ptr<LoopTimers> timers);
+  LoopTimers* timers() const noexcept;
+
+ private:
+  template <class F>
+  JoinHandle<output_t<F>> spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
+    detail::TaskHeader* t = detail::new_task<F>(std::move(f), name, len);
+    adopt(t);
+    return JoinHandle<output_t<F>>(t);
+  }
+  template <class F>
+  JoinHandle<detail::NotAFuture> spawn_impl(F&&, const char*, std::size_t, std::false_type) {
+    return JoinHandle<detail::NotAFuture>();
+  }
+
+  template <class F>
+  output_t<F> block_on_impl(F& f, std::true_type) {
+    check_can_block("EventLoop::block_on");  // before the root is spawned
+    JoinHandle<output_t<F>> root = spawn("block_on", std::move(f));
+    drive_until_finished(root.task_header_for_loop());
+    return take_root(root);
+  }
+  template <class F>
+  detail::NotAFuture block_on_impl(F&, std::false_type) {
+    return detail::NotAFuture{};
+  }
+  template <class T>
+  static T take_root(JoinHandle<T>& root) {
+    Waker noop;
+    Context cx(noop);
+    Poll<JoinResult<T>> p = root.poll(cx);  // rethrows the root's exception
+    return std::move(std::move(p).value()).value();
+  }
+
+  // Raises the nested-call ContractError when this thread is inside a poll.
+  void check_can_block(const char* what) const;
+  void adopt(detail::TaskHeader* t);
+  void drive_until_finished(detail::TaskHeader* root);
+
+  std::unique_ptr<detail::LoopCore> core_;
+};
+
+POLLEN_NAMESPACE_END

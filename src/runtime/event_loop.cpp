@@ -1,0 +1,896 @@
+// The event loop: tasks, wakers, the ready queue, the cross-thread queue,
+// join handles, stats and the task dump.
+//
+// Ground rules
+// ============
+// Who owns a task. A task is one heap block (TaskHeader + future + name,
+// see <pollen/runtime/task.hpp>) with an atomic reference count:
+//   * the owner reference, shared by the loop (flag kLive: until the task
+//     finishes) and its JoinHandle (flag kHandle: until the handle is
+//     dropped, detached, or has yielded); it is dropped when both let go;
+//   * one per Waker made from the task (clone), so a waker is always safe;
+//   * one while the task sits in the cross-thread queue.
+// The future lives in the block until the task finishes: it is destroyed on
+// the loop's thread when it returns Ready (its output takes its place), when
+// its poll throws, when it is aborted, or when the loop is destroyed.
+// Nothing but the loop's thread ever touches a future, an output, the flags,
+// or the queues' links, except `next_remote` under the queue mutex.
+//
+// When a task is polled. Only when it is in the ready queue, and it is put
+// there only by spawn, by a wake, or by abort():
+//   * a wake of a task that is already queued does nothing (two wakes before
+//     a poll cause one poll);
+//   * a wake of a task that is being polled sets kWokenWhileRunning: when
+//     that poll returns Pending the task goes to the BACK of the queue, so a
+//     wake during a poll causes exactly one more poll, never a recursive one;
+//   * a wake of a finished task does nothing;
+//   * a task nobody wakes is never polled again.
+// Each turn takes the cross-thread wakes, fires due timers, then polls at
+// most LoopOptions::max_polls_per_tick tasks from the front of the queue, so
+// a task that keeps waking itself cannot starve timers, I/O, or the others.
+//
+// Time. The loop owns a TimerDriver (`driver`) from construction and makes
+// it TimerDriver::current() during its turns, so pollen::sleep(d) in a task
+// finds it. Each turn fires the due timers (only when some are pending: an
+// idle wheel costs no clock read) with this loop as t_running, so the woken
+// tasks are queued directly. Before a kernel wait the driver bounds the
+// timeout (wait_timeout_ms(): rounded up to whole ms, never an early wake
+// and a spin). A virtual clock never bounds the wait: block_on/run jump to
+// the next deadline instead when auto-advance is on, and otherwise wait only
+// for cross-thread wakes. The calls are direct (no virtual call per turn);
+// set_timers() installs a LoopTimers that replaces the driver (tests).
+//
+// What a wake does, by where it comes from.
+//   * From the loop's own thread during one of its turns (t_running is this
+//     loop's LoopShared): the task is queued directly. No atomic operation.
+//   * From anywhere else (another thread, the same thread between turns, a
+//     destructor): the task is pushed on the cross-thread queue (a mutex and
+//     an intrusive list; `remote_queued` makes repeated wakes coalesce
+//     without the mutex) and the loop's Poller is signalled once per batch,
+//     which ends the kernel wait of a sleeping loop. The next turn moves the
+//     batch to the ready queue.
+//   * After the loop is destroyed: the cross-thread queue is closed, so the
+//     wake does nothing. The LoopShared (queue, mutex) outlives the loop for
+//     as long as a task block that might still be woken exists: a task that
+//     finishes while wakers of it are alive takes a reference to it
+//     (kHoldsShared). A task that finishes with no waker alive cannot be
+//     woken any more and takes none, so spawning and completing a task costs
+//     no atomic read-modify-write at all.
+#include <pollen/core/block_on.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/runtime/event_loop.hpp>
+
+#include <fmt/core.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+
+#include <time.h>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+namespace {
+// The clock of "waiting since" and dump_tasks(): read once per turn, so it
+// must be cheap. On Linux the coarse monotonic clock (a few ms resolution,
+// no hardware read: about 10x cheaper than steady_clock in a VM) is plenty
+// to say how long a task has been waiting.
+std::int64_t steady_now_ns() noexcept {
+#if defined(__linux__) && defined(CLOCK_MONOTONIC_COARSE)
+  struct timespec ts;
+  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+#else
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+#endif
+}
+std::atomic<std::uint64_t> g_next_loop_id{1};
+}  // namespace
+
+// What wakers reach: outlives the loop while a wakeable task block exists.
+class LoopShared {
+ public:
+  std::atomic<std::uint32_t> refs{1};  // the loop's, plus one per kHoldsShared block
+  std::atomic<std::size_t> remote_wakes{0};
+
+  std::mutex mu;
+  TaskHeader* head = nullptr;  // the cross-thread queue, guarded by mu
+  TaskHeader* tail = nullptr;
+  bool closed = false;         // guarded by mu; set once, by the loop's destructor
+  // Written under mu; read without it as a hint ("maybe something queued").
+  // True from the first push (or self-signal) until the loop takes the batch;
+  // the Poller is signalled exactly when it goes from false to true.
+  std::atomic<bool> signaled{false};
+  Poller* poller = nullptr;    // valid while !closed
+  LoopCore* core = nullptr;    // valid while !closed; used on the loop's thread only
+
+  void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  // Makes the poller readable unless it already is. Any thread.
+  void signal_locked() noexcept {
+    if (!signaled.load(std::memory_order_relaxed)) {
+      signaled.store(true, std::memory_order_relaxed);
+      poller->signal();
+    }
+  }
+};
+
+namespace {
+// The loop whose turn runs on this thread: wakes of its tasks go straight to
+// its ready queue. initial-exec: read on every wake, it must not go through
+// __tls_get_addr.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((tls_model("initial-exec")))
+#endif
+thread_local LoopShared* t_running = nullptr;
+
+void task_wake_by_ref(const void* data);
+void task_wake(const void* data);
+void task_drop(const void* data);
+RawWaker task_clone(const void* data);
+const WakerVTable kTaskWakerVTable = {task_clone, task_wake, task_wake_by_ref, task_drop};
+
+TaskHeader* header(const void* data) { return static_cast<TaskHeader*>(const_cast<void*>(data)); }
+}  // namespace
+
+class LoopCore {
+ public:
+  LoopCore(EventLoop* owner, const LoopOptions& opts)
+      : options(opts),
+        owner(owner),
+        id(g_next_loop_id.fetch_add(1)),
+        thread(std::this_thread::get_id()),
+        driver(make_driver(opts)),
+        auto_advance(opts.auto_advance) {
+    POLLEN_REQUIRE(!opts.auto_advance || opts.clock == ClockKind::Virtual,
+                   "LoopOptions::auto_advance is set for a loop on the steady clock; auto-advance "
+                   "jumps a virtual clock to the next timer, the real clock moves by itself. Set "
+                   "LoopOptions::clock = ClockKind::Virtual, or leave auto_advance off");
+    POLLEN_REQUIRE(opts.max_polls_per_tick > 0,
+                   "LoopOptions::max_polls_per_tick is 0: a tick would never poll a task; use at "
+                   "least 1 (the default is 128)");
+    poller = Poller::create(opts.poller);
+    shared = new LoopShared();
+    shared->poller = poller.get();
+    shared->core = this;
+  }
+
+  LoopOptions options;
+  EventLoop* owner;
+  std::uint64_t id;
+  std::thread::id thread;
+  std::unique_ptr<Poller> poller;
+  LoopShared* shared = nullptr;
+  // The loop's clock and timer wheel. Declared before the tasks' lists:
+  // shutdown() destroys the tasks (cancelling their timers) while it lives.
+  std::unique_ptr<TimerDriver> driver;
+  bool auto_advance;                   // virtual clock: jump when idle
+  std::unique_ptr<LoopTimers> timers;  // set_timers(): replaces `driver`
+#if POLLEN_HAS_EXCEPTIONS
+  UnhandledExceptionHandler on_unhandled;
+#endif
+
+  TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through next_ready)
+  TaskHeader* ready_tail = nullptr;
+  std::size_t ready_len = 0;
+  TaskHeader* live_head = nullptr;   // every unfinished task (through prev/next_live)
+  TaskHeader* live_tail = nullptr;
+  LoopStats stats;
+  std::uint64_t next_task_id = 1;
+  std::int64_t turn_time_ns = steady_now_ns();  // the clock, sampled (see turn())
+  bool embedded = false;             // native_handle() was asked for
+
+  static std::unique_ptr<TimerDriver> make_driver(const LoopOptions& o) {
+    if (o.clock == ClockKind::Virtual && o.virtual_start.has_value()) {
+      return std::unique_ptr<TimerDriver>(new TimerDriver(ClockKind::Virtual, *o.virtual_start));
+    }
+    return std::unique_ptr<TimerDriver>(new TimerDriver(o.clock));
+  }
+
+  void check_thread(const char* what) const {
+    if (POLLEN_UNLIKELY(std::this_thread::get_id() != thread)) {
+      contract_violation(fmt::format(
+          "{} called on event loop #{} from a thread other than the one that created it; a loop "
+          "belongs to one thread (only its tasks' wakers may be used from others). Create one "
+          "loop per thread, or wake a task of this loop from the other thread instead",
+          what, id));
+    }
+  }
+
+  // --- the ready queue ---------------------------------------------------
+  void push_ready(TaskHeader* t) noexcept {
+    t->next_ready = nullptr;
+    if (ready_tail != nullptr) {
+      ready_tail->next_ready = t;
+    } else {
+      ready_head = t;
+      // Outside a turn, in a host's main loop: make native_handle() readable.
+      if (embedded && t_running != shared) signal_self();
+    }
+    ready_tail = t;
+    ++ready_len;
+  }
+  TaskHeader* pop_ready() noexcept {
+    TaskHeader* t = ready_head;
+    if (t != nullptr) {
+      ready_head = t->next_ready;
+      if (ready_head == nullptr) ready_tail = nullptr;
+      --ready_len;
+    }
+    return t;
+  }
+  void signal_self() noexcept {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->signal_locked();
+  }
+
+  // Queues `t` unless it is queued, running (then: once more after the poll)
+  // or finished. `self_woken` marks a requeue by a wake during its own poll.
+  void schedule(TaskHeader* t) noexcept {
+    std::uint16_t f = t->flags;
+    if (f & kComplete) return;
+    if (f & kRunning) {
+      t->flags = static_cast<std::uint16_t>(f | kWokenWhileRunning);
+      return;
+    }
+    if (f & kQueued) {
+      t->flags = static_cast<std::uint16_t>(f & ~kSelfWokenOnly);  // a real wake since
+      return;
+    }
+    t->flags = static_cast<std::uint16_t>((f | kQueued) & ~kSelfWokenOnly);
+    push_ready(t);
+  }
+
+  // --- the live list -----------------------------------------------------
+  void link_live(TaskHeader* t) noexcept {
+    t->prev_live = live_tail;
+    t->next_live = nullptr;
+    if (live_tail != nullptr) {
+      live_tail->next_live = t;
+    } else {
+      live_head = t;
+    }
+    live_tail = t;
+  }
+  void unlink_live(TaskHeader* t) noexcept {
+    if (t->prev_live != nullptr) {
+      t->prev_live->next_live = t->next_live;
+    } else {
+      live_head = t->next_live;
+    }
+    if (t->next_live != nullptr) {
+      t->next_live->prev_live = t->prev_live;
+    } else {
+      live_tail = t->prev_live;
+    }
+  }
+
+  // --- the cross-thread queue --------------------------------------------
+  // Moves the cross-thread batch to the ready queue.
+  void drain_remote() noexcept {
+    if (!shared->signaled.load(std::memory_order_relaxed)) return;
+    TaskHeader* list;
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      list = shared->head;
+      shared->head = shared->tail = nullptr;
+      if (shared->signaled.load(std::memory_order_relaxed)) {
+        shared->signaled.store(false, std::memory_order_relaxed);
+        poller->clear();  // under the mutex: a push after this signals again
+      }
+    }
+    while (list != nullptr) {
+      TaskHeader* t = list;
+      list = t->next_remote;
+      // acq_rel: whatever a waker did before a wake that found the flag set
+      // happens before the poll this causes.
+      t->remote_queued.exchange(false, std::memory_order_acq_rel);
+      schedule(t);
+      task_release(t);  // the queue's reference
+    }
+  }
+
+  // --- finishing a task --------------------------------------------------
+  // The task has finished (Ready, threw, or cancelled); the future is gone.
+  void finish(TaskHeader* t) {
+    std::uint16_t f = static_cast<std::uint16_t>(t->flags | kComplete);
+    f = static_cast<std::uint16_t>(f & ~(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly));
+    unlink_live(t);
+    --stats.tasks_alive;
+    // Wakers still alive may wake this block after the loop is gone: then it
+    // must keep the shared queue alive. With no waker alive (the common
+    // case) nobody can make a new one, so no reference is needed.
+    if (t->refs.load(std::memory_order_acquire) > 1) {
+      shared->retain();
+      f = static_cast<std::uint16_t>(f | kHoldsShared);
+    }
+    t->flags = f;
+#if POLLEN_HAS_EXCEPTIONS
+    std::exception_ptr unhandled;
+    std::string unhandled_name;
+#endif
+    if (f & kHandle) {
+      Waker w = std::move(t->join_waker);
+      std::move(w).wake();
+    } else {
+      t->vtable->drop_output(t);
+#if POLLEN_HAS_EXCEPTIONS
+      if (f & kFailed) {
+        unhandled = t->error;
+        unhandled_name = t->name;
+        t->flags = static_cast<std::uint16_t>(t->flags | kErrorObserved);
+      }
+#endif
+      task_release(t);  // the owner reference: nobody holds it any more
+    }
+#if POLLEN_HAS_EXCEPTIONS
+    if (unhandled) report_unhandled(unhandled_name.c_str(), unhandled);
+#endif
+  }
+
+  void cancel(TaskHeader* t) {
+    t->vtable->drop_future(t);
+    t->flags = static_cast<std::uint16_t>(t->flags | kCancelled);
+    finish(t);
+  }
+
+#if POLLEN_HAS_EXCEPTIONS
+  void report_unhandled(const char* name, const std::exception_ptr& e) {
+    if (on_unhandled) {
+      on_unhandled(name, e);
+      return;
+    }
+    std::string what = "an exception not derived from std::exception";
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      what = ex.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr,
+                 "pollen: task \"%s\" on event loop #%llu ended with an unhandled exception: %s "
+                 "(its JoinHandle was dropped or detached; set_unhandled_exception_handler() "
+                 "changes what happens)\n",
+                 name, static_cast<unsigned long long>(id), what.c_str());
+  }
+#endif
+
+  // --- polling -------------------------------------------------------------
+  // A waker borrowed for one poll: no reference is taken or dropped (the
+  // union keeps the Waker's destructor, which would drop one, from running).
+  struct BorrowedWaker {
+    explicit BorrowedWaker(TaskHeader* t) noexcept : u(RawWaker{t, &kTaskWakerVTable}) {}
+    union U {
+      explicit U(RawWaker r) noexcept : waker(r) {}
+      ~U() {}
+      Waker waker;
+    } u;
+  };
+
+  void poll_task(TaskHeader* t) {
+    std::uint16_t f = t->flags;
+    const bool self_woken_only = (f & kSelfWokenOnly) != 0;
+    f = static_cast<std::uint16_t>(f & ~(kQueued | kSelfWokenOnly | kWokenWhileRunning));
+    t->flags = f;
+    if (f & kAbortRequested) {
+      cancel(t);
+      return;
+    }
+    t->flags = static_cast<std::uint16_t>(f | kRunning);
+    ++stats.polls;
+    Budget budget{options.budget_per_poll};
+    TaskPoll r;
+    {
+      BorrowedWaker w(t);
+      Context cx(w.u.waker, budget);
+#if POLLEN_HAS_EXCEPTIONS
+      try {
+        r = t->vtable->poll(t, cx);
+      } catch (...) {
+        t->flags = static_cast<std::uint16_t>(t->flags & ~kRunning);
+        t->vtable->drop_future(t);
+        t->error = std::current_exception();
+        t->flags = static_cast<std::uint16_t>(t->flags | kFailed);
+        finish(t);
+        return;
+      }
+#else
+      r = t->vtable->poll(t, cx);
+#endif
+    }
+    f = static_cast<std::uint16_t>(t->flags & ~kRunning);
+    if (r == TaskPoll::Ready) {
+      t->flags = f;
+      finish(t);
+      return;
+    }
+    if (self_woken_only) ++stats.spurious_polls;
+    t->waiting_since_ns = turn_time_ns;
+    if (f & kWokenWhileRunning) {
+      f = static_cast<std::uint16_t>((f & ~kWokenWhileRunning) | kQueued | kSelfWokenOnly);
+      t->flags = f;
+      push_ready(t);
+      return;
+    }
+    t->flags = f;
+  }
+
+  // One turn: cross-thread wakes, timers, then at most max_polls_per_tick
+  // task polls. A tick() polls one round: only the tasks that were ready when
+  // it began (a task woken during the tick waits for the next one). The
+  // loop's own drivers (run, block_on) also poll tasks woken during the turn,
+  // up to the same bound, which saves a turn per wake-up when tasks hand work
+  // to each other.
+  std::size_t turn(bool one_round) {
+    // The clock for "waiting since" is sampled every 8 turns and after every
+    // kernel wait: a stamp is at most 8 turns early.
+    if ((stats.ticks++ & 7) == 0) turn_time_ns = steady_now_ns();
+    drain_remote();
+    fire_timers();
+    std::size_t limit = options.max_polls_per_tick;
+    if (one_round && ready_len < limit) limit = ready_len;
+    std::size_t n = 0;
+    for (; n < limit; ++n) {
+      TaskHeader* t = pop_ready();
+      if (t == nullptr) break;
+      poll_task(t);
+    }
+    return n;
+  }
+
+  // --- time ----------------------------------------------------------------
+  // Wakes the tasks whose timers are due. Called with t_running == shared
+  // (inside a turn, or from advance_to()): the wakes queue tasks directly.
+  void fire_timers() {
+    if (POLLEN_UNLIKELY(timers != nullptr)) {
+      timers->fire_expired();
+    } else if (driver->pending_timers() != 0) {
+      driver->fire_expired();
+    }
+  }
+  Option<TimePoint> next_deadline() const {
+    if (timers) return timers->next_deadline();
+    return driver->next_deadline();
+  }
+  bool clock_is_virtual() const { return timers ? timers->is_virtual() : driver->is_virtual(); }
+
+  enum class Mode { Run, UntilStalled, UntilFinished };
+
+  // Returns next_deadline() when it stops for UntilStalled.
+  Option<TimePoint> drive(Mode mode, TaskHeader* root) {
+    for (;;) {
+      turn(false);
+      if (root != nullptr && (root->flags & kComplete)) return none;
+      if (mode == Mode::Run && stats.tasks_alive == 0) return none;
+      if (ready_head != nullptr || shared->signaled.load(std::memory_order_relaxed)) continue;
+      Option<TimePoint> deadline = next_deadline();
+      if (mode == Mode::UntilStalled) return deadline;
+      int timeout_ms = -1;  // no timer: wait for a cross-thread wake only
+      if (deadline.has_value()) {
+        if (clock_is_virtual()) {
+          if (auto_advance) {
+            // Virtual time, opted in: jump instead of sleeping.
+            if (timers) {
+              timers->advance_to(*deadline);
+            } else {
+              driver->advance_to(*deadline);
+            }
+            continue;
+          }
+          // Virtual time without auto-advance: waiting does not move the
+          // clock, so wait for a cross-thread wake only (documented).
+        } else if (timers) {
+          timeout_ms = poll_timeout_ms(Option<std::chrono::nanoseconds>(*deadline - timers->now()));
+        } else {
+          timeout_ms = driver->wait_timeout_ms();
+          if (timeout_ms == 0) continue;  // passed since the turn fired: fire it now
+        }
+      }
+      ++stats.sleeps;
+      poller->wait(timeout_ms);
+      turn_time_ns = steady_now_ns();
+    }
+  }
+
+  void require_virtual(const char* what) const {
+    if (!clock_is_virtual()) {
+      contract_violation(fmt::format(
+          "{} needs a virtual clock, and event loop #{} runs on the real steady clock; make the "
+          "loop with a virtual clock (pollen::EventLoop loop(pollen::ClockKind::Virtual), or "
+          "LoopOptions::clock) to control time",
+          what, id));
+    }
+  }
+
+  void adopt(TaskHeader* t) {
+    t->shared = shared;
+    t->id = next_task_id++;
+    t->flags = static_cast<std::uint16_t>(kLive | kHandle | kQueued);
+    t->waiting_since_ns = turn_time_ns;
+    link_live(t);
+    ++stats.tasks_alive;
+    ++stats.tasks_spawned;
+    push_ready(t);
+  }
+
+  // Called by ~EventLoop, with the loop still whole (a future's destructor
+  // may still use it: spawn, abort, drop a JoinHandle).
+  void shutdown() noexcept {
+    // Close the cross-thread queue first: from now on wakes do nothing.
+    TaskHeader* remote;
+    {
+      std::lock_guard<std::mutex> lock(shared->mu);
+      shared->closed = true;
+      remote = shared->head;
+      shared->head = shared->tail = nullptr;
+    }
+    // Destroy every unfinished task; a destructor may spawn or finish
+    // others, so take them one at a time until none is left.
+    while (live_head != nullptr) {
+      TaskHeader* t = live_head;
+      t->flags = static_cast<std::uint16_t>(t->flags & ~(kRunning | kQueued));
+#if POLLEN_HAS_EXCEPTIONS
+      try {
+        cancel(t);
+      } catch (...) {
+        // An unhandled-exception handler threw: nothing can catch it here.
+      }
+#else
+      cancel(t);
+#endif
+    }
+    ready_head = ready_tail = nullptr;
+    ready_len = 0;
+    while (remote != nullptr) {
+      TaskHeader* t = remote;
+      remote = t->next_remote;
+      task_release(t);  // remote_queued stays set: later wakes return at once
+    }
+    shared->core = nullptr;
+    shared->release();
+    shared = nullptr;
+  }
+};
+
+namespace {
+void task_wake_by_ref(const void* data) {
+  TaskHeader* t = header(data);
+  LoopShared* s = t->shared;
+  if (s == t_running) {
+    ++s->core->stats.wakes;
+    s->core->schedule(t);
+    return;
+  }
+  s->remote_wakes.fetch_add(1, std::memory_order_relaxed);
+  if (t->remote_queued.exchange(true, std::memory_order_acq_rel)) return;  // already queued
+  t->refs.fetch_add(1, std::memory_order_relaxed);                        // the queue's
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->closed) {
+      t->next_remote = nullptr;
+      if (s->tail != nullptr) {
+        s->tail->next_remote = t;
+      } else {
+        s->head = t;
+      }
+      s->tail = t;
+      s->signal_locked();
+      return;
+    }
+  }
+  task_release(t);  // the loop is gone: nothing to do
+}
+void task_wake(const void* data) {
+  task_wake_by_ref(data);
+  task_release(header(data));
+}
+void task_drop(const void* data) { task_release(header(data)); }
+RawWaker task_clone(const void* data) {
+  header(data)->refs.fetch_add(1, std::memory_order_relaxed);
+  return RawWaker{data, &kTaskWakerVTable};
+}
+}  // namespace
+
+void task_release(TaskHeader* t) noexcept {
+  // Holding the only reference, nobody can take another: free without an
+  // atomic read-modify-write.
+  if (t->refs.load(std::memory_order_acquire) != 1 &&
+      t->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+    return;
+  }
+  LoopShared* s = (t->flags & kHoldsShared) ? t->shared : nullptr;
+  t->vtable->deallocate(t);
+  if (s != nullptr) s->release();
+}
+
+// --- JoinHandle's half ------------------------------------------------------
+JoinPoll join_poll(TaskHeader* t, Context& cx) {
+  const std::uint16_t f = t->flags;
+  if (f & kComplete) {
+#if POLLEN_HAS_EXCEPTIONS
+    if (f & kFailed) {
+      t->flags = static_cast<std::uint16_t>(f | kErrorObserved);
+      std::rethrow_exception(t->error);
+    }
+#endif
+    if (f & kCancelled) return JoinPoll::Cancelled;
+    POLLEN_ASSERT(t->stage == TaskStage::Output, "a finished task's output was taken twice");
+    return JoinPoll::Output;
+  }
+  if (!t->join_waker.will_wake(cx.waker())) t->join_waker = cx.waker();
+  return JoinPoll::Pending;
+}
+
+void join_release(TaskHeader* t) noexcept {
+  t->flags = static_cast<std::uint16_t>(t->flags & ~kHandle);
+  t->join_waker = Waker();
+  if (t->flags & kComplete) t->vtable->drop_output(t);
+  if (!(t->flags & kLive)) task_release(t);
+}
+
+void join_abort(TaskHeader* t) {
+  if (t->flags & (kComplete | kAbortRequested)) return;  // finished: a no-op
+  t->flags = static_cast<std::uint16_t>(t->flags | kAbortRequested);
+  t->shared->core->schedule(t);
+}
+
+bool task_finished(const TaskHeader* t) noexcept { return (t->flags & kComplete) != 0; }
+
+std::string join_describe(const TaskHeader* t) {
+  const char* state = (t->flags & kCancelled) ? "cancelled"
+                      : (t->flags & kFailed)  ? "threw"
+                      : (t->flags & kComplete) ? "finished"
+                                               : "running";
+  if (t->name[0] != '\0') return fmt::format("task #{} \"{}\": {}", t->id, t->name, state);
+  return fmt::format("task #{}: {}", t->id, state);
+}
+
+// Marks this thread as running a turn of `core` (and inside an executor).
+class TurnScope {
+ public:
+  TurnScope(LoopCore& core, const char* what) : guard_(what, core.id), previous_(t_running) {
+    if (core.timers) {
+      core.timers->enter();
+      timers_ = core.timers.get();
+    } else {
+      previous_driver_ = TimerDriver::exchange_current(core.driver.get());
+      restore_driver_ = true;
+    }
+    t_running = core.shared;
+  }
+  ~TurnScope() {
+    t_running = previous_;
+    if (timers_ != nullptr) timers_->leave();
+    if (restore_driver_) TimerDriver::exchange_current(previous_driver_);
+  }
+  TurnScope(const TurnScope&) = delete;
+  TurnScope& operator=(const TurnScope&) = delete;
+
+ private:
+  EnterGuard guard_;
+  LoopShared* previous_;
+  LoopTimers* timers_ = nullptr;
+  TimerDriver* previous_driver_ = nullptr;
+  bool restore_driver_ = false;
+};
+
+}  // namespace detail
+
+// --- EventLoop ----------------------------------------------------------------
+EventLoop::EventLoop() : EventLoop(LoopOptions()) {}
+EventLoop::EventLoop(const LoopOptions& options) : core_(new detail::LoopCore(this, options)) {}
+EventLoop::EventLoop(ClockKind clock) : EventLoop([clock] {
+  LoopOptions o;
+  o.clock = clock;
+  return o;
+}()) {}
+
+EventLoop::~EventLoop() {
+  if (detail::t_running == core_->shared) {
+    // A destructor cannot throw: say what happened, then abort.
+    std::fprintf(stderr,
+                 "pollen: event loop #%llu destroyed from inside one of its own turns (by one of "
+                 "its tasks); it would free the task being polled. Destroy the loop after "
+                 "run()/block_on()/tick() returned (ContractError; aborting)\n",
+                 static_cast<unsigned long long>(core_->id));
+    std::fflush(stderr);
+    std::abort();
+  }
+  core_->shutdown();
+}
+
+void EventLoop::adopt(detail::TaskHeader* t) {
+  core_->check_thread("EventLoop::spawn");
+  core_->adopt(t);
+}
+
+void EventLoop::check_can_block(const char* what) const {
+  core_->check_thread(what);
+  detail::EnterGuard::check(what, core_->id);
+}
+
+void EventLoop::drive_until_finished(detail::TaskHeader* root) {
+  detail::TurnScope scope(*core_, "EventLoop::block_on");
+  core_->drive(detail::LoopCore::Mode::UntilFinished, root);
+}
+
+void EventLoop::run() {
+  core_->check_thread("EventLoop::run");
+  detail::TurnScope scope(*core_, "EventLoop::run");
+  core_->drive(detail::LoopCore::Mode::Run, nullptr);
+}
+
+Option<TimePoint> EventLoop::run_until_stalled() {
+  core_->check_thread("EventLoop::run_until_stalled");
+  detail::TurnScope scope(*core_, "EventLoop::run_until_stalled");
+  return core_->drive(detail::LoopCore::Mode::UntilStalled, nullptr);
+}
+
+std::size_t EventLoop::tick() {
+  core_->check_thread("EventLoop::tick");
+  std::size_t n;
+  {
+    detail::TurnScope scope(*core_, "EventLoop::tick");
+    n = core_->turn(true);
+  }
+  // Work left: keep native_handle() readable so the host ticks again.
+  if (core_->embedded && core_->ready_head != nullptr) core_->signal_self();
+  return n;
+}
+
+int EventLoop::native_handle() const noexcept {
+  core_->embedded = true;
+  if (core_->ready_head != nullptr) core_->signal_self();
+  return core_->poller->fd();
+}
+
+Option<LoopTimePoint> EventLoop::next_deadline() const { return core_->next_deadline(); }
+
+bool EventLoop::has_ready_tasks() const noexcept {
+  return core_->ready_head != nullptr ||
+         core_->shared->signaled.load(std::memory_order_relaxed);
+}
+
+LoopStats EventLoop::stats() const noexcept {
+  LoopStats s = core_->stats;
+  s.remote_wakes = core_->shared->remote_wakes.load(std::memory_order_relaxed);
+  s.wakes += s.remote_wakes;
+  return s;
+}
+
+std::vector<TaskSnapshot> EventLoop::dump_tasks() const {
+  std::vector<TaskSnapshot> out;
+  const std::int64_t now = detail::steady_now_ns();
+  for (const detail::TaskHeader* t = core_->live_head; t != nullptr; t = t->next_live) {
+    TaskSnapshot s;
+    s.id = t->id;
+    s.name = t->name;
+    if (t->flags & detail::kRunning) {
+      s.state = "running";
+      s.tree.name = "(being polled)";
+    } else {
+      s.state = (t->flags & detail::kQueued) ? "ready" : "waiting";
+      if (!(t->flags & detail::kQueued) && now > t->waiting_since_ns) {
+        s.waiting = std::chrono::nanoseconds(now - t->waiting_since_ns);
+      }
+      Describer d(s.tree);
+      t->vtable->describe(t, d);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::string EventLoop::dump_tasks_text() const {
+  std::string out;
+  for (const TaskSnapshot& s : dump_tasks()) {
+    std::string head = fmt::format("task #{}", s.id);
+    if (!s.name.empty()) head += fmt::format(" \"{}\"", s.name);
+    head += fmt::format(" [{}", s.state);
+    if (std::string(s.state) == "waiting") {
+      head += fmt::format(" for {:.1f} ms", static_cast<double>(s.waiting.count()) / 1e6);
+    }
+    out += head + "]\n";
+    std::string tree = render(s.tree);
+    std::size_t start = 0;
+    while (start < tree.size()) {
+      std::size_t end = tree.find('\n', start);
+      if (end == std::string::npos) end = tree.size();
+      out += "  " + tree.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+void EventLoop::set_unhandled_exception_handler(UnhandledExceptionHandler handler) {
+  core_->on_unhandled = std::move(handler);
+}
+#endif
+
+EventLoop* EventLoop::current() noexcept {
+  detail::LoopShared* s = detail::t_running;
+  return s != nullptr ? s->core->owner : nullptr;
+}
+
+std::uint64_t EventLoop::id() const noexcept { return core_->id; }
+
+void EventLoop::set_timers(std::unique_ptr<LoopTimers> timers) {
+  POLLEN_REQUIRE(detail::t_running != core_->shared,
+                 "EventLoop::set_timers called from inside one of the loop's own turns; it would "
+                 "destroy the timers its tasks are using. Set the timers before driving the loop");
+  core_->timers = std::move(timers);
+}
+LoopTimers* EventLoop::timers() const noexcept { return core_->timers.get(); }
+
+TimerDriver& EventLoop::timer_driver() noexcept { return *core_->driver; }
+const TimerDriver& EventLoop::timer_driver() const noexcept { return *core_->driver; }
+
+TimePoint EventLoop::now() const noexcept {
+  if (core_->timers) return core_->timers->now();
+  return core_->driver->now();
+}
+
+bool EventLoop::is_virtual_clock() const noexcept { return core_->clock_is_virtual(); }
+
+namespace {
+// Runs `fn` as if inside a turn of `core` (wakes queue tasks directly), for
+// advancing the clock from outside a turn. Inside one of the loop's own
+// turns it simply runs `fn`.
+template <class Fn>
+auto with_loop_running(detail::LoopCore& core, Fn fn) -> decltype(fn()) {
+  struct Restore {
+    detail::LoopShared* previous;
+    ~Restore() { detail::t_running = previous; }
+  } restore{detail::t_running};
+  detail::t_running = core.shared;
+  return fn();
+}
+}  // namespace
+
+std::size_t EventLoop::advance_to(TimePoint t) {
+  core_->check_thread("EventLoop::advance_to");
+  core_->require_virtual("EventLoop::advance / advance_to");
+  const bool inside = detail::t_running == core_->shared;
+  std::size_t fired;
+  if (core_->timers) {
+    fired = 0;
+    with_loop_running(*core_, [&] {
+      core_->timers->advance_to(t);
+      return 0;
+    });
+  } else {
+    detail::LoopCore& core = *core_;
+    fired = with_loop_running(core, [&] { return core.driver->advance_to(t); });
+  }
+  // From a host's main loop: make native_handle() readable for the woken.
+  if (!inside && core_->embedded && core_->ready_head != nullptr) core_->signal_self();
+  return fired;
+}
+
+bool EventLoop::advance_to_next_timer() {
+  core_->check_thread("EventLoop::advance_to_next_timer");
+  core_->require_virtual("EventLoop::advance_to_next_timer");
+  Option<TimePoint> next = core_->next_deadline();
+  if (!next.has_value()) return false;
+  advance_to(*next);
+  return true;
+}
+
+void EventLoop::set_auto_advance(bool on) {
+  core_->check_thread("EventLoop::set_auto_advance");
+  if (on) core_->require_virtual("EventLoop::set_auto_advance(true)");
+  core_->auto_advance = on;
+}
+
+bool EventLoop::auto_advance() const noexcept { return core_->auto_advance; }
+
+POLLEN_NAMESPACE_END

@@ -1,0 +1,779 @@
+#include <pollen/core/block_on.hpp>
+#include <pollen/core/lazy.hpp>
+#include <pollen/core/poll_fn.hpp>
+#include <pollen/core/ready.hpp>
+#include <pollen/runtime/event_loop.hpp>
+#include <pollen/runtime/yield_now.hpp>
+
+#include "adapters.hpp"
+#include "alloc_counter.hpp"
+#include "contract.hpp"
+#include "probe.hpp"
+#include "runtime_support.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <poll.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using pollen::Context;
+using pollen::EventLoop;
+using pollen::Poll;
+using pollen::Unit;
+
+namespace {
+
+bool readable(int fd) {
+  struct pollfd p;
+  p.fd = fd;
+  p.events = POLLIN;
+  p.revents = 0;
+  return ::poll(&p, 1, 0) == 1;
+}
+
+}  // namespace
+
+// --- running tasks ------------------------------------------------------------
+
+TEST(EventLoop, RunDrivesEverySpawnedTaskToCompletion) {
+  EventLoop loop;
+  int done = 0;
+  for (int i = 0; i < 10; ++i) {
+    loop.spawn(pollen::test::pending_once(pollen::lazy([&] { ++done; }))).detach();
+  }
+  EXPECT_EQ(done, 0);  // spawning polls nothing
+  loop.run();
+  EXPECT_EQ(done, 10);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+}
+
+TEST(EventLoop, BlockOnReturnsTheRootOutputAndDrivesSpawnedTasks) {
+  EventLoop loop;
+  auto g = rt::gate(7);
+  pollen::JoinHandle<int> waiter = loop.spawn(std::move(g.second));
+  auto opener = loop.spawn(pollen::lazy([s = g.first] { s->open_and_wake(); }));
+  int v = loop.block_on(std::move(waiter)).value();
+  EXPECT_EQ(v, 7);
+  EXPECT_TRUE(opener.is_finished());
+}
+
+TEST(EventLoop, ATaskIsPolledOnlyWhenWoken) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  EXPECT_EQ(g.first->polls, 1);
+  loop.run_until_stalled();
+  loop.tick();
+  EXPECT_EQ(g.first->polls, 1);  // nobody woke it
+  g.first->open_and_wake();
+  loop.run_until_stalled();
+  EXPECT_EQ(g.first->polls, 2);
+  EXPECT_TRUE(h.is_finished());
+}
+
+TEST(EventLoop, TwoWakesBeforeAPollQueueTheTaskOnce) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  g.first->waker.wake();
+  g.first->waker.wake();
+  loop.run_until_stalled();
+  EXPECT_EQ(g.first->polls, 2);
+  EXPECT_EQ(loop.stats().wakes, 2u);
+  EXPECT_EQ(loop.stats().polls, 2u);
+}
+
+TEST(EventLoop, AWakeDuringAPollSchedulesExactlyOneMorePoll) {
+  EventLoop loop;
+  int polls = 0;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    if (++polls == 2) return 2;
+    cx.waker().wake();
+    cx.waker().wake();
+    cx.waker().wake();
+    return pollen::pending;
+  }));
+  loop.run_until_stalled();
+  EXPECT_EQ(polls, 2);
+  EXPECT_TRUE(h.is_finished());
+}
+
+TEST(EventLoop, ASelfWakeIsPolledOnTheNextTurnNotRecursively) {
+  EventLoop loop;
+  int depth = 0;
+  int max_depth = 0;
+  int polls = 0;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<Unit> {
+    ++depth;
+    max_depth = std::max(max_depth, depth);
+    ++polls;
+    cx.waker().wake();
+    --depth;
+    if (polls == 1000) return Unit{};
+    return pollen::pending;
+  }));
+  loop.run();
+  EXPECT_EQ(polls, 1000);
+  EXPECT_EQ(max_depth, 1);
+}
+
+TEST(EventLoop, RunUntilStalledReturnsWhenNothingIsReadyWithTasksStillAlive) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();  // would hang if it waited for the gate
+  EXPECT_EQ(loop.stats().tasks_alive, 1u);
+  EXPECT_EQ(loop.stats().sleeps, 0u);
+}
+
+TEST(EventLoop, RunReturnsAtOnceWithoutTasks) {
+  EventLoop loop;
+  loop.run();
+  EXPECT_EQ(loop.stats().polls, 0u);
+}
+
+TEST(EventLoop, TasksArePolledInWakeOrder) {
+  EventLoop loop;
+  std::vector<int> order;
+  for (int i = 0; i < 3; ++i) {
+    loop.spawn(pollen::lazy([&order, i] { order.push_back(i); })).detach();
+  }
+  loop.run();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+}
+
+// --- tick and embedding -------------------------------------------------------
+
+TEST(EventLoop, TickPollsAtMostMaxPollsPerTickTasks) {
+  EventLoop loop;  // default: 128
+  int polls = 0;
+  for (int i = 0; i < 300; ++i) loop.spawn(rt::Spinner{&polls}).detach();
+  EXPECT_EQ(loop.tick(), 128u);
+  EXPECT_EQ(polls, 128);
+  EXPECT_EQ(loop.tick(), 128u);
+  EXPECT_EQ(loop.tick(), 128u);  // 44 left from the spawn + 84 re-woken
+  EXPECT_EQ(polls, 384);
+}
+
+TEST(EventLoop, ATickPollsOnlyTheTasksThatWereReadyWhenItBegan) {
+  EventLoop loop;
+  int a = 0;
+  int b = 0;
+  loop.spawn(rt::Spinner{&a}).detach();
+  loop.spawn(rt::Spinner{&b}).detach();
+  EXPECT_EQ(loop.tick(), 2u);  // each woke itself: polled again next tick, not now
+  EXPECT_EQ(a, 1);
+  EXPECT_EQ(loop.tick(), 2u);
+  EXPECT_EQ(a + b, 4);
+}
+
+TEST(EventLoop, TickWithNothingToDoReturnsZeroWithoutBlocking) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  EXPECT_EQ(loop.tick(), 1u);
+  EXPECT_EQ(loop.tick(), 0u);
+  EXPECT_EQ(loop.stats().sleeps, 0u);
+}
+
+TEST(EventLoop, NativeHandleIsReadableExactlyWhenThereIsWork) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  const int fd = loop.native_handle();
+  EXPECT_TRUE(readable(fd));  // a task is ready
+  loop.tick();
+  EXPECT_FALSE(readable(fd));  // it is waiting now
+  std::thread t([s = g.first] { s->waker.wake(); });  // a wake from another thread
+  t.join();
+  EXPECT_TRUE(readable(fd));
+  EXPECT_TRUE(loop.has_ready_tasks());
+  loop.tick();
+  EXPECT_FALSE(readable(fd));
+  g.first->open = true;
+  g.first->waker.wake();  // a wake from this thread, between ticks
+  EXPECT_TRUE(readable(fd));
+  loop.tick();
+  EXPECT_TRUE(h.is_finished());
+  EXPECT_FALSE(readable(fd));
+}
+
+TEST(EventLoop, NativeHandleStaysReadableWhileATickLeavesWorkBehind) {
+  pollen::LoopOptions opts;
+  opts.max_polls_per_tick = 2;
+  EventLoop loop(opts);
+  int polls = 0;
+  for (int i = 0; i < 5; ++i) loop.spawn(pollen::lazy([&] { ++polls; })).detach();
+  const int fd = loop.native_handle();
+  EXPECT_EQ(loop.tick(), 2u);
+  EXPECT_TRUE(readable(fd));
+  EXPECT_EQ(loop.tick(), 2u);
+  EXPECT_TRUE(readable(fd));
+  EXPECT_EQ(loop.tick(), 1u);
+  EXPECT_FALSE(readable(fd));
+  EXPECT_EQ(polls, 5);
+}
+
+TEST(EventLoop, NextDeadlineIsNoneWithoutTimers) {
+  EventLoop loop;
+  EXPECT_FALSE(loop.next_deadline().has_value());
+}
+
+// --- cooperative budget -------------------------------------------------------
+
+TEST(EventLoop, AnAlwaysReadySourceCannotStarveAnotherTask) {
+  EventLoop loop;
+  long items = 0;
+  int spinner_polls = 0;
+  loop.spawn("greedy", rt::BudgetSpinner{&items, &spinner_polls}).detach();
+  int steps = 0;
+  auto other = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    if (++steps == 3) return steps;
+    cx.waker().wake();
+    return pollen::pending;
+  }));
+  EXPECT_EQ(loop.block_on(std::move(other)).value(), 3);
+  EXPECT_GE(spinner_polls, 2);
+  EXPECT_EQ(items, 128L * spinner_polls);  // 128 units per poll, then Pending
+}
+
+TEST(EventLoop, EachPollGetsTheConfiguredBudget) {
+  pollen::LoopOptions opts;
+  opts.budget_per_poll = 5;
+  EventLoop loop(opts);
+  long items = 0;
+  int polls = 0;
+  loop.spawn(rt::BudgetSpinner{&items, &polls}).detach();
+  loop.tick();
+  EXPECT_EQ(items, 5);
+  EXPECT_EQ(polls, 1);
+}
+
+// --- stats and dump -----------------------------------------------------------
+
+TEST(EventLoopStats, CountTasksPollsAndWakes) {
+  EventLoop loop;
+  auto g = rt::gate(1);
+  auto h = loop.spawn(std::move(g.second));
+  loop.spawn(pollen::ready(2)).detach();
+  EXPECT_EQ(loop.stats().tasks_alive, 2u);
+  EXPECT_EQ(loop.stats().tasks_spawned, 2u);
+  loop.run_until_stalled();
+  EXPECT_EQ(loop.stats().tasks_alive, 1u);
+  EXPECT_EQ(loop.stats().polls, 2u);
+  EXPECT_EQ(loop.stats().wakes, 0u);
+  g.first->open_and_wake();  // outside a turn: counted as a remote wake
+  loop.run_until_stalled();
+  pollen::LoopStats s = loop.stats();
+  EXPECT_EQ(s.tasks_alive, 0u);
+  EXPECT_EQ(s.polls, 3u);
+  EXPECT_EQ(s.wakes, 1u);
+  EXPECT_EQ(s.remote_wakes, 1u);
+  EXPECT_EQ(s.spurious_polls, 0u);
+}
+
+TEST(EventLoopStats, APollThatOnlyFollowsItsOwnWakeAndStaysPendingIsSpurious) {
+  EventLoop loop;
+  int polls = 0;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<Unit> {
+    if (++polls == 6) return Unit{};
+    cx.waker().wake();  // busy-waiting: poll me again
+    return pollen::pending;
+  }));
+  loop.run();
+  // Polls 2..5 returned Pending with no wake since the previous Pending.
+  EXPECT_EQ(loop.stats().spurious_polls, 4u);
+}
+
+TEST(EventLoopStats, APollAfterAnotherTasksWakeIsNotSpurious) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  for (int i = 0; i < 3; ++i) {
+    auto waker_task = loop.spawn(pollen::lazy([s = g.first] { s->waker.wake(); }));
+    loop.run_until_stalled();
+  }
+  EXPECT_EQ(g.first->polls, 4);
+  EXPECT_EQ(loop.stats().spurious_polls, 0u);
+}
+
+TEST(EventLoopDump, ListsEveryLiveTaskWithNameStateAndTree) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto a = loop.spawn("waiter", std::move(g.second));
+  auto b = loop.spawn(pollen::test::pending_once(pollen::ready(1)));
+  loop.tick();  // a waits; b woke itself: ready
+  std::vector<pollen::TaskSnapshot> dump = loop.dump_tasks();
+  ASSERT_EQ(dump.size(), 2u);
+  EXPECT_EQ(dump[0].name, "waiter");
+  EXPECT_STREQ(dump[0].state, "waiting");
+  EXPECT_EQ(dump[0].tree.name, "Gate");
+  EXPECT_EQ(dump[0].tree.detail, "closed");
+  EXPECT_EQ(dump[1].name, "");
+  EXPECT_STREQ(dump[1].state, "ready");
+  EXPECT_EQ(dump[1].tree.name, "PendingOnce");
+  std::string text = loop.dump_tasks_text();
+  EXPECT_THAT(text, ::testing::HasSubstr("task #1 \"waiter\" [waiting for "));
+  EXPECT_THAT(text, ::testing::HasSubstr("  Gate [closed]"));
+  EXPECT_THAT(text, ::testing::HasSubstr("task #2 [ready]"));
+  loop.run_until_stalled();
+  EXPECT_EQ(loop.dump_tasks().size(), 1u);
+}
+
+TEST(EventLoopDump, MeasuresHowLongATaskHasBeenWaiting) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto a = loop.spawn(std::move(g.second));
+  loop.tick();
+  EXPECT_LT(loop.dump_tasks()[0].waiting, std::chrono::seconds(5));
+  // Real time must pass; the loop's clock is coarse (a few milliseconds).
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  EXPECT_GE(loop.dump_tasks()[0].waiting, std::chrono::milliseconds(15));
+}
+
+TEST(EventLoopDump, ATaskDumpingTheLoopSeesItselfRunning) {
+  EventLoop loop;
+  std::vector<pollen::TaskSnapshot> seen;
+  auto h = loop.spawn("self", pollen::lazy([&] { seen = pollen::EventLoop::current()->dump_tasks(); }));
+  loop.run();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_STREQ(seen[0].state, "running");
+}
+
+// --- allocations --------------------------------------------------------------
+
+TEST(EventLoopAllocations, SpawningATaskAllocatesExactlyOnce) {
+  EventLoop loop;
+  pollen::test::AllocCounter allocs;
+  auto h = loop.spawn(pollen::ready(std::uint64_t{1}));
+  EXPECT_EQ(allocs.allocations(), 1u);
+  loop.run();
+  EXPECT_EQ(allocs.allocations(), 1u);  // polling and completing allocate nothing
+}
+
+TEST(EventLoopAllocations, ANamedTaskStillAllocatesExactlyOnce) {
+  EventLoop loop;
+  std::string long_name(100, 'n');
+  pollen::test::AllocCounter allocs;
+  loop.spawn(long_name, pollen::ready(1)).detach();
+  loop.spawn("short", pollen::ready(1)).detach();
+  EXPECT_EQ(allocs.allocations(), 2u);
+  loop.run();
+  EXPECT_EQ(allocs.allocations(), 2u);
+  EXPECT_EQ(allocs.deallocations(), 2u);  // and both blocks are freed
+}
+
+TEST(EventLoopAllocations, WakingAndPollingAllocateNothing) {
+  EventLoop loop;
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  pollen::test::AllocCounter allocs;
+  for (int i = 0; i < 100; ++i) {
+    g.first->waker.wake();  // cross-thread queue: intrusive, no node
+    loop.run_until_stalled();
+  }
+  EXPECT_EQ(allocs.allocations(), 0u);
+}
+
+// --- lifetime -----------------------------------------------------------------
+
+TEST(EventLoopLifetime, DestroyingTheLoopDestroysUnfinishedFuturesOnceAndCancelsHandles) {
+  pollen::test::ProbeCounts counts;
+  pollen::JoinHandle<int> h;
+  {
+    EventLoop loop;
+    auto g = rt::gate();
+    h = loop.spawn(pollen::test::Probed<rt::Gate>(counts, std::move(g.second)));
+    loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second)).detach();
+    loop.run_until_stalled();
+    EXPECT_EQ(counts.live_destroyed, 0);
+  }
+  EXPECT_EQ(counts.live_destroyed, 2);
+  EXPECT_TRUE(h.is_finished());
+  EXPECT_TRUE(pollen::block_on(std::move(h)).is_cancelled());
+}
+
+TEST(EventLoopLifetime, AWakerThatOutlivesItsTaskDoesNothing) {
+  EventLoop loop;
+  pollen::Waker kept;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    if (kept.is_noop()) {
+      kept = cx.waker();
+      kept.wake();
+      return pollen::pending;
+    }
+    return 1;
+  }));
+  loop.run();
+  h.detach();
+  kept.wake();
+  kept.wake();
+  loop.run_until_stalled();
+  EXPECT_EQ(loop.stats().polls, 2u);
+}
+
+TEST(EventLoopLifetime, AWakerThatOutlivesItsLoopIsSafeFromAnotherThread) {
+  for (int round = 0; round < 3; ++round) {
+    pollen::Waker kept;
+    {
+      EventLoop loop;
+      auto g = rt::gate();
+      auto h = loop.spawn(std::move(g.second));
+      loop.run_until_stalled();
+      kept = g.first->waker;
+    }
+    std::thread t([&] {
+      for (int i = 0; i < 10000; ++i) kept.wake();
+    });
+    t.join();
+    kept = pollen::Waker();  // the last reference: frees the task and the queue
+  }
+}
+
+TEST(EventLoopLifetime, AWakerRacingTheLoopsDestructionIsSafe) {
+  for (int round = 0; round < 20; ++round) {
+    std::atomic<bool> go{false};
+    pollen::Waker kept;
+    std::thread t;
+    {
+      EventLoop loop;
+      auto g = rt::gate();
+      auto h = loop.spawn(std::move(g.second));
+      loop.run_until_stalled();
+      kept = g.first->waker;
+      t = std::thread([&go, w = kept] {
+        while (!go.load()) {
+        }
+        for (int i = 0; i < 2000; ++i) w.wake();
+      });
+      go.store(true);
+    }
+    t.join();
+  }
+}
+
+TEST(EventLoopLifetime, ATaskSpawnedByADestructorDuringTeardownIsDestroyedToo) {
+  pollen::test::ProbeCounts counts;
+  struct SpawnsOnDestroy {
+    using Output = int;
+    EventLoop* loop;
+    pollen::test::ProbeCounts* counts;
+    bool live = true;
+    SpawnsOnDestroy(EventLoop* l, pollen::test::ProbeCounts* c) : loop(l), counts(c) {}
+    SpawnsOnDestroy(SpawnsOnDestroy&& o) noexcept : loop(o.loop), counts(o.counts) { o.live = false; }
+    ~SpawnsOnDestroy() {
+      if (live) loop->spawn(pollen::test::Probed<rt::Gate>(*counts, rt::gate().second)).detach();
+    }
+    Poll<int> poll(Context&) { return pollen::pending; }
+  };
+  {
+    EventLoop loop;
+    loop.spawn(SpawnsOnDestroy(&loop, &counts)).detach();
+    loop.run_until_stalled();
+  }
+  EXPECT_EQ(counts.constructed, 1);
+  EXPECT_EQ(counts.live_destroyed, 1);
+}
+
+// --- threads ------------------------------------------------------------------
+
+TEST(EventLoopThreads, AMillionWakesFromFourThreadsAreNotLost) {
+  EventLoop loop;
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 250000;
+  std::atomic<int> events{0};
+  pollen::Waker waker;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    if (waker.is_noop()) waker = cx.waker();
+    if (events.load() == kThreads * kPerThread) return 1;
+    return pollen::pending;
+  }));
+  loop.run_until_stalled();
+  ASSERT_FALSE(waker.is_noop());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&events, w = waker] {
+      for (int i = 0; i < kPerThread; ++i) {
+        events.fetch_add(1);
+        w.wake();
+      }
+    });
+  }
+  // Returns only if a wake after the last event reached the task.
+  EXPECT_EQ(loop.block_on(std::move(h)).value(), 1);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(loop.stats().remote_wakes, static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_LE(loop.stats().polls, loop.stats().wakes + 2);  // + the first poll + block_on's root
+}
+
+TEST(EventLoopThreads, AWakeStormOfEightThreadsCoalescesAndLosesNothing) {
+  EventLoop loop;
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 10000;
+  std::atomic<int> events{0};
+  pollen::Waker waker;
+  int polls = 0;
+  int seen_at_last_poll = -1;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    ++polls;
+    if (waker.is_noop()) waker = cx.waker();
+    seen_at_last_poll = events.load();
+    if (seen_at_last_poll == kThreads * kPerThread) return polls;
+    return pollen::pending;
+  }));
+  loop.run_until_stalled();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, w = waker] {
+      for (int i = 0; i < kPerThread; ++i) {
+        events.fetch_add(1);
+        w.wake();
+      }
+    });
+  }
+  int total_polls = loop.block_on(std::move(h)).value();
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seen_at_last_poll, kThreads * kPerThread);  // the final poll saw the last wake
+  const std::size_t wakes = loop.stats().remote_wakes;  // the threads' wakes
+  EXPECT_EQ(wakes, static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_LE(static_cast<std::size_t>(total_polls), wakes + 1);
+}
+
+TEST(EventLoopThreads, ASleepingLoopIsWokenByAnotherThread) {
+  for (pollen::PollerKind kind : {pollen::PollerKind::Epoll, pollen::PollerKind::Poll}) {
+    pollen::LoopOptions opts;
+    opts.poller = kind;
+    EventLoop loop(opts);
+    auto g = rt::gate(5);
+    auto h = loop.spawn(std::move(g.second));
+    loop.run_until_stalled();
+    std::thread t([s = g.first] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // let the loop fall asleep
+      s->open = true;  // published by the wake
+      s->waker.wake();
+    });
+    EXPECT_EQ(loop.block_on(std::move(h)).value(), 5);
+    t.join();
+    EXPECT_GE(loop.stats().sleeps, 1u);
+  }
+}
+
+TEST(EventLoopThreads, TwoLoopsOnTwoThreadsRunIndependently) {
+  int results[2] = {0, 0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&results, i] {
+      EventLoop loop;
+      int sum = 0;
+      for (int k = 0; k < 100; ++k) {
+        loop.spawn(pollen::test::pending_once(pollen::lazy([&sum, k] { sum += k; }))).detach();
+      }
+      loop.run();
+      results[i] = sum;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(results[0], 4950);
+  EXPECT_EQ(results[1], 4950);
+}
+
+TEST(EventLoopThreads, TwoLoopsOneAfterAnotherOnOneThreadBothWork) {
+  for (int i = 0; i < 2; ++i) {
+    EventLoop loop;
+    auto h = loop.spawn(pollen::test::pending_once(pollen::ready(i)));
+    EXPECT_EQ(loop.block_on(std::move(h)).value(), i);
+    EXPECT_EQ(pollen::EventLoop::current(), nullptr);
+  }
+  EventLoop a;
+  EventLoop b;  // two alive at once, driven in turn
+  EXPECT_EQ(a.block_on(pollen::ready(1)), 1);
+  EXPECT_EQ(b.block_on(pollen::ready(2)), 2);
+  EXPECT_EQ(a.block_on(pollen::ready(3)), 3);
+}
+
+TEST(EventLoopThreads, ATaskWakingATaskOfAnotherLoopWakesThatLoop) {
+  EventLoop a;
+  EventLoop b;
+  auto g = rt::gate(9);
+  auto waiter = b.spawn(std::move(g.second));
+  b.run_until_stalled();
+  a.block_on(pollen::lazy([s = g.first] { s->open_and_wake(); }));
+  EXPECT_TRUE(b.has_ready_tasks());
+  EXPECT_EQ(b.block_on(std::move(waiter)).value(), 9);
+}
+
+TEST(EventLoopContract, UsingALoopFromAnotherThreadIsAContractError) {
+  EventLoop loop;
+  std::thread t([&] {
+    EXPECT_CONTRACT_ERROR(loop.run(), "from a thread other than the one that created it");
+  });
+  t.join();
+}
+
+// --- nested loops -------------------------------------------------------------
+
+// Loop numbers are exact only with exceptions: a death test (no exceptions)
+// re-runs the test in a fresh process, whose loops count from 1 again.
+#if POLLEN_HAS_EXCEPTIONS
+#define LOOP_NO(loop) std::to_string((loop).id())
+#else
+#define LOOP_NO(loop) std::string()
+#endif
+
+TEST(EventLoopContract, BlockOnInsideAPollOfTheSameLoopIsAContractError) {
+  EventLoop loop;
+  auto nested = [&] { loop.block_on(pollen::lazy([&] { return loop.block_on(pollen::ready(1)); })); };
+  EXPECT_CONTRACT_ERROR(nested(), "EventLoop::block_on of event loop #" + LOOP_NO(loop));
+  EXPECT_CONTRACT_ERROR(nested(), "called from inside a poll driven by EventLoop::block_on of event loop #" + LOOP_NO(loop));
+  EXPECT_CONTRACT_ERROR(nested(), "(the same event loop)");
+  EXPECT_CONTRACT_ERROR(nested(), "would block the thread that drives the outer executor and starve every task on it");
+  EXPECT_CONTRACT_ERROR(nested(), "Return the future to be awaited by the caller (or spawn it)");
+  // The loop still works afterwards.
+  EXPECT_EQ(loop.block_on(pollen::ready(4)), 4);
+}
+
+TEST(EventLoopContract, RunAndTickInsideAPollAreContractErrors) {
+  EventLoop loop;
+  EXPECT_CONTRACT_ERROR(loop.block_on(pollen::lazy([&] { loop.run(); })),
+                        "EventLoop::run of event loop");
+  EXPECT_CONTRACT_ERROR(loop.block_on(pollen::lazy([&] { loop.run_until_stalled(); })),
+                        "EventLoop::run_until_stalled of event loop");
+  EXPECT_CONTRACT_ERROR(loop.block_on(pollen::lazy([&] { loop.tick(); })),
+                        "EventLoop::tick of event loop");
+}
+
+TEST(EventLoopContract, BlockOnOfAnotherLoopInsideAPollIsAContractErrorNamingBoth) {
+  EventLoop outer;
+  EventLoop inner;
+  const std::string names_inner = "EventLoop::block_on of event loop #" + LOOP_NO(inner);
+  const std::string names_outer =
+      "called from inside a poll driven by EventLoop::run of event loop #" + LOOP_NO(outer);
+  for (const std::string& text : {names_inner, names_outer, std::string("(another event loop)")}) {
+    auto h = outer.spawn(pollen::lazy([&] { return inner.block_on(pollen::ready(1)); }));
+#if POLLEN_HAS_EXCEPTIONS
+    outer.run();  // the ContractError is captured by the task
+    EXPECT_CONTRACT_ERROR(pollen::block_on(std::move(h)), text);
+#else
+    EXPECT_CONTRACT_ERROR(outer.run(), text);
+    h.abort();
+    outer.run();
+#endif
+  }
+}
+
+TEST(EventLoopContract, PollenBlockOnInsideALoopPollIsAContractError) {
+  EventLoop loop;
+  EXPECT_CONTRACT_ERROR(
+      loop.block_on(pollen::lazy([] { return pollen::block_on(pollen::ready(1)); })),
+      "pollen::block_on called from inside a poll driven by EventLoop::block_on of event loop #");
+}
+
+TEST(EventLoopContract, LoopBlockOnInsidePollenBlockOnIsAContractError) {
+  EventLoop loop;
+  EXPECT_CONTRACT_ERROR(
+      pollen::block_on(pollen::lazy([&] { return loop.block_on(pollen::ready(1)); })),
+      "called from inside a poll driven by pollen::block_on");
+}
+
+TEST(EventLoopContract, ANestedCallFromAThenCallbackIsCaughtToo) {
+  EventLoop loop;
+  // A callback that runs inside a poll: the same rule holds however deep.
+  auto f = pollen::test::pending_once(pollen::lazy([&] { return loop.block_on(pollen::ready(1)); }));
+  EXPECT_CONTRACT_ERROR(loop.block_on(std::move(f)), "(the same event loop)");
+}
+
+TEST(EventLoop, CurrentIsTheLoopWhoseTurnIsRunning) {
+  EventLoop loop;
+  EXPECT_EQ(EventLoop::current(), nullptr);
+  EventLoop* seen = nullptr;
+  loop.block_on(pollen::lazy([&] { seen = EventLoop::current(); }));
+  EXPECT_EQ(seen, &loop);
+  EXPECT_EQ(EventLoop::current(), nullptr);
+}
+
+// --- exceptions ---------------------------------------------------------------
+
+#if POLLEN_HAS_EXCEPTIONS
+TEST(EventLoopExceptions, AnExceptionInATaskIsRethrownWhereItsHandleIsAwaited) {
+  EventLoop loop;
+  auto bad = loop.spawn(pollen::lazy([]() -> int { throw std::runtime_error("boom"); }));
+  int others = 0;
+  for (int i = 0; i < 3; ++i) loop.spawn(pollen::lazy([&] { ++others; })).detach();
+  loop.run();
+  EXPECT_EQ(others, 3);  // the loop ran the other tasks on
+  try {
+    loop.block_on(std::move(bad));
+    ADD_FAILURE() << "expected the task's exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "boom");
+  }
+}
+
+TEST(EventLoopExceptions, BlockOnRethrowsTheRootsExceptionAndTheLoopStaysUsable) {
+  EventLoop loop;
+  EXPECT_THROW(loop.block_on(pollen::lazy([]() -> int { throw std::runtime_error("root"); })),
+               std::runtime_error);
+  EXPECT_EQ(pollen::detail::EnterGuard::current(), nullptr);
+  EXPECT_EQ(loop.block_on(pollen::ready(5)), 5);
+}
+
+TEST(EventLoopExceptions, TheFutureThatThrewIsDestroyedOnce) {
+  EventLoop loop;
+  pollen::test::ProbeCounts counts;
+  auto thrower = pollen::poll_fn([](Context&) -> Poll<int> { throw std::runtime_error("x"); });
+  auto h = loop.spawn(pollen::test::Probed<decltype(thrower)>(counts, std::move(thrower)));
+  loop.run();
+  EXPECT_EQ(counts.live_destroyed, 1);
+  EXPECT_THROW(loop.block_on(std::move(h)), std::runtime_error);
+}
+
+TEST(EventLoopExceptions, ADetachedTasksExceptionGoesToTheHandlerWithItsName) {
+  EventLoop loop;
+  std::vector<std::string> seen;
+  loop.set_unhandled_exception_handler([&](const char* name, std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      seen.push_back(std::string(name) + ": " + ex.what());
+    }
+  });
+  loop.spawn("fragile", pollen::lazy([]() -> int { throw std::runtime_error("oops"); })).detach();
+  int after = 0;
+  loop.spawn(pollen::lazy([&] { ++after; })).detach();
+  loop.run();
+  EXPECT_EQ(seen, (std::vector<std::string>{"fragile: oops"}));
+  EXPECT_EQ(after, 1);
+}
+
+TEST(EventLoopExceptions, TheDefaultHandlerPrintsTheTaskNameAndWhat) {
+  EventLoop loop;
+  loop.spawn("fragile", pollen::lazy([]() -> int { throw std::runtime_error("oops"); })).detach();
+  ::testing::internal::CaptureStderr();
+  loop.run();
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(err, ::testing::HasSubstr("task \"fragile\""));
+  EXPECT_THAT(err, ::testing::HasSubstr("oops"));
+}
+
+TEST(EventLoopExceptions, AnExceptionFromTheHandlerPropagatesOutOfRun) {
+  EventLoop loop;
+  loop.set_unhandled_exception_handler(
+      [](const char*, std::exception_ptr e) { std::rethrow_exception(e); });
+  loop.spawn(pollen::lazy([]() -> int { throw std::runtime_error("fatal"); })).detach();
+  EXPECT_THROW(loop.run(), std::runtime_error);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+  loop.run();  // still usable
+}
+#endif

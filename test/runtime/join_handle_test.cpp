@@ -1,0 +1,230 @@
+#include <pollen/core/block_on.hpp>
+#include <pollen/core/lazy.hpp>
+#include <pollen/core/poll_fn.hpp>
+#include <pollen/core/ready.hpp>
+#include <pollen/runtime/event_loop.hpp>
+#include <pollen/runtime/join_handle.hpp>
+
+#include "adapters.hpp"
+#include "contract.hpp"
+#include "probe.hpp"
+#include "runtime_support.hpp"
+#include "test_task.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+using pollen::Context;
+using pollen::EventLoop;
+using pollen::JoinHandle;
+using pollen::Poll;
+using pollen::Unit;
+
+TEST(JoinHandle, YieldsTheTasksOutputByMove) {
+  EventLoop loop;
+  JoinHandle<std::unique_ptr<int>> h = loop.spawn(pollen::lazy([] { return std::unique_ptr<int>(new int(8)); }));
+  loop.run();
+  EXPECT_TRUE(h.is_finished());
+  pollen::JoinResult<std::unique_ptr<int>> r = pollen::block_on(std::move(h));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(*std::move(r).value(), 8);
+}
+
+TEST(JoinHandle, WakesTheTaskAwaitingItWhenTheTaskFinishes) {
+  EventLoop loop;
+  auto g = rt::gate(3);
+  JoinHandle<int> inner = loop.spawn(std::move(g.second));
+  int awaiter_polls = 0;
+  auto outer = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    ++awaiter_polls;
+    Poll<pollen::JoinResult<int>> p = inner.poll(cx);
+    if (p.is_pending()) return pollen::pending;
+    return std::move(p).value().value() * 10;
+  }));
+  loop.run_until_stalled();
+  EXPECT_EQ(awaiter_polls, 1);
+  g.first->open_and_wake();
+  loop.run_until_stalled();
+  EXPECT_EQ(awaiter_polls, 2);  // woken once, by the inner task's completion
+  EXPECT_EQ(loop.block_on(std::move(outer)).value(), 30);
+}
+
+TEST(JoinHandle, AbortBeforeTheFirstPollCancelsWithoutPolling) {
+  EventLoop loop;
+  pollen::test::ProbeCounts counts;
+  auto h = loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second));
+  h.abort();
+  EXPECT_FALSE(h.is_finished());  // cancelled at the loop's next turn
+  loop.run_until_stalled();
+  EXPECT_TRUE(h.is_finished());
+  EXPECT_EQ(counts.polls, 0);
+  EXPECT_EQ(counts.live_destroyed, 1);
+  EXPECT_TRUE(pollen::block_on(std::move(h)).is_cancelled());
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+}
+
+TEST(JoinHandle, AbortOfAWaitingTaskDestroysItsFutureAtTheNextTurn) {
+  EventLoop loop;
+  pollen::test::ProbeCounts counts;
+  auto h = loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second));
+  loop.run_until_stalled();
+  EXPECT_EQ(counts.polls, 1);
+  h.abort();
+  h.abort();  // twice is the same
+  EXPECT_EQ(counts.live_destroyed, 0);
+  loop.run_until_stalled();
+  EXPECT_EQ(counts.live_destroyed, 1);
+  EXPECT_EQ(counts.polls, 1);  // not polled again
+  EXPECT_TRUE(loop.block_on(std::move(h)).is_cancelled());
+}
+
+TEST(JoinHandle, AbortOfAFinishedTaskIsANoOpAndTheOutputIsKept) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::ready(11));
+  loop.run();
+  h.abort();
+  loop.run();
+  pollen::JoinResult<int> r = loop.block_on(std::move(h));
+  EXPECT_FALSE(r.is_cancelled());
+  EXPECT_EQ(r.value(), 11);
+}
+
+TEST(JoinHandle, ATaskCanAbortItselfDuringItsPoll) {
+  EventLoop loop;
+  JoinHandle<int> self;
+  int polls = 0;
+  self = loop.spawn(pollen::poll_fn([&](Context&) -> Poll<int> {
+    ++polls;
+    self.abort();
+    return pollen::pending;
+  }));
+  loop.run();
+  EXPECT_EQ(polls, 1);
+  EXPECT_TRUE(loop.block_on(std::move(self)).is_cancelled());
+}
+
+TEST(JoinHandle, DroppingTheHandleDetachesTheTaskWhichRunsOn) {
+  EventLoop loop;
+  auto g = rt::gate();
+  pollen::test::ProbeCounts counts;
+  {
+    auto h = loop.spawn(pollen::test::Probed<rt::Gate>(counts, std::move(g.second)));
+    loop.run_until_stalled();
+  }
+  EXPECT_EQ(counts.live_destroyed, 0);
+  g.first->open_and_wake();
+  loop.run();
+  EXPECT_EQ(counts.polls, 2);
+  EXPECT_EQ(counts.live_destroyed, 1);
+}
+
+TEST(JoinHandle, TheOutputOfADetachedTaskIsDestroyedWhenItFinishes) {
+  EventLoop loop;
+  pollen::test::ProbeCounts counts;
+  loop.spawn(pollen::lazy([&] { return pollen::test::Probe<int>(counts, 1); })).detach();
+  loop.run();
+  EXPECT_EQ(counts.constructed, 1);
+  EXPECT_EQ(counts.live_destroyed, 1);
+}
+
+TEST(JoinHandle, AnUnawaitedOutputIsDestroyedWithTheHandle) {
+  EventLoop loop;
+  pollen::test::ProbeCounts counts;
+  {
+    auto h = loop.spawn(pollen::lazy([&] { return pollen::test::Probe<int>(counts, 1); }));
+    loop.run();
+    EXPECT_EQ(counts.live_destroyed, 0);  // kept for the handle
+  }
+  EXPECT_EQ(counts.live_destroyed, 1);
+}
+
+TEST(JoinHandle, AHandleOutlivingItsLoopReportsCancelled) {
+  JoinHandle<int> h;
+  {
+    EventLoop loop;
+    h = loop.spawn(rt::gate().second);
+  }
+  EXPECT_TRUE(h.is_finished());
+  EXPECT_TRUE(pollen::block_on(std::move(h)).is_cancelled());
+}
+
+TEST(JoinHandle, AHandleOutlivingItsLoopStillYieldsAFinishedOutput) {
+  JoinHandle<int> h;
+  {
+    EventLoop loop;
+    h = loop.spawn(pollen::ready(6));
+    loop.run();
+  }
+  EXPECT_EQ(pollen::block_on(std::move(h)).value(), 6);
+}
+
+TEST(JoinHandle, PollingAfterReadyIsAContractError) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::ready(1));
+  loop.run();
+  auto t = pollen::test::test_task(std::move(h));
+  EXPECT_TRUE(t.poll().is_ready());
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "JoinHandle polled after it returned Ready");
+}
+
+TEST(JoinHandle, PollingADetachedHandleIsAContractError) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::ready(1));
+  h.detach();
+  auto t = pollen::test::test_task(std::move(h));
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "JoinHandle polled after detach()");
+}
+
+TEST(JoinHandle, ValueOfACancelledResultIsAContractError) {
+  EventLoop loop;
+  auto h = loop.spawn(rt::gate().second);
+  h.abort();
+  pollen::JoinResult<int> r = loop.block_on(std::move(h));
+  EXPECT_TRUE(r.is_cancelled());
+  EXPECT_CONTRACT_ERROR((void)r.value(), "JoinResult::value() called on a cancelled task's result");
+  EXPECT_EQ(std::move(r).value_or(-1), -1);
+}
+
+TEST(JoinHandle, DescribesItsTask) {
+  EventLoop loop;
+  auto h = loop.spawn("worker", rt::gate().second);
+  EXPECT_EQ(pollen::describe(h), "JoinHandle [task #1 \"worker\": running]\n");
+  h.abort();
+  loop.run_until_stalled();
+  EXPECT_EQ(pollen::describe(h), "JoinHandle [task #1 \"worker\": cancelled]\n");
+  h.detach();
+  EXPECT_EQ(pollen::describe(h), "JoinHandle [detached]\n");
+}
+
+TEST(JoinHandle, AMovedFromHandleIsDetachedAndTheTaskRunsOn) {
+  EventLoop loop;
+  auto a = loop.spawn(pollen::test::pending_once(pollen::ready(2)));
+  JoinHandle<int> b = std::move(a);
+  EXPECT_TRUE(a.is_finished());  // NOLINT: a moved-from handle has no task
+  EXPECT_EQ(loop.block_on(std::move(b)).value(), 2);
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+TEST(JoinHandleExceptions, RethrowsTheTasksExceptionOnceThenIsDone) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::lazy([]() -> int { throw std::runtime_error("bad"); }));
+  loop.run();
+  auto t = pollen::test::test_task(std::move(h));
+  EXPECT_THROW((void)t.poll(), std::runtime_error);
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "JoinHandle polled after it returned Ready");
+}
+
+TEST(JoinHandleExceptions, ADroppedHandleOfAFailedTaskDoesNotReachTheHandler) {
+  EventLoop loop;
+  int handled = 0;
+  loop.set_unhandled_exception_handler([&](const char*, std::exception_ptr) { ++handled; });
+  {
+    auto h = loop.spawn(pollen::lazy([]() -> int { throw std::runtime_error("bad"); }));
+    loop.run();
+  }
+  EXPECT_EQ(handled, 0);  // the handle was there to observe it when the task failed
+}
+#endif
