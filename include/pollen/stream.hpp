@@ -1,0 +1,14 @@
+// pollen/stream.hpp: streams, as a table of contents.
+#pragma once
+
+#include <pollen/stream/stream.hpp>    // the protocol: poll_next, is_stream, item_t
+#include <pollen/stream/next.hpp>      // stream::next(s): a future of the next item
+#include <pollen/stream/iter.hpp>      // stream::iter(container): a stream of its elements
+#include <pollen/stream/map.hpp>       // stream::map(s, fn)
+#include <pollen/stream/filter.hpp>    // stream::filter(s, pred)
+#include <pollen/stream/take.hpp>      // stream::take(s, n)
+#include <pollen/stream/merge.hpp>     // stream::merge(a, b): both, fairly
+#include <pollen/stream/fold.hpp>      // stream::fold(s, init, fn): a future of the result
+#include <pollen/stream/for_each.hpp>  // stream::for_each(s, fn): a future
+#include <pollen/stream/collect.hpp>   // stream::collect(s): a future of a std::vector
+#include <pollen/stream/interval.hpp>  // stream::ticks(interval): the ticks of a time interval

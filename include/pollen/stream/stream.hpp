@@ -1,0 +1,79 @@
+// pollen/stream/stream.hpp: what a stream is, and the traits that detect one.
+//
+// A stream is the many-values counterpart of a future: any movable type S
+// with
+//
+//   using Item = T;
+//   pollen::Poll<pollen::Option<T>> poll_next(pollen::Context& cx);
+//   void describe(pollen::Describer& d) const;   // optional, as for futures
+//
+// poll_next() returns Ready(some(item)) for each item, Ready(none) once the
+// stream has ended, and Pending (after arranging for cx.waker() to be woken)
+// when the next item is not there yet. Library streams are fused: after the
+// end they keep returning Ready(none).
+//
+// An item is handed over only in the poll_next() call that returns it, so a
+// future that waits for the next item (next(s)) is cancel safe when it
+// borrows the stream: dropping it leaves every item in the stream.
+//
+// The cooperative budget. A stream that is always ready must not starve its
+// loop. Leaf streams (a channel Receiver, iter()) spend one unit of the
+// budget per item they produce, and every combinator that loops over items
+// inside one poll (filter skipping items, fold, for_each, collect) spends one
+// unit per item too. When the budget is spent they return Pending with the
+// task already re-woken (see core/context.hpp).
+//
+// is_stream<S>::value tells whether S is one; item_t<S> is its Item.
+// Functions that take a stream check with POLLEN_REQUIRE_STREAM(S), one
+// readable static_assert line.
+//
+// The combinators live in namespace pollen::stream (pollen::stream::map is
+// not pollen::map, the future combinator): next, map, filter, take, fold,
+// for_each, collect, iter, merge. <pollen/stream.hpp> includes them all.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/context.hpp>
+#include <pollen/core/option.hpp>
+#include <pollen/core/poll.hpp>
+#include <pollen/core/type_traits.hpp>
+
+#include <type_traits>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+template <class S, class = void>
+struct is_stream : std::false_type {};
+
+template <class S>
+struct is_stream<S, detail::void_t<typename S::Item,
+                                   decltype(std::declval<S&>().poll_next(std::declval<Context&>()))>>
+    : std::integral_constant<
+          bool, std::is_same<decltype(std::declval<S&>().poll_next(std::declval<Context&>())),
+                             Poll<Option<typename S::Item>>>::value &&
+                    std::is_move_constructible<S>::value && !std::is_reference<S>::value> {};
+
+namespace detail {
+// The stand-in Item of a type that is not a stream, so that a failed
+// POLLEN_REQUIRE_STREAM stays the only error the user reads.
+struct NotAStream {};
+template <class S, bool = is_stream<S>::value>
+struct item_of {
+  using type = NotAStream;
+};
+template <class S>
+struct item_of<S, true> {
+  using type = typename S::Item;
+};
+}  // namespace detail
+
+template <class S>
+using item_t = typename detail::item_of<S>::type;
+
+POLLEN_NAMESPACE_END
+
+#define POLLEN_REQUIRE_STREAM(S)                                                              \
+  static_assert(::pollen::is_stream<S>::value,                                                \
+                "pollen: this type is not a stream: a stream is a movable type with "         \
+                "`using Item = T;` and `pollen::Poll<pollen::Option<T>> poll_next(pollen::Context&)`")

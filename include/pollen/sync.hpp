@@ -1,0 +1,8 @@
+// pollen/sync.hpp: channels, as a table of contents.
+#pragma once
+
+#include <pollen/sync/result.hpp>     // SendResult, RecvResult: what channel operations return
+#include <pollen/sync/oneshot.hpp>    // oneshot<T>(): one value, once
+#include <pollen/sync/receiver.hpp>   // Receiver<T>: the mpsc receiving half, a Stream; recv()
+#include <pollen/sync/channel.hpp>    // channel<T>(n): bounded mpsc; send(), reserve(), Permit
+#include <pollen/sync/unbounded.hpp>  // unbounded_channel<T>(): mpsc without a bound

@@ -1,0 +1,329 @@
+// pollen/sync/channel.hpp: channel<T>(capacity), a bounded multi-producer,
+// single-consumer channel with backpressure.
+//
+//   auto ch = pollen::channel<int>(16);
+//   pollen::Sender<int> tx = ch.first;          // senders are copyable
+//   pollen::Receiver<int> rx = std::move(ch.second);
+//   pollen::SendResult<int> r = pollen::block_on(tx.send(1));  // waits for room
+//   pollen::Option<int> v = pollen::block_on(rx.recv());       // some(1)
+//
+// At most `capacity` messages are buffered, counting the slots reserved by
+// permits and granted to waiting sends. send() is a future that waits for room; waiting
+// senders are served first come, first served. try_send() never waits.
+// reserve() waits for room without giving up a value and returns a Permit
+// that sends without waiting: the cancel-safe way to send from a select().
+//
+// Senders may be copied and moved to other threads; a send from another
+// thread wakes the receiving task (see chan_shared.hpp for the ground rules).
+// The receiver is Receiver<T> (receiver.hpp), a Stream that ends when every
+// sender (and every pending send and permit) is gone and the buffer is
+// drained.
+//
+// Closing and buffered messages: see receiver.hpp. Every value sent before
+// the receiver is closed is received; every send after it (including a send
+// that was waiting for room) hands its value back in a Closed SendResult.
+//
+// Contract errors: capacity 0 (use a oneshot, or capacity 1); using a
+// default-constructed or moved-from handle; polling a future after Ready;
+// sending twice through one Permit.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/core/describe.hpp>
+#include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
+#include <pollen/core/option.hpp>
+#include <pollen/sync/chan_shared.hpp>
+#include <pollen/sync/receiver.hpp>
+#include <pollen/sync/result.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+template <class T>
+class Send;
+template <class T>
+class Reserve;
+template <class T>
+class Permit;
+
+namespace detail {
+[[noreturn]] inline void no_channel(const char* what) {
+  contract_violation(std::string(what) +
+                     " on a handle of no channel (default-constructed or moved from)");
+}
+}  // namespace detail
+
+// The sending half of a bounded channel. Copy it to get another sender.
+template <class T>
+class Sender {
+ public:
+  // A sender of no channel; using it is a ContractError.
+  Sender() noexcept = default;
+  explicit Sender(detail::SharedRef<detail::ChanShared<T>> s) noexcept : shared_(std::move(s)) {}
+  Sender(const Sender& o) noexcept : shared_(o.shared_) {
+    if (shared_) shared_->add_sender();
+  }
+  Sender(Sender&& o) noexcept = default;
+  Sender& operator=(Sender o) noexcept {
+    std::swap(shared_, o.shared_);
+    return *this;
+  }
+  ~Sender() {
+    if (shared_) shared_->drop_sender();
+  }
+
+  // A future that sends `value` once there is room: Sent, or Closed with the
+  // value handed back. Not cancel safe (see Send).
+  POLLEN_NODISCARD Send<T> send(T value) const {
+    check("Sender::send()");
+    return Send<T>(*this, std::move(value));
+  }
+
+  // Sends without waiting: Sent, Full or Closed (the value handed back).
+  SendResult<T> try_send(T value) const {
+    check("Sender::try_send()");
+    return shared_->try_send(std::move(value));
+  }
+
+  // A future of a Permit: one slot reserved for a later send. Cancel safe.
+  POLLEN_NODISCARD Reserve<T> reserve() const {
+    check("Sender::reserve()");
+    return Reserve<T>(*this);
+  }
+
+  // A Permit now if there is room; none when the channel is full or closed
+  // (is_closed() tells which).
+  Option<Permit<T>> try_reserve() const {
+    check("Sender::try_reserve()");
+    if (shared_->try_reserve() != detail::Admit::Room) return none;
+    return Option<Permit<T>>(Permit<T>(*this));
+  }
+
+  // True once the receiver is closed or gone: every send hands its value back.
+  bool is_closed() const {
+    check("Sender::is_closed()");
+    return shared_->is_closed();
+  }
+
+  std::size_t capacity() const {
+    check("Sender::capacity()");
+    return shared_->capacity;
+  }
+
+  bool is_valid() const noexcept { return static_cast<bool>(shared_); }
+
+  // For Send, Reserve and Permit.
+  detail::ChanShared<T>& shared() const noexcept { return *shared_; }
+
+ private:
+  void check(const char* what) const {
+    if (!shared_) detail::no_channel(what);
+  }
+
+  detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
+};
+
+// One reserved slot of a bounded channel: send() fills it without waiting.
+// Dropping an unused Permit gives the slot back (to the first waiting
+// sender). A Permit counts as a sender: the receiver does not end while it
+// lives.
+template <class T>
+class Permit {
+ public:
+  // Adopts a slot already reserved through `tx`.
+  explicit Permit(Sender<T> tx) noexcept : tx_(std::move(tx)) {}
+  Permit(Permit&&) noexcept = default;
+  Permit& operator=(Permit&& o) noexcept {
+    if (this != &o) {
+      release();
+      tx_ = std::move(o.tx_);
+    }
+    return *this;
+  }
+  Permit(const Permit&) = delete;
+  Permit& operator=(const Permit&) = delete;
+  ~Permit() { release(); }
+
+  // Fills the slot: Sent, or Closed with the value handed back when the
+  // receiver was closed or destroyed meanwhile. Spends the permit.
+  SendResult<T> send(T value) {
+    if (!tx_.is_valid()) {
+      detail::contract_violation(
+          "Permit::send() on a spent permit: a permit reserves one slot and sends once; reserve() "
+          "again for another");
+    }
+    SendResult<T> r = tx_.shared().send_reserved(std::move(value));
+    tx_ = Sender<T>();
+    return r;
+  }
+
+  bool is_valid() const noexcept { return tx_.is_valid(); }
+
+ private:
+  void release() noexcept {
+    if (!tx_.is_valid()) return;
+    tx_.shared().release_reserved();
+    tx_ = Sender<T>();
+  }
+
+  Sender<T> tx_;  // valid until the permit is spent
+};
+
+// tx.send(value): sends once there is room.
+//
+// States:   Start --room--------------------------> Done (Sent)
+//             |   --receiver closed/gone-----------> Done (Closed, value back)
+//             +--full: queue up--> Waiting --granted a slot--> Done (Sent)
+//                                    |  ^ --closed--> Done (Closed, value back)
+//                                    +--+ still full: Pending
+//
+// Output: SendResult<T>: Sent, or Closed with the value handed back.
+// Cancellation: NOT cancel safe (is_cancel_safe is false): destroying a
+//   pending Send destroys the value it carries (DESIGN.md), and gives up its
+//   place in the queue (a slot it was granted passes to the next waiter). To
+//   send from a select() without losing the value, select on reserve() and
+//   send through the Permit.
+// Contract errors: polling it after Ready.
+// Polling order: no children. It holds its own Sender, so the receiver does
+//   not end while it is pending.
+// Example: see the top of this header.
+template <class T>
+class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
+ public:
+  using Output = SendResult<T>;
+  static constexpr bool is_cancel_safe = false;
+  enum class State { Start, Waiting, Done };
+
+  Send(Sender<T> tx, T value) : tx_(std::move(tx)), value_(std::move(value)) {}
+  Send(Send&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
+      : tx_(std::move(o.tx_)), value_(o.value_.take()), slot_(o.slot_), state_(o.state_) {
+    o.slot_ = detail::kNoSlot;
+    o.state_ = State::Done;
+  }
+  ~Send() {
+    if (state_ == State::Waiting) tx_.shared().cancel_wait(slot_);
+  }
+
+  Poll<Output> poll(Context& cx) {
+    if (state_ == State::Done) detail::polled_after_ready("Send");
+    switch (tx_.shared().admit(&*value_, slot_, cx.waker())) {
+      case detail::Admit::Room:
+        finish();
+        return Output::sent();
+      case detail::Admit::Closed: {
+        T back = std::move(*value_);
+        finish();
+        return Output::closed(std::move(back));
+      }
+      case detail::Admit::Full:
+      case detail::Admit::Waiting:
+        break;
+    }
+    state_ = State::Waiting;
+    return pending;
+  }
+
+  State state() const noexcept { return state_; }
+  void describe(Describer& d) const {
+    d.node("Send", state_ == State::Start     ? "state: Start"
+                   : state_ == State::Waiting ? "state: Waiting (channel full)"
+                                              : "state: Done");
+  }
+
+ private:
+  void finish() noexcept {
+    state_ = State::Done;
+    slot_ = detail::kNoSlot;
+    value_.reset();
+    tx_ = Sender<T>();
+  }
+
+  Sender<T> tx_;                           // valid in State::Start and State::Waiting
+  Option<T> value_;                        // engaged in State::Start and State::Waiting
+  std::size_t slot_ = detail::kNoSlot;     // valid in State::Waiting: our WaitSlot
+  State state_ = State::Start;
+};
+
+// tx.reserve(): waits for room and returns a Permit for it.
+//
+// States:   Start --room-------------> Done (some(Permit))
+//             |   --closed/gone------> Done (none)
+//             +--full--> Waiting --granted--> Done (some(Permit))
+//                          |  ^ --closed--> Done (none)
+//                          +--+ Pending
+//
+// Output: Option<Permit<T>>: a permit, or none when the receiver is closed
+//   or gone.
+// Cancellation: cancel safe: it carries no value. Dropping it gives up its
+//   place in the queue (a slot it was granted passes to the next waiter).
+// Contract errors: polling it after Ready.
+// Polling order: no children.
+template <class T>
+class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
+ public:
+  using Output = Option<Permit<T>>;
+  static constexpr bool is_cancel_safe = true;
+  enum class State { Start, Waiting, Done };
+
+  explicit Reserve(Sender<T> tx) noexcept : tx_(std::move(tx)) {}
+  Reserve(Reserve&& o) noexcept : tx_(std::move(o.tx_)), slot_(o.slot_), state_(o.state_) {
+    o.slot_ = detail::kNoSlot;
+    o.state_ = State::Done;
+  }
+  ~Reserve() {
+    if (state_ == State::Waiting) tx_.shared().cancel_wait(slot_);
+  }
+
+  Poll<Output> poll(Context& cx) {
+    if (state_ == State::Done) detail::polled_after_ready("Reserve");
+    switch (tx_.shared().admit(nullptr, slot_, cx.waker())) {
+      case detail::Admit::Room: {
+        state_ = State::Done;
+        return Output(Permit<T>(std::move(tx_)));
+      }
+      case detail::Admit::Closed:
+        state_ = State::Done;
+        tx_ = Sender<T>();
+        return Output();
+      case detail::Admit::Full:
+      case detail::Admit::Waiting:
+        break;
+    }
+    state_ = State::Waiting;
+    return pending;
+  }
+
+  State state() const noexcept { return state_; }
+  void describe(Describer& d) const {
+    d.node("Reserve", state_ == State::Start     ? "state: Start"
+                      : state_ == State::Waiting ? "state: Waiting (channel full)"
+                                                 : "state: Done");
+  }
+
+ private:
+  Sender<T> tx_;                        // valid in State::Start and State::Waiting
+  std::size_t slot_ = detail::kNoSlot;  // valid in State::Waiting
+  State state_ = State::Start;
+};
+
+// A new bounded channel holding at most `capacity` messages (capacity >= 1;
+// 0 is a ContractError).
+template <class T>
+POLLEN_NODISCARD std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity) {
+  POLLEN_REQUIRE(capacity != 0,
+                 "channel(0): a bounded channel needs a capacity of at least 1 (pollen has no "
+                 "rendezvous channel; use oneshot() for a single hand-off, or channel(1))");
+  POLLEN_REQUIRE(capacity != detail::kUnbounded,
+                 "channel(SIZE_MAX): use unbounded_channel() for a channel without a bound");
+  detail::SharedRef<detail::ChanShared<T>> s(new detail::ChanShared<T>(capacity));
+  s->buffer.reserve(capacity < 64 ? capacity : 64);
+  Sender<T> tx(s);  // before s is moved from (argument order is unspecified)
+  return std::pair<Sender<T>, Receiver<T>>(std::move(tx), Receiver<T>(std::move(s)));
+}
+
+POLLEN_NAMESPACE_END

@@ -1,0 +1,201 @@
+// pollen/sync/receiver.hpp: Receiver<T>, the receiving half of an mpsc
+// channel (bounded or unbounded), and its recv() future.
+//
+//   auto ch = pollen::unbounded_channel<int>();
+//   ch.first.send(1);
+//   pollen::Option<int> v = pollen::block_on(ch.second.recv());  // 1
+//
+// The receiver is a Stream of T (see pollen/stream/stream.hpp): its items are
+// the messages in the order they were sent (per sender; sends from different
+// senders are ordered by when each took the channel's lock). The stream ends
+// (poll_next returns none) when the buffer is empty and either every sender
+// is gone or the receiver was closed. After the end it keeps returning none.
+//
+// Closing
+// * close(): refuses every later send (the value is handed back to its
+//   sender), wakes waiting bounded senders so that they get their value back
+//   too, and keeps the messages already buffered: receive them until the
+//   stream ends. Every value sent before close() is received; every value
+//   sent after it is handed back.
+// * Destroying the receiver closes the channel and destroys the buffered
+//   messages at once (DESIGN.md); later sends hand their value back.
+//
+// The shared state and what a cross-thread send does: see chan_shared.hpp.
+//
+// Budget: a receive that is ready spends one unit of the cooperative budget;
+// when the budget is spent it returns Pending (and the task is re-woken)
+// even with messages buffered, so a flooded receiver cannot starve its loop.
+//
+// Contract errors: using a default-constructed or moved-from receiver;
+// polling a recv() future after it returned Ready.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/core/describe.hpp>
+#include <pollen/core/future.hpp>
+#include <pollen/future/future_ext.hpp>
+#include <pollen/core/option.hpp>
+#include <pollen/sync/chan_shared.hpp>
+#include <pollen/sync/result.hpp>
+
+#include <cstddef>
+#include <string>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+template <class T>
+class Recv;
+
+template <class T>
+class Receiver {
+ public:
+  using Item = T;
+
+  // A receiver of no channel; using it is a ContractError.
+  Receiver() noexcept = default;
+  explicit Receiver(detail::SharedRef<detail::ChanShared<T>> s) noexcept : shared_(std::move(s)) {}
+  Receiver(Receiver&&) noexcept = default;
+  Receiver& operator=(Receiver&& o) noexcept {
+    if (this != &o) {
+      release();
+      shared_ = std::move(o.shared_);
+    }
+    return *this;
+  }
+  ~Receiver() { release(); }
+
+  // The Stream step: Ready(some(message)), Ready(none) at the end, or
+  // Pending (cx's waker is kept and woken by the next send or close).
+  Poll<Option<T>> poll_next(Context& cx) {
+    check("Receiver::poll_next()");
+    if (detail::out_of_budget(cx)) return pending;
+    Option<T> out;  // stays empty at the end of the stream
+    typename detail::ChanShared<T>::Take t = shared_->take(out, &cx.waker());
+    if (t == detail::ChanShared<T>::Take::Empty) return pending;
+    if (t == detail::ChanShared<T>::Take::Item) detail::spend_budget(cx);
+    return Poll<Option<T>>(std::move(out));
+  }
+
+  // A future of the next message: some(message), or none at the end.
+  POLLEN_NODISCARD Recv<T> recv() noexcept { return Recv<T>(*this); }
+
+  // Without waiting: Received, Empty (more may come), or Closed (the end).
+  RecvResult<T> try_recv() {
+    check("Receiver::try_recv()");
+    Option<T> out;
+    switch (shared_->take(out, nullptr)) {
+      case detail::ChanShared<T>::Take::Item:
+        return RecvResult<T>::received(std::move(*out));
+      case detail::ChanShared<T>::Take::End:
+        return RecvResult<T>::closed();
+      case detail::ChanShared<T>::Take::Empty:
+        break;
+    }
+    return RecvResult<T>::empty();
+  }
+
+  // Refuses later sends; buffered messages stay receivable. Idempotent.
+  void close() {
+    check("Receiver::close()");
+    shared_->close();
+  }
+
+  // Messages buffered now.
+  std::size_t size() const {
+    check("Receiver::size()");
+    return shared_->size();
+  }
+
+  bool is_valid() const noexcept { return static_cast<bool>(shared_); }
+
+  void describe(Describer& d) const {
+    if (!shared_) {
+      d.node("Receiver", "no channel");
+      return;
+    }
+    std::string detail;
+    {
+      std::lock_guard<std::mutex> lock(shared_->mu);
+      detail = std::to_string(shared_->buffer.size()) + " buffered";
+      if (shared_->capacity != detail::kUnbounded) {
+        detail += " of " + std::to_string(shared_->capacity);
+      }
+      if (shared_->rx_closed) {
+        detail += ", closed";
+      } else if (shared_->senders_gone) {
+        detail += ", senders gone";
+      } else {
+        detail += ", open";
+      }
+      if (!shared_->wait_queue.empty()) {
+        detail += ", " + std::to_string(shared_->wait_queue.size()) + " senders waiting";
+      }
+    }
+    d.node("Receiver", detail);
+  }
+
+ private:
+  void check(const char* what) const {
+    if (!shared_) {
+      detail::contract_violation(std::string(what) +
+                                 " on a Receiver of no channel (default-constructed or moved from)");
+    }
+  }
+  void release() noexcept {
+    if (!shared_) return;
+    shared_->drop_receiver();
+    shared_.reset();
+  }
+
+  detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
+};
+
+// rx.recv(): the next message of a Receiver.
+//
+// States:   Waiting --message or end of stream--> Done
+//              |  ^
+//              +--+ nothing buffered: keep the waker, Pending
+//
+// Output: Option<T>: some(message), or none when the channel has ended
+//   (every sender gone, or closed, and the buffer drained).
+// Cancellation: cancel safe. A message is taken out of the channel only in
+//   the poll that returns it, so dropping a pending recv() loses nothing.
+// Contract errors: polling it after Ready.
+// Polling order: borrows the receiver, which must outlive it and not move
+//   while it is alive. A ready receive spends one unit of the budget.
+// Example: `while (auto v = block_on(rx.recv())) use(*v);`
+template <class T>
+class POLLEN_NODISCARD_TYPE Recv : public FutureExt<Recv<T>> {
+ public:
+  using Output = Option<T>;
+  static constexpr bool is_cancel_safe = true;
+  enum class State { Waiting, Done };
+
+  explicit Recv(Receiver<T>& rx) noexcept : rx_(&rx) {}
+  Recv(Recv&& o) noexcept : rx_(o.rx_), state_(o.state_) { o.state_ = State::Done; }
+
+  Poll<Option<T>> poll(Context& cx) {
+    if (state_ == State::Done) detail::polled_after_ready("Recv");
+    Poll<Option<T>> p = rx_->poll_next(cx);
+    if (p.is_ready()) state_ = State::Done;
+    return p;
+  }
+
+  State state() const noexcept { return state_; }
+  void describe(Describer& d) const {
+    d.node("Recv", state_ == State::Done ? "state: Done" : "state: Waiting");
+    d.child(*rx_);
+  }
+
+ private:
+  Receiver<T>* rx_;  // borrowed
+  State state_ = State::Waiting;
+};
+
+// The receiver of an unbounded channel is the same type.
+template <class T>
+using UnboundedReceiver = Receiver<T>;
+
+POLLEN_NAMESPACE_END

@@ -1,0 +1,88 @@
+// pollen/sync/unbounded.hpp: unbounded_channel<T>(), a multi-producer,
+// single-consumer channel without a bound: send() never waits.
+//
+//   auto ch = pollen::unbounded_channel<int>();
+//   pollen::UnboundedSender<int> tx = ch.first;   // copyable, any thread
+//   tx.send(1);                                   // Sent, or Closed + value back
+//   pollen::Option<int> v = pollen::block_on(ch.second.recv());  // some(1)
+//
+// The buffer is a ring that doubles when full and never shrinks, so once it
+// has grown to the working size, sending and receiving allocate nothing
+// (zero allocations per message in steady state). Nothing limits its growth:
+// a receiver that cannot keep up makes it grow without bound; use
+// channel(capacity) for backpressure.
+//
+// Senders may live on other threads: a send takes the channel's mutex,
+// pushes, and wakes the receiver's waker if the receiver was waiting (ground
+// rules in chan_shared.hpp). The receiver is Receiver<T> (alias
+// UnboundedReceiver<T>, receiver.hpp); closing and buffered messages at
+// close are described there.
+//
+// Contract errors: using a default-constructed or moved-from sender.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/contract.hpp>
+#include <pollen/sync/chan_shared.hpp>
+#include <pollen/sync/receiver.hpp>
+#include <pollen/sync/result.hpp>
+
+#include <string>
+#include <utility>
+
+POLLEN_NAMESPACE_BEGIN
+
+template <class T>
+class UnboundedSender {
+ public:
+  // A sender of no channel; using it is a ContractError.
+  UnboundedSender() noexcept = default;
+  explicit UnboundedSender(detail::SharedRef<detail::ChanShared<T>> s) noexcept
+      : shared_(std::move(s)) {}
+  UnboundedSender(const UnboundedSender& o) noexcept : shared_(o.shared_) {
+    if (shared_) shared_->add_sender();
+  }
+  UnboundedSender(UnboundedSender&&) noexcept = default;
+  UnboundedSender& operator=(UnboundedSender o) noexcept {
+    std::swap(shared_, o.shared_);
+    return *this;
+  }
+  ~UnboundedSender() {
+    if (shared_) shared_->drop_sender();
+  }
+
+  // Sends without waiting: Sent, or Closed with the value handed back when
+  // the receiver was closed or destroyed.
+  SendResult<T> send(T value) const {
+    check("UnboundedSender::send()");
+    return shared_->try_send(std::move(value));
+  }
+
+  // True once the receiver is closed or gone.
+  bool is_closed() const {
+    check("UnboundedSender::is_closed()");
+    return shared_->is_closed();
+  }
+
+  bool is_valid() const noexcept { return static_cast<bool>(shared_); }
+
+ private:
+  void check(const char* what) const {
+    if (!shared_) {
+      detail::contract_violation(std::string(what) +
+                                 " on a sender of no channel (default-constructed or moved from)");
+    }
+  }
+
+  detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
+};
+
+// A new unbounded channel: a sender (copy it for more) and the receiver.
+template <class T>
+POLLEN_NODISCARD std::pair<UnboundedSender<T>, Receiver<T>> unbounded_channel() {
+  detail::SharedRef<detail::ChanShared<T>> s(new detail::ChanShared<T>(detail::kUnbounded));
+  UnboundedSender<T> tx(s);  // before s is moved from (argument order is unspecified)
+  return std::pair<UnboundedSender<T>, Receiver<T>>(std::move(tx), Receiver<T>(std::move(s)));
+}
+
+POLLEN_NAMESPACE_END
