@@ -133,8 +133,9 @@ class StackMark {
   using Output = T;
   explicit StackMark(T v) : v_(std::move(v)) {}
   Poll<T> poll(Context&) {
-    volatile char here = 0;
-    std::uintptr_t a = reinterpret_cast<std::uintptr_t>(&here);
+    // The frame address, not the address of a local: AddressSanitizer's
+    // use-after-return detection moves locals to a heap "fake stack".
+    std::uintptr_t a = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
     StackStats& s = stack_stats();
     if (a < s.lowest) s.lowest = a;
     if (a > s.highest) s.highest = a;
