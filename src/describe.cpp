@@ -2,6 +2,7 @@
 #include <pollen/core/describe.hpp>
 
 #include <cstring>
+#include <string>
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
@@ -29,8 +30,30 @@ std::string type_name_from_signature(const char* pretty) {
 }
 
 namespace {
+// " 24 B, 3 polls, 1 spurious (!)": what follows a node's name and detail.
+void append_numbers(std::string& out, const DescribeNode& node, const RenderOptions& options) {
+  bool sized = options.sizes && node.size != 0;
+  bool stats = options.stats && node.observed;
+  if (!sized && !stats) return;
+  out += ' ';
+  if (sized) {
+    out += std::to_string(node.size);
+    out += " B";
+  }
+  if (stats) {
+    if (sized) out += ", ";
+    out += std::to_string(node.polls);
+    out += node.polls == 1 ? " poll" : " polls";
+    if (node.spurious != 0) {
+      out += ", ";
+      out += std::to_string(node.spurious);
+      out += " spurious (!)";
+    }
+  }
+}
+
 void render_into(std::string& out, const DescribeNode& node, const std::string& prefix,
-                 bool is_root, bool is_last) {
+                 bool is_root, bool is_last, const RenderOptions& options) {
   std::string child_prefix = prefix;
   if (!is_root) {
     out += prefix;
@@ -43,18 +66,49 @@ void render_into(std::string& out, const DescribeNode& node, const std::string& 
     out += node.detail;
     out += "]";
   }
+  append_numbers(out, node, options);
   out += "\n";
   for (std::size_t i = 0; i < node.children.size(); ++i) {
-    render_into(out, node.children[i], child_prefix, false, i + 1 == node.children.size());
+    render_into(out, node.children[i], child_prefix, false, i + 1 == node.children.size(),
+                options);
   }
+}
+
+// Name[detail](child, child), polls after a '@' when observed: Map[..]@3
+void render_line(std::string& out, const DescribeNode& node, const RenderOptions& options) {
+  out += node.name.empty() ? std::string("?") : node.name;
+  if (!node.detail.empty()) {
+    out += '[';
+    out += node.detail;
+    out += ']';
+  }
+  if (options.stats && node.observed) {
+    out += '@';
+    out += std::to_string(node.polls);
+    if (node.spurious != 0) {
+      out += '!';
+      out += std::to_string(node.spurious);
+    }
+  }
+  if (node.children.empty()) return;
+  out += '(';
+  for (std::size_t i = 0; i < node.children.size(); ++i) {
+    if (i != 0) out += ", ";
+    render_line(out, node.children[i], options);
+  }
+  out += ')';
 }
 }  // namespace
 
 }  // namespace detail
 
-std::string render(const DescribeNode& root) {
+std::string render(const DescribeNode& root, const RenderOptions& options) {
   std::string out;
-  detail::render_into(out, root, std::string(), true, true);
+  if (options.one_line) {
+    detail::render_line(out, root, options);
+  } else {
+    detail::render_into(out, root, std::string(), true, true, options);
+  }
   return out;
 }
 

@@ -1,9 +1,18 @@
 // pollen/fmt.hpp: fmt support. The only header of pollen that needs fmt.
 //
-//   fmt::print("{}\n", f);      // any future: its rendered state tree
+//   fmt::print("{}\n", f);      // a future: its state tree, sizes included
+//   fmt::print("{:l}\n", f);    // ... on one line: Then[state: First](Ready[taken])
+//   fmt::print("{:s}\n", f);    // ... without sizes (states only)
+//   fmt::print("{}\n", pollen::with_stats(f, observer));  // + polls, spurious
 //   fmt::print("{}\n", poll);   // Ready(42) or Pending
 //   fmt::print("{}\n", opt);    // Some(42) or None
 //   fmt::print("{}\n", unit);   // ()
+//
+// Futures (is_future: every library future, JoinHandle, BoxFuture, user
+// futures), streams (is_stream: Receiver, stream adapters), other types with a
+// describe(Describer&) const (Interval) and DescribeNode all format as their
+// state tree. The spec is an optional mode letter, then the usual string spec
+// (fill, align, width): `{:l>60}`. The tree form has no final newline.
 #pragma once
 
 #include <pollen/core/describe.hpp>
@@ -11,19 +20,83 @@
 #include <pollen/core/option.hpp>
 #include <pollen/core/poll.hpp>
 #include <pollen/core/unit.hpp>
+#include <pollen/stream/stream.hpp>
 
 #include <fmt/format.h>
 
+#include <string>
 #include <type_traits>
 
-template <class F>
-struct fmt::formatter<F, char, typename std::enable_if<pollen::is_future<F>::value>::type>
-    : fmt::formatter<fmt::string_view> {
+namespace pollen {
+inline namespace POLLEN_ABI_TAG {
+namespace detail {
+
+// True for what fmt.hpp formats as a state tree.
+template <class T>
+struct is_describable
+    : std::integral_constant<bool, is_future<T>::value || is_stream<T>::value ||
+                                       has_describe<T>::value> {};
+
+// The formatter shared by every describable type: parses the mode letter,
+// leaves the rest of the spec to fmt's string formatter.
+struct TreeFormatter : fmt::formatter<fmt::string_view> {
+  char mode = 't';  // 't' tree, 'l' one line, 's' states only
+
+  template <class ParseCtx>
+  FMT_CONSTEXPR auto parse(ParseCtx& ctx) -> decltype(ctx.begin()) {
+    auto it = ctx.begin();
+    if (it != ctx.end() && (*it == 'l' || *it == 's')) {
+      mode = *it;
+      ++it;
+      ctx.advance_to(it);
+    }
+    return fmt::formatter<fmt::string_view>::parse(ctx);
+  }
+
   template <class Ctx>
-  auto format(const F& f, Ctx& ctx) const -> decltype(ctx.out()) {
-    std::string s = pollen::describe(f);
+  auto format_node(const DescribeNode& node, Ctx& ctx) const -> decltype(ctx.out()) {
+    RenderOptions o;
+    if (mode == 'l') o.one_line = true;
+    if (mode == 's') {
+      o.sizes = false;
+      o.stats = false;
+    }
+    std::string s = render(node, o);
     if (!s.empty() && s.back() == '\n') s.pop_back();
     return fmt::formatter<fmt::string_view>::format(fmt::string_view(s), ctx);
+  }
+};
+
+}  // namespace detail
+}  // namespace POLLEN_ABI_TAG
+}  // namespace pollen
+
+// Futures, streams and anything with describe(): the state tree.
+template <class F>
+struct fmt::formatter<F, char,
+                      typename std::enable_if<pollen::detail::is_describable<F>::value>::type>
+    : pollen::detail::TreeFormatter {
+  template <class Ctx>
+  auto format(const F& f, Ctx& ctx) const -> decltype(ctx.out()) {
+    return format_node(pollen::describe_tree(f), ctx);
+  }
+};
+
+// pollen::with_stats(f, observer): the tree with polls and spurious polls.
+template <class F>
+struct fmt::formatter<pollen::WithStats<F>> : pollen::detail::TreeFormatter {
+  template <class Ctx>
+  auto format(const pollen::WithStats<F>& w, Ctx& ctx) const -> decltype(ctx.out()) {
+    return format_node(pollen::describe_tree(*w.future, w.observer), ctx);
+  }
+};
+
+// A tree already described.
+template <>
+struct fmt::formatter<pollen::DescribeNode> : pollen::detail::TreeFormatter {
+  template <class Ctx>
+  auto format(const pollen::DescribeNode& n, Ctx& ctx) const -> decltype(ctx.out()) {
+    return format_node(n, ctx);
   }
 };
 

@@ -76,11 +76,11 @@ TEST(BoxFuture, DestroyingTheBoxDestroysTheFutureOnce) {
 
 TEST(BoxFuture, DescribesTheBoxedFutureAsItsChild) {
   BoxFuture<int> b = pollen::boxed(pollen::ready(1));
-  EXPECT_EQ(pollen::describe(b), "BoxFuture\n\u2514\u2500 Ready [value waiting]\n");
+  EXPECT_EQ(pollen::describe_states(b), "BoxFuture\n\u2514\u2500 Ready [value waiting]\n");
   pollen::DescribeNode tree = pollen::describe_tree(b);
   ASSERT_EQ(tree.children.size(), 1u);
   EXPECT_EQ(tree.children[0].size, sizeof(pollen::Ready<int>));
-  EXPECT_EQ(pollen::describe(BoxFuture<int>()), "BoxFuture [empty]\n");
+  EXPECT_EQ(pollen::describe_states(BoxFuture<int>()), "BoxFuture [empty]\n");
 }
 
 TEST(BoxFuture, PollingAnEmptyBoxIsAContractError) {

@@ -1,4 +1,5 @@
 #include <pollen/core/describe.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/ready.hpp>
 
 #include <gtest/gtest.h>
@@ -33,14 +34,36 @@ struct Undescribed {
 };
 }  // namespace
 
-TEST(Describe, RendersALeafOnOneLine) {
-  EXPECT_EQ(pollen::describe(Leaf{"x"}), "Leaf [x]\n");
-  EXPECT_EQ(pollen::describe(Leaf{""}), "Leaf\n");
+// " 32 B": what follows a node of type T.
+template <class T>
+std::string size_of() {
+  return " " + std::to_string(sizeof(T)) + " B";
 }
 
-TEST(Describe, RendersNestedChildrenWithTreeLines) {
+TEST(Describe, RendersALeafOnOneLineWithItsSize) {
+  EXPECT_EQ(pollen::describe(Leaf{"x"}), "Leaf [x]" + size_of<Leaf>() + "\n");
+  EXPECT_EQ(pollen::describe(Leaf{""}), "Leaf" + size_of<Leaf>() + "\n");
+  EXPECT_EQ(pollen::describe_states(Leaf{"x"}), "Leaf [x]\n");
+}
+
+TEST(Describe, RendersEveryNodeWithItsSize) {
   Tree t{Pair{Leaf{"a"}, Leaf{"b"}}, Leaf{"c"}};
-  EXPECT_EQ(pollen::describe(t),
+  EXPECT_EQ(pollen::describe(t), "Tree" + size_of<Tree>() + "\n" +
+                                     "\u251c\u2500 Pair [state: Both]" + size_of<Pair>() + "\n" +
+                                     "\u2502  \u251c\u2500 Leaf [a]" + size_of<Leaf>() + "\n" +
+                                     "\u2502  \u2514\u2500 Leaf [b]" + size_of<Leaf>() + "\n" +
+                                     "\u2514\u2500 Leaf [c]" + size_of<Leaf>() + "\n");
+}
+
+TEST(Describe, RendersOnOneLine) {
+  Tree t{Pair{Leaf{"a"}, Leaf{"b"}}, Leaf{"c"}};
+  EXPECT_EQ(pollen::describe_line(t), "Tree(Pair[state: Both](Leaf[a], Leaf[b]), Leaf[c])");
+  EXPECT_EQ(pollen::describe_line(Leaf{""}), "Leaf");
+}
+
+TEST(Describe, StatesOnlyRendersNestedChildrenWithTreeLines) {
+  Tree t{Pair{Leaf{"a"}, Leaf{"b"}}, Leaf{"c"}};
+  EXPECT_EQ(pollen::describe_states(t),
             "Tree\n"
             "\u251c\u2500 Pair [state: Both]\n"
             "\u2502  \u251c\u2500 Leaf [a]\n"
@@ -73,7 +96,40 @@ TEST(Describe, LeafAddsAChildThatIsNotAFuture) {
       d.leaf("value", "42");
     }
   };
-  EXPECT_EQ(pollen::describe(WithLeaf{}), "WithLeaf\n\u2514\u2500 value [42]\n");
+  // A leaf is not a future: no size, no counts.
+  EXPECT_EQ(pollen::describe(WithLeaf{}), "WithLeaf" + size_of<WithLeaf>() + "\n\u2514\u2500 value [42]\n");
+  pollen::PollObserver obs;
+  EXPECT_EQ(pollen::describe(WithLeaf{}, obs),
+            "WithLeaf" + size_of<WithLeaf>() + ", 0 polls\n\u2514\u2500 value [42]\n");
+}
+
+TEST(Describe, WithAnObserverEachNodeCarriesItsCounts) {
+  Pair p{Leaf{"a"}, Leaf{"b"}};
+  pollen::PollObserver obs;
+  obs.begin_task_poll(0);
+  obs.on_poll(&p, pollen::detail::type_key<Pair>());
+  obs.on_poll(&p.b, pollen::detail::type_key<Leaf>());
+  obs.begin_task_poll(0);
+  obs.on_poll(&p.b, pollen::detail::type_key<Leaf>());
+  pollen::DescribeNode root = pollen::describe_tree(p, &obs);
+  EXPECT_TRUE(root.observed);
+  EXPECT_EQ(root.polls, 1u);
+  EXPECT_EQ(root.spurious, 0u);
+  // p.a shares p's address, but is another type: not polled.
+  EXPECT_EQ(root.children[0].polls, 0u);
+  EXPECT_EQ(root.children[1].polls, 2u);
+  EXPECT_EQ(root.children[1].spurious, 1u);
+  EXPECT_FALSE(pollen::describe_tree(p).observed);
+  EXPECT_EQ(pollen::describe(p, obs),
+            "Pair [state: Both]" + size_of<Pair>() + ", 1 poll\n" +
+                "\u251c\u2500 Leaf [a]" + size_of<Leaf>() + ", 0 polls\n" +
+                "\u2514\u2500 Leaf [b]" + size_of<Leaf>() + ", 2 polls, 1 spurious (!)\n");
+  pollen::RenderOptions no_sizes;
+  no_sizes.sizes = false;
+  EXPECT_EQ(pollen::render(root, no_sizes),
+            "Pair [state: Both] 1 poll\n"
+            "\u251c\u2500 Leaf [a] 0 polls\n"
+            "\u2514\u2500 Leaf [b] 2 polls, 1 spurious (!)\n");
 }
 
 TEST(TypeName, ParsesGccAndClangSignatures) {

@@ -23,5 +23,5 @@ TEST(Never, DoesNotKeepTheWaker) {
 TEST(Never, DefaultsToUnitAndDescribesItself) {
   auto f = pollen::never();
   static_assert(std::is_same<decltype(f)::Output, pollen::Unit>::value, "Unit by default");
-  EXPECT_EQ(pollen::describe(f), "Never [never ready]\n");
+  EXPECT_EQ(pollen::describe_states(f), "Never [never ready]\n");
 }

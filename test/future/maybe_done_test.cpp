@@ -61,9 +61,9 @@ TEST(MaybeDone, TakingAMissingOutputIsAContractError) {
 
 TEST(MaybeDone, DescribesItsChildOrItsState) {
   MaybeDone<pollen::Ready<int>> m(pollen::ready(1));
-  EXPECT_EQ(pollen::describe(m), "Ready [value waiting]\n");
+  EXPECT_EQ(pollen::describe_states(m), "Ready [value waiting]\n");
   pollen::Waker w;
   pollen::Context cx(w);
   EXPECT_TRUE(m.poll_step(cx));
-  EXPECT_EQ(pollen::describe(m), "MaybeDone [state: Done, output waiting]\n");
+  EXPECT_EQ(pollen::describe_states(m), "MaybeDone [state: Done, output waiting]\n");
 }

@@ -113,7 +113,7 @@ TEST(Select, PollingAfterReadyIsAContractErrorNamingSelect) {
 
 TEST(Select, DescribesItsChildren) {
   auto s = pollen::select(pollen::ready(1), pollen::never<int>());
-  EXPECT_EQ(pollen::describe(s),
+  EXPECT_EQ(pollen::describe_states(s),
             "Select [state: Running, fair rotation]\n\u251c\u2500 Ready [value waiting]\n\u2514\u2500 Never [never ready]\n");
 }
 

@@ -191,12 +191,12 @@ TEST(JoinHandle, ValueOfACancelledResultIsAContractError) {
 TEST(JoinHandle, DescribesItsTask) {
   EventLoop loop;
   auto h = loop.spawn("worker", rt::gate().second);
-  EXPECT_EQ(pollen::describe(h), "JoinHandle [task #1 \"worker\": running]\n");
+  EXPECT_EQ(pollen::describe_states(h), "JoinHandle [task #1 \"worker\": running]\n");
   h.abort();
   loop.run_until_stalled();
-  EXPECT_EQ(pollen::describe(h), "JoinHandle [task #1 \"worker\": cancelled]\n");
+  EXPECT_EQ(pollen::describe_states(h), "JoinHandle [task #1 \"worker\": cancelled]\n");
   h.detach();
-  EXPECT_EQ(pollen::describe(h), "JoinHandle [detached]\n");
+  EXPECT_EQ(pollen::describe_states(h), "JoinHandle [detached]\n");
 }
 
 TEST(JoinHandle, AMovedFromHandleIsDetachedAndTheTaskRunsOn) {

@@ -64,5 +64,5 @@ TEST(YieldNow, LetsTheOtherReadyTasksRunFirst) {
 
 TEST(YieldNow, Describes) {
   pollen::YieldNow y;
-  EXPECT_EQ(pollen::describe(y), "YieldNow [state: Unyielded]\n");
+  EXPECT_EQ(pollen::describe_states(y), "YieldNow [state: Unyielded]\n");
 }

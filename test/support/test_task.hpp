@@ -5,7 +5,10 @@
 //   EXPECT_TRUE(t.is_woken());  // the future woke its waker since that poll
 //   EXPECT_READY_EQ(t, 42);     // polls once, expects Ready(42)
 //
-// The task polls with a counting waker and records polls and wakes. Also
+// The task polls with a counting waker and records polls and wakes. With
+// t.watch(&observer) its polls are also recorded by a PollObserver (the task
+// tells it the wake count before each poll), and t.describe_stats() shows
+// them. Also
 // here: CountingWaker (a waker that counts its wakes) and panic_waker() (a
 // waker that fails the test if it is ever woken).
 #pragma once
@@ -14,6 +17,7 @@
 #include <pollen/core/context.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/waker.hpp>
 
 #include <gtest/gtest.h>
@@ -69,19 +73,18 @@ class TestTask {
   explicit TestTask(F f) : f_(std::move(f)) {}
 
   // Polls the future once with this task's counting waker.
-  Poll<Output> poll() {
-    ++polls_;
-    wakes_at_last_poll_ = waker_.wakes();
-    Context cx(waker_.waker());
-    return f_.poll(cx);
-  }
+  Poll<Output> poll() { return poll_with(waker_.waker()); }
   // Polls with another waker (to test that futures follow the newest one).
   Poll<Output> poll_with(const Waker& w) {
     ++polls_;
     wakes_at_last_poll_ = waker_.wakes();
-    Context cx(w);
+    if (observer_ != nullptr) observer_->begin_task_poll(waker_.wakes());
+    Context cx(w, nullptr, observer_);
     return f_.poll(cx);
   }
+
+  // Records the following polls in `observer` (nullptr: stop recording).
+  void watch(PollObserver* observer) noexcept { observer_ = observer; }
 
   std::size_t polls() const noexcept { return polls_; }
   std::size_t wake_count() const noexcept { return waker_.wakes(); }
@@ -91,13 +94,20 @@ class TestTask {
 
   F& future() noexcept { return f_; }
   const F& future() const noexcept { return f_; }
-  std::string describe() const { return pollen::describe(f_); }
+  // The state tree without sizes or counts (pollen::describe_states): what
+  // state-machine tests compare, independent of the ABI.
+  std::string describe() const { return pollen::describe_states(f_); }
+  // The full tree: sizes, and the counts of the watching observer if any.
+  std::string describe_stats() const {
+    return observer_ != nullptr ? pollen::describe(f_, *observer_) : pollen::describe(f_);
+  }
 
  private:
   F f_;
   CountingWaker waker_;
   std::size_t polls_ = 0;
   std::size_t wakes_at_last_poll_ = 0;
+  PollObserver* observer_ = nullptr;  // see watch()
 };
 
 template <class F>

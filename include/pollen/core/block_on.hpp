@@ -24,6 +24,7 @@
 #include <pollen/core/future.hpp>
 #include <pollen/core/waker.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -97,6 +98,41 @@ template <class F>
 NotAFuture block_on_impl(F&, std::false_type) {
   return NotAFuture{};
 }
+
+// The waker of block_on(f, observer): counts its wakes, then unparks.
+class CountingParker final : public ArcWake {
+ public:
+  CountingParker() : parker_(new ThreadParker()), unpark_(parker_->waker()) {}
+  void on_wake() noexcept override {
+    wakes_.fetch_add(1, std::memory_order_relaxed);
+    unpark_.wake();
+  }
+  void park() { parker_->park(); }
+  std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
+
+ private:
+  ArcPtr<ThreadParker> parker_;
+  Waker unpark_;
+  std::atomic<std::uint64_t> wakes_{0};
+};
+
+template <class F>
+output_t<F> block_on_observed(F& f, PollObserver& observer, std::true_type) {
+  EnterGuard guard("pollen::block_on");
+  ArcPtr<CountingParker> parker(new CountingParker());
+  Waker waker = parker->waker();
+  Context cx(waker, observer);
+  for (;;) {
+    observer.begin_task_poll(parker->wakes());
+    Poll<output_t<F>> p = f.poll(cx);
+    if (p.is_ready()) return std::move(p).value();
+    parker->park();
+  }
+}
+template <class F>
+NotAFuture block_on_observed(F&, PollObserver&, std::false_type) {
+  return NotAFuture{};
+}
 }  // namespace detail
 
 // Runs `f` to completion on this thread and returns its output.
@@ -104,6 +140,17 @@ template <class F>
 output_t<F> block_on(F f) {
   POLLEN_REQUIRE_FUTURE(F);
   return detail::block_on_impl(f, is_future<F>());
+}
+
+// The same, recording every poll of f's tree in `observer`: block_on tells
+// it the wake count of f's waker before each poll, so spurious polls are
+// counted (block_on itself never makes any). f is consumed; to describe it
+// with its counts afterwards, pass a future that outlives the call (a
+// reference wrapper of your own) or look at observer.total_polls().
+template <class F>
+output_t<F> block_on(F f, PollObserver& observer) {
+  POLLEN_REQUIRE_FUTURE(F);
+  return detail::block_on_observed(f, observer, is_future<F>());
 }
 
 POLLEN_NAMESPACE_END

@@ -106,6 +106,7 @@ class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
   BoxFuture& operator=(BoxFuture&&) noexcept = default;
 
   Poll<T> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     POLLEN_REQUIRE(impl_ != nullptr,
                    "BoxFuture polled while empty (default-constructed or moved from); assign it "
                    "a future from pollen::boxed() before polling it");

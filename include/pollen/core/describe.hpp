@@ -6,12 +6,29 @@
 //     d.child(first_);                  // each child, in order
 //   }
 //
-// pollen::describe(f) renders the tree:
+// pollen::describe(f) renders the tree, each node with its sizeof:
 //
-//   Then [state: First]
-//   └─ Join [1 of 2 ready]
-//      ├─ Ready [taken]
-//      └─ Sleep [deadline in 4.8 ms]
+//   Then [state: First] 24 B
+//   └─ Join [1 of 2 ready] 16 B
+//      ├─ Ready [taken] 8 B
+//      └─ Sleep [deadline in 4.8 ms] 16 B
+//
+// pollen::describe(f, observer) adds what a PollObserver (poll_observer.hpp)
+// recorded for each node: its polls, and its spurious polls (polls with no
+// wake since the previous one, marked "(!)"):
+//
+//   Then [state: First] 24 B, 3 polls, 1 spurious (!)
+//   └─ Join [1 of 2 ready] 16 B, 3 polls, 1 spurious (!)
+//      ├─ Ready [taken] 8 B, 1 poll
+//      └─ Sleep [deadline in 4.8 ms] 16 B, 3 polls, 1 spurious (!)
+//
+// A node never polled shows "0 polls", and so does a user future that does
+// not record its polls (see pollen::observe_poll in context.hpp). Leaves that are not futures
+// (Describer::leaf) show neither size nor polls.
+//
+// Other renderings: describe_states(f) is the tree without sizes or counts
+// (what state-machine tests compare: it does not depend on the ABI), and
+// describe_line(f) is one line, `Then[state: First](Join[1 of 2 ready](...))`.
 //
 // describe() is optional for user futures: a type without one shows as a
 // placeholder node with its type name and size. Describing never changes a
@@ -19,9 +36,11 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/type_traits.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,8 +53,20 @@ class Describer;
 struct DescribeNode {
   std::string name;    // e.g. "Then"
   std::string detail;  // e.g. "state: First"; may be empty
-  std::size_t size = 0;  // sizeof the described object
+  std::size_t size = 0;  // sizeof the described object; 0 for a leaf
+  // What a PollObserver recorded; meaningful only when `observed` is true
+  // (the tree was described with an observer and the node is a future).
+  bool observed = false;
+  std::uint64_t polls = 0;
+  std::uint64_t spurious = 0;
   std::vector<DescribeNode> children;
+};
+
+// What render() shows besides names, details and the tree shape.
+struct RenderOptions {
+  bool sizes = true;      // "24 B" after each future
+  bool stats = true;      // "3 polls, 1 spurious (!)" where observed
+  bool one_line = false;  // Name[detail](child, child) on one line, no sizes
 };
 
 namespace detail {
@@ -60,7 +91,10 @@ struct has_describe<F, void_t<decltype(std::declval<const F&>().describe(
 
 class Describer {
  public:
-  explicit Describer(DescribeNode& root) noexcept : current_(&root) {}
+  explicit Describer(DescribeNode& root) noexcept : current_(&root), observer_(nullptr) {}
+  // Also fills each node's polls and spurious polls from `observer`.
+  Describer(DescribeNode& root, const PollObserver* observer) noexcept
+      : current_(&root), observer_(observer) {}
   Describer(const Describer&) = delete;
   Describer& operator=(const Describer&) = delete;
 
@@ -93,8 +127,23 @@ class Describer {
   template <class F>
   void describe_here(const F& f) {
     current_->size = sizeof(F);
+    if (observer_ != nullptr) {
+      current_->observed = true;
+      // A wrapper that describes itself as its inner future (describe_here
+      // again, as MaybeDone does) shows the inner future's counts if it
+      // records any, else its own (the inner one is a user future that does
+      // not call observe_poll).
+      const PollStats* s = observer_->find(&f, detail::type_key<F>());
+      if (s != nullptr) {
+        current_->polls = s->polls;
+        current_->spurious = s->spurious;
+      }
+    }
     describe_dispatch(f, detail::has_describe<F>());
   }
+
+  // The observer given at construction, or nullptr.
+  const PollObserver* observer() const noexcept { return observer_; }
 
  private:
   template <class F>
@@ -106,25 +155,63 @@ class Describer {
     node(detail::type_name<F>(), "no describe()");
   }
 
-  DescribeNode* current_;  // the node that node() and child() write to
+  DescribeNode* current_;          // the node that node() and child() write to
+  const PollObserver* observer_;  // nullptr: no statistics
 };
 
-// Renders a tree as indented text, one node per line.
-std::string render(const DescribeNode& root);
+// Renders a tree as indented text, one node per line (or as one line, see
+// RenderOptions::one_line). Ends with a newline, except on one line.
+std::string render(const DescribeNode& root, const RenderOptions& options = RenderOptions());
 
-// The state tree of `f` as a data structure.
+// The state tree of `f` as a data structure; with an observer, each node
+// also carries its poll counts.
 template <class F>
-DescribeNode describe_tree(const F& f) {
+DescribeNode describe_tree(const F& f, const PollObserver* observer = nullptr) {
   DescribeNode root;
-  Describer d(root);
+  Describer d(root, observer);
   d.describe_here(f);
   return root;
 }
 
-// The state tree of `f`, rendered.
+// The state tree of `f`, rendered with the size of each node.
 template <class F>
 std::string describe(const F& f) {
   return render(describe_tree(f));
+}
+
+// The state tree of `f` with sizes and what `observer` counted for each node.
+template <class F>
+std::string describe(const F& f, const PollObserver& observer) {
+  return render(describe_tree(f, &observer));
+}
+
+// A future (or stream) and an observer, for <pollen/fmt.hpp>:
+//   fmt::print("{}", pollen::with_stats(f, observer));
+template <class F>
+struct WithStats {
+  const F* future;
+  const PollObserver* observer;
+};
+template <class F>
+WithStats<F> with_stats(const F& f, const PollObserver& observer) noexcept {
+  return WithStats<F>{&f, &observer};
+}
+
+// The state tree of `f` with names and states only (no sizes, no counts).
+template <class F>
+std::string describe_states(const F& f) {
+  RenderOptions o;
+  o.sizes = false;
+  o.stats = false;
+  return render(describe_tree(f), o);
+}
+
+// The state tree of `f` on one line: `Then[state: First](Ready[taken])`.
+template <class F>
+std::string describe_line(const F& f) {
+  RenderOptions o;
+  o.one_line = true;
+  return render(describe_tree(f), o);
 }
 
 POLLEN_NAMESPACE_END

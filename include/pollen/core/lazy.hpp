@@ -55,7 +55,8 @@ class POLLEN_NODISCARD_TYPE Lazy : public FutureExt<Lazy<Fn>> {
     o.state_ = State::Done;
   }
 
-  Poll<Output> poll(Context&) {
+  Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Unstarted: {
         state_ = State::Running;  // if fn throws, we stay here: poisoned

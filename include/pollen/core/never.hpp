@@ -31,7 +31,10 @@ class POLLEN_NODISCARD_TYPE Never : public FutureExt<Never<T>> {
   using Output = T;
   enum class State { Waiting };
 
-  Poll<T> poll(Context&) noexcept { return pending; }
+  Poll<T> poll(Context& cx) noexcept {
+    detail::observe_poll(cx, this);
+    return pending;
+  }
   State state() const noexcept { return State::Waiting; }
   void describe(Describer& d) const { d.node("Never", "never ready"); }
 };

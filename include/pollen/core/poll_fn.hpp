@@ -58,6 +58,7 @@ class POLLEN_NODISCARD_TYPE PollFn : public FutureExt<PollFn<Fn>> {
       : fn_(std::move(o.fn_)), state_(o.state_) {}
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("PollFn");
     if (state_ == State::Poisoned) detail::polled_after_throw("PollFn");
     state_ = State::Poisoned;  // stays so only if fn throws

@@ -39,7 +39,8 @@ class POLLEN_NODISCARD_TYPE Ready : public FutureExt<Ready<T>> {
     return *this;
   }
 
-  Poll<T> poll(Context&) {
+  Poll<T> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (!value_.has_value()) detail::polled_after_ready("Ready");
     T v = std::move(*value_);
     value_.reset();

@@ -62,6 +62,7 @@ class POLLEN_NODISCARD_TYPE Fuse : public FutureExt<Fuse<F>> {
   ~Fuse() { leave(State::Terminated); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;

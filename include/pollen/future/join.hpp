@@ -117,6 +117,7 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
   ~Join() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;

@@ -93,6 +93,7 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
   ~JoinAll() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;

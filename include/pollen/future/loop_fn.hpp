@@ -141,6 +141,7 @@ class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
   ~LoopFn() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Start: {
         // Take s and step out, then make the first step's future.

@@ -72,6 +72,7 @@ class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
   ~Map() { leave(State::Complete); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Incomplete:
         break;

@@ -62,6 +62,7 @@ class MaybeDone {
   // owner decides what to destroy).
   bool poll_step(Context& cx) {
     if (state_ != State::Future) return state_ == State::Done;
+    detail::observe_poll(cx, this);
     Poll<Output> p = u_.future.poll(cx);
     if (p.is_pending()) return false;
     leave(State::Gone);  // f destroyed before the output is stored

@@ -109,6 +109,7 @@ class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
   ~Select() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;

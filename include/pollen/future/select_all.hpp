@@ -88,6 +88,7 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
   ~SelectAll() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;

@@ -101,6 +101,7 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
   ~Then() { leave(State::Done); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::First:
         if (!poll_first(cx)) return pending;
@@ -177,6 +178,7 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
     return poll(cx);
   }
   Poll<Output> poll_adopting_impl(Context& cx, BoxFuture<Output>& out, std::true_type) {
+    detail::observe_poll(cx, this);
     if (state_ == State::First && !poll_first(cx)) return pending;
     if (state_ != State::Second) return poll(cx);  // Poisoned or Done: the errors
     out = std::move(u_.second);

@@ -46,6 +46,7 @@ class POLLEN_NODISCARD_TYPE Collect : public FutureExt<Collect<S>> {
   }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("stream::Collect");
     for (;;) {
       Poll<Option<item_t<S>>> p = s_.poll_next(cx);

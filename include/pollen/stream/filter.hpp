@@ -44,6 +44,7 @@ class Filter {
   Filter(S s, Pred pred) : s_(std::move(s)), pred_(std::move(pred)) {}
 
   Poll<Option<Item>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     while (state_ == State::Streaming) {
       Poll<Option<Item>> p = s_.poll_next(cx);
       if (p.is_pending()) return pending;

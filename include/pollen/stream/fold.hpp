@@ -55,6 +55,7 @@ class POLLEN_NODISCARD_TYPE Fold : public FutureExt<Fold<S, Acc, Fn>> {
   }
 
   Poll<Acc> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("stream::Fold");
     if (state_ == State::Poisoned) detail::polled_after_throw("stream::Fold");
     for (;;) {

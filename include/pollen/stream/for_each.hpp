@@ -51,6 +51,7 @@ class POLLEN_NODISCARD_TYPE ForEach : public FutureExt<ForEach<S, Fn>> {
   }
 
   Poll<Unit> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("stream::ForEach");
     if (state_ == State::Poisoned) detail::polled_after_throw("stream::ForEach");
     for (;;) {

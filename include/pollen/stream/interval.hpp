@@ -39,6 +39,7 @@ class Ticks {
   explicit Ticks(Interval iv) : iv_(std::move(iv)) {}
 
   Poll<Option<TimePoint>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     Poll<TimePoint> p = iv_.poll_tick(cx);
     if (p.is_pending()) return pending;
     return Option<TimePoint>(std::move(p).value());

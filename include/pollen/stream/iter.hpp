@@ -49,6 +49,7 @@ class Iter {
   Iter& operator=(Iter&&) = delete;
 
   Poll<Option<Item>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     if (it_ == c_.end()) return Option<Item>();
     if (!cx.consume_budget()) return pending;
     Item v = std::move(*it_);

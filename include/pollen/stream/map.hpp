@@ -42,6 +42,7 @@ class Map {
   Map(S s, Fn fn) : s_(std::move(s)), fn_(std::move(fn)) {}
 
   Poll<Option<Item>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Ended) return Option<Item>();
     Poll<Option<item_t<S>>> p = s_.poll_next(cx);
     if (p.is_pending()) return pending;

@@ -47,6 +47,7 @@ class Merge {
   Merge(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
 
   Poll<Option<Item>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     bool b_first = b_first_;
     b_first_ = !b_first_;
     if (b_first) {

@@ -39,6 +39,7 @@ class POLLEN_NODISCARD_TYPE Next : public FutureExt<Next<S>> {
   Next(Next&& o) noexcept : s_(o.s_), state_(o.state_) { o.state_ = State::Done; }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("stream::Next");
     Poll<Output> p = s_->poll_next(cx);
     if (p.is_ready()) state_ = State::Done;

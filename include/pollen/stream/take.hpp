@@ -38,6 +38,7 @@ class Take {
   Take(S s, std::size_t n) : s_(std::move(s)), left_(n), state_(n == 0 ? State::Ended : State::Streaming) {}
 
   Poll<Option<Item>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Ended) return Option<Item>();
     Poll<Option<Item>> p = s_.poll_next(cx);
     if (p.is_pending()) return pending;

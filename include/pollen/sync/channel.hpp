@@ -117,6 +117,17 @@ class Sender {
 
   bool is_valid() const noexcept { return static_cast<bool>(shared_); }
 
+  // "Sender [open, 1 buffered of 2]" or "Sender [closed, ...]".
+  void describe(Describer& d) const {
+    if (!shared_) {
+      d.node("Sender", "no channel");
+      return;
+    }
+    std::string state = shared_->is_closed() ? "closed, " : "open, ";
+    d.node("Sender", state + std::to_string(shared_->size()) + " buffered of " +
+                         std::to_string(shared_->capacity));
+  }
+
   // For Send, Reserve and Permit.
   detail::ChanShared<T>& shared() const noexcept { return *shared_; }
 
@@ -164,6 +175,11 @@ class Permit {
 
   bool is_valid() const noexcept { return tx_.is_valid(); }
 
+  // "Permit [one slot reserved]" or "Permit [spent]".
+  void describe(Describer& d) const {
+    d.node("Permit", tx_.is_valid() ? "one slot reserved" : "spent");
+  }
+
  private:
   void release() noexcept {
     if (!tx_.is_valid()) return;
@@ -210,6 +226,7 @@ class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
   }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Send");
     switch (tx_.shared().admit(&*value_, slot_, cx.waker())) {
       case detail::Admit::Room:
@@ -280,6 +297,7 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
   }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Reserve");
     switch (tx_.shared().admit(nullptr, slot_, cx.waker())) {
       case detail::Admit::Room: {

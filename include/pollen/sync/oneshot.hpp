@@ -126,6 +126,15 @@ class OneshotSender {
   // True while this sender can still send.
   bool is_valid() const noexcept { return static_cast<bool>(shared_); }
 
+  // "OneshotSender [receiver waiting]", "[receiver closed]" or "[spent]".
+  void describe(Describer& d) const {
+    if (!shared_) {
+      d.node("OneshotSender", "spent");
+      return;
+    }
+    d.node("OneshotSender", is_closed() ? "receiver closed" : "receiver waiting");
+  }
+
   // A future that is Ready once the receiver is closed or destroyed.
   POLLEN_NODISCARD OneshotClosed<T> closed() const {
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotSender::closed()");
@@ -195,6 +204,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   ~OneshotReceiver() { release(); }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done || !shared_) detail::polled_after_ready("OneshotReceiver");
     Poll<Output> p = poll_recv(cx);
     if (p.is_ready()) state_ = State::Done;
@@ -309,6 +319,7 @@ class POLLEN_NODISCARD_TYPE OneshotRecv : public FutureExt<OneshotRecv<T>> {
   OneshotRecv(OneshotRecv&& o) noexcept : rx_(o.rx_), state_(o.state_) { o.state_ = State::Done; }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("OneshotRecv");
     Poll<Output> p = rx_->poll_recv(cx);
     if (p.is_ready()) state_ = State::Done;
@@ -349,6 +360,7 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
   }
 
   Poll<Unit> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("OneshotClosed");
     Waker to_drop;  // a replaced waker, dropped after the lock is released
     std::lock_guard<std::mutex> lock(shared_->mu);

@@ -69,6 +69,7 @@ class Receiver {
   // The Stream step: Ready(some(message)), Ready(none) at the end, or
   // Pending (cx's waker is kept and woken by the next send or close).
   Poll<Option<T>> poll_next(Context& cx) {
+    detail::observe_poll(cx, this);
     check("Receiver::poll_next()");
     if (detail::out_of_budget(cx)) return pending;
     Option<T> out;  // stays empty at the end of the stream
@@ -177,6 +178,7 @@ class POLLEN_NODISCARD_TYPE Recv : public FutureExt<Recv<T>> {
   Recv(Recv&& o) noexcept : rx_(o.rx_), state_(o.state_) { o.state_ = State::Done; }
 
   Poll<Option<T>> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Recv");
     Poll<Option<T>> p = rx_->poll_next(cx);
     if (p.is_ready()) state_ = State::Done;

@@ -23,6 +23,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
+#include <pollen/core/describe.hpp>
 #include <pollen/sync/chan_shared.hpp>
 #include <pollen/sync/receiver.hpp>
 #include <pollen/sync/result.hpp>
@@ -65,6 +66,16 @@ class UnboundedSender {
   }
 
   bool is_valid() const noexcept { return static_cast<bool>(shared_); }
+
+  // "UnboundedSender [open, 3 buffered]" or "[closed, ...]".
+  void describe(Describer& d) const {
+    if (!shared_) {
+      d.node("UnboundedSender", "no channel");
+      return;
+    }
+    d.node("UnboundedSender", std::string(shared_->is_closed() ? "closed, " : "open, ") +
+                                  std::to_string(shared_->size()) + " buffered");
+  }
 
  private:
   void check(const char* what) const {

@@ -126,6 +126,7 @@ class POLLEN_NODISCARD_TYPE Interval::Tick : public FutureExt<Interval::Tick> {
   Tick& operator=(Tick&&) = delete;
 
   Poll<TimePoint> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Interval::Tick");
     Poll<TimePoint> p = interval_->poll_tick(cx);
     if (p.is_ready()) state_ = State::Done;

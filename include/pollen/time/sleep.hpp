@@ -70,6 +70,7 @@ class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
   Sleep& operator=(Sleep&&) = delete;
 
   Poll<Unit> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Sleep");
     switch (timer_.poll_expired(cx, "Sleep")) {
       case detail::DeadlineTimer::Status::Waiting:

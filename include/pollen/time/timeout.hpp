@@ -79,6 +79,7 @@ class POLLEN_NODISCARD_TYPE Timeout : public FutureExt<Timeout<F>> {
   Timeout& operator=(Timeout&&) = delete;
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Running:
         break;
