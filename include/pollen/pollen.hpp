@@ -29,7 +29,7 @@
 #include <pollen/future.hpp>            // map, then, join, join_all, select, ...
 
 // The event loop, time, channels and streams.
-#include <pollen/runtime.hpp>           // EventLoop, JoinHandle, yield_now, spawn_blocking
+#include <pollen/runtime.hpp>           // EventLoop, JoinHandle, yield_now, spawn_blocking, tracing
 #include <pollen/time.hpp>              // sleep, timeout, interval, TimerDriver
 #include <pollen/sync.hpp>              // oneshot, channel, unbounded_channel
 #include <pollen/stream.hpp>            // the Stream protocol and pollen::stream combinators

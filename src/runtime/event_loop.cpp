@@ -56,17 +56,45 @@
 //     (kHoldsShared). A task that finishes with no waker alive cannot be
 //     woken any more and takes none, so spawning and completing a task costs
 //     no atomic read-modify-write at all.
+//
+// Tracing and slow polls (<pollen/runtime/trace.hpp>). `trace` is the sink
+// or nullptr; every place that can record an event tests one pointer or
+// flag: adopt (spawn), a local wake and drain_remote (`watching`), finish
+// (`watching`), and poll_task, which tests `instrumented` (a sink, a
+// slow-poll threshold or introspection) once per poll and runs the plain or
+// the instrumented copy of its code (a template on a bool). Only the
+// instrumented copy reads the clock and remembers the task it polls
+// (`polling`), which is how a wake on the loop's thread knows its
+// source: `firing_timers` (set while the timers fire) wins, then `polling`,
+// else the loop itself. A wake that goes through the cross-thread queue is
+// recorded when the loop takes it; the waking thread notes in the task
+// (under the queue mutex) whether it was the loop's own thread. Sinks are
+// called on the loop's thread only. The destructor turns tracing off before
+// it cancels the tasks: the sink may already be destroyed.
+//
+// Introspection (set_introspection). The loop owns one PollObserver and
+// passes `observer` (nullptr when off) in every task poll's Context. The
+// observer needs each task's wake count; TaskHeader has no room for it (its
+// size is a benchmark target), so the counts live in a side table,
+// `task_wakes`, filled only while introspection is on: a wake on the loop's
+// thread counts one, a batch entry of the cross-thread queue counts one (so
+// do several foreign wakes that coalesced). `watching` (a sink or
+// introspection) is what the wake sites and finish() test; finish() then
+// also forgets the task's nodes and its wake count.
 #include <pollen/core/block_on.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <time.h>
 
@@ -89,8 +117,40 @@ std::int64_t steady_now_ns() noexcept {
       .count();
 #endif
 }
+// The clock of the trace and of the slow-poll detector: precise.
+std::int64_t precise_now_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 std::atomic<std::uint64_t> g_next_loop_id{1};
+// probe_begin(): the clock was not read.
+const std::int64_t kNoClock = std::numeric_limits<std::int64_t>::min();
+
+// "12.3 ms", "45.6 us", "789 ns".
+std::string format_duration(std::int64_t ns) {
+  if (ns >= 1000000) return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6);
+  if (ns >= 1000) return fmt::format("{:.1f} us", static_cast<double>(ns) / 1e3);
+  return fmt::format("{} ns", ns);
+}
+std::string indent(const std::string& text, const char* prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += prefix + text.substr(start, end - start) + "\n";
+    start = end + 1;
+  }
+  return out;
+}
 }  // namespace
+
+#if defined(__GNUC__) || defined(__clang__)
+#define POLLEN_SLOW_PATH __attribute__((noinline, cold))
+#else
+#define POLLEN_SLOW_PATH
+#endif
 
 // What wakers reach: outlives the loop while a wakeable task block exists.
 class LoopShared {
@@ -108,6 +168,7 @@ class LoopShared {
   std::atomic<bool> signaled{false};
   Poller* poller = nullptr;    // valid while !closed
   LoopCore* core = nullptr;    // valid while !closed; used on the loop's thread only
+  std::thread::id loop_thread; // set before any task exists, never changes
 
   void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept {
@@ -160,6 +221,7 @@ class LoopCore {
     shared = new LoopShared();
     shared->poller = poller.get();
     shared->core = this;
+    shared->loop_thread = thread;
   }
 
   LoopOptions options;
@@ -186,6 +248,102 @@ class LoopCore {
   std::uint64_t next_task_id = 1;
   std::int64_t turn_time_ns = steady_now_ns();  // the clock, sampled (see turn())
   bool embedded = false;             // native_handle() was asked for
+
+  // --- tracing and slow polls (see the ground rules) -----------------------
+  TraceSink* trace = nullptr;        // not owned; nullptr: off
+  std::int64_t trace_start_ns = 0;   // precise clock at trace_to()
+  std::int64_t slow_threshold_ns = 0;  // 0: off
+  SlowPollHandler on_slow_poll;      // empty: print to stderr
+  bool watching = false;             // trace || observer: what wake sites and finish() test
+  bool instrumented = false;         // watching || slow_threshold_ns: poll_task's one test
+  bool firing_timers = false;        // the timers are firing (wakes come from them)
+  TaskHeader* polling = nullptr;     // the task being polled, set only when instrumented
+  // --- introspection -------------------------------------------------------
+  std::unique_ptr<PollObserver> observer_storage;  // created by the first set_introspection(true)
+  PollObserver* observer = nullptr;  // observer_storage.get() while on, else nullptr
+  std::unordered_map<const TaskHeader*, std::uint64_t> task_wakes;  // while on
+
+  void update_instrumented() noexcept {
+    watching = trace != nullptr || observer != nullptr;
+    instrumented = watching || slow_threshold_ns > 0;
+  }
+
+  void emit(TraceKind kind, const TaskHeader* t, std::int64_t now,
+            PollOutcome outcome = PollOutcome::Pending, WakeSource source = WakeSource::Loop,
+            std::uint64_t source_task = 0) {
+    TraceEvent e;
+    e.kind = kind;
+    e.task = t->id;
+    e.task_name = t->name;
+    e.time_ns = now - trace_start_ns;
+    e.outcome = outcome;
+    e.source = source;
+    e.source_task = source_task;
+    trace->record(e);
+  }
+  POLLEN_SLOW_PATH void trace_simple(TraceKind kind, const TaskHeader* t) {
+    emit(kind, t, precise_now_ns());
+  }
+  // A wake of `t` on the loop's thread, during a turn (or advance()).
+  POLLEN_SLOW_PATH void watch_local_wake(const TaskHeader* t) {
+    if (t->flags & kComplete) return;
+    if (observer != nullptr) ++task_wakes[t];
+    if (trace == nullptr) return;
+    if (firing_timers) {
+      emit(TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Timer);
+    } else if (polling != nullptr) {
+      emit(TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Task,
+           polling->id);
+    } else {
+      emit(TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Loop);
+    }
+  }
+  // Before a poll, when instrumented: returns the clock (kNoClock when
+  // neither tracing nor the detector needed it).
+  POLLEN_SLOW_PATH std::int64_t probe_begin(TaskHeader* t) {
+    polling = t;
+    if (observer != nullptr) {
+      auto it = task_wakes.find(t);
+      observer->begin_task_poll(it != task_wakes.end() ? it->second : 0);
+    }
+    if (trace == nullptr && slow_threshold_ns <= 0) return kNoClock;
+    const std::int64_t now = precise_now_ns();
+    if (trace != nullptr) emit(TraceKind::PollBegin, t, now);
+    return now;
+  }
+  // After the poll, before the task finishes (if it does).
+  POLLEN_SLOW_PATH void probe_end(TaskHeader* t, std::int64_t begin, PollOutcome outcome) {
+    if (trace == nullptr && slow_threshold_ns <= 0) return;
+    const std::int64_t now = precise_now_ns();
+    if (trace != nullptr) emit(TraceKind::PollEnd, t, now, outcome);
+    if (slow_threshold_ns > 0 && begin != kNoClock && now - begin > slow_threshold_ns) {
+      report_slow_poll(t, now - begin);
+    }
+  }
+  void report_slow_poll(const TaskHeader* t, std::int64_t ns) {
+    SlowPoll sp;
+    sp.task = t->id;
+    sp.name = t->name;
+    sp.duration = std::chrono::nanoseconds(ns);
+    DescribeNode root;
+    {
+      Describer d(root, observer);
+      t->vtable->describe(t, d);
+    }
+    sp.tree = render(root);
+    if (on_slow_poll) {
+      on_slow_poll(sp);
+      return;
+    }
+    std::string who = fmt::format("task #{}", sp.task);
+    if (!sp.name.empty()) who += fmt::format(" \"{}\"", sp.name);
+    std::string msg = fmt::format(
+        "pollen: slow poll: {} ran for {} in one poll (event loop #{}, threshold {}).\n"
+        "  Every other task waited meanwhile: move blocking work to spawn_blocking(),\n"
+        "  or split long work with yield_now(). Its state after the poll:\n{}",
+        who, format_duration(ns), id, format_duration(slow_threshold_ns), indent(sp.tree, "    "));
+    std::fwrite(msg.data(), 1, msg.size(), stderr);
+  }
 
   static std::unique_ptr<TimerDriver> make_driver(const LoopOptions& o) {
     if (o.clock == ClockKind::Virtual && o.virtual_start.has_value()) {
@@ -289,6 +447,7 @@ class LoopCore {
     while (list != nullptr) {
       TaskHeader* t = list;
       list = t->next_remote;
+      if (POLLEN_UNLIKELY(watching)) watch_remote_wake(t);
       // acq_rel: whatever a waker did before a wake that found the flag set
       // happens before the poll this causes.
       t->remote_queued.exchange(false, std::memory_order_acq_rel);
@@ -297,11 +456,29 @@ class LoopCore {
     }
   }
 
+  POLLEN_SLOW_PATH void watch_remote_wake(const TaskHeader* t) {
+    if (t->flags & kComplete) return;
+    if (observer != nullptr) ++task_wakes[t];
+    if (trace == nullptr) return;
+    emit(TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending,
+         t->remote_wake_from_loop_thread ? WakeSource::Loop : WakeSource::OtherThread);
+  }
+
+  POLLEN_SLOW_PATH void watch_finish(const TaskHeader* t, bool cancelled) {
+    if (trace != nullptr)
+      emit(cancelled ? TraceKind::Cancel : TraceKind::Complete, t, precise_now_ns());
+    if (observer != nullptr) {
+      observer->forget_range(t, t->vtable->block_size);
+      task_wakes.erase(t);
+    }
+  }
+
   // --- finishing a task --------------------------------------------------
   // The task has finished (Ready, threw, or cancelled); the future is gone.
   void finish(TaskHeader* t) {
     std::uint16_t f = static_cast<std::uint16_t>(t->flags | kComplete);
     f = static_cast<std::uint16_t>(f & ~(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly));
+    if (POLLEN_UNLIKELY(watching)) watch_finish(t, (f & kCancelled) != 0);
     unlink_live(t);
     --stats.tasks_alive;
     // Wakers still alive may wake this block after the loop is gone: then it
@@ -374,7 +551,18 @@ class LoopCore {
     } u;
   };
 
+  // One test per poll picks the plain or the instrumented (tracing, slow
+  // polls, introspection) copy of the same code.
   void poll_task(TaskHeader* t) {
+    if (POLLEN_UNLIKELY(instrumented)) {
+      poll_task_impl<true>(t);
+    } else {
+      poll_task_impl<false>(t);
+    }
+  }
+
+  template <bool kProbed>
+  void poll_task_impl(TaskHeader* t) {
     std::uint16_t f = t->flags;
     const bool self_woken_only = (f & kSelfWokenOnly) != 0;
     f = static_cast<std::uint16_t>(f & ~(kQueued | kSelfWokenOnly | kWokenWhileRunning));
@@ -385,11 +573,14 @@ class LoopCore {
     }
     t->flags = static_cast<std::uint16_t>(f | kRunning);
     ++stats.polls;
+    const bool probed = kProbed;  // a constant: the plain copy has no probe code
+    std::int64_t begin_ns = 0;
+    if (probed) begin_ns = probe_begin(t);
     Budget budget{options.budget_per_poll};
     TaskPoll r;
     {
       BorrowedWaker w(t);
-      Context cx(w.u.waker, budget);
+      Context cx(w.u.waker, &budget, probed ? observer : nullptr);
 #if POLLEN_HAS_EXCEPTIONS
       try {
         r = t->vtable->poll(t, cx);
@@ -398,7 +589,9 @@ class LoopCore {
         t->vtable->drop_future(t);
         t->error = std::current_exception();
         t->flags = static_cast<std::uint16_t>(t->flags | kFailed);
+        if (probed) probe_end(t, begin_ns, PollOutcome::Threw);
         finish(t);
+        polling = nullptr;
         return;
       }
 #else
@@ -408,6 +601,12 @@ class LoopCore {
     f = static_cast<std::uint16_t>(t->flags & ~kRunning);
     if (r == TaskPoll::Ready) {
       t->flags = f;
+      if (probed) {
+        probe_end(t, begin_ns, PollOutcome::Ready);
+        finish(t);  // the JoinHandle's wake in here comes from this task
+        polling = nullptr;
+        return;
+      }
       finish(t);
       return;
     }
@@ -417,9 +616,13 @@ class LoopCore {
       f = static_cast<std::uint16_t>((f & ~kWokenWhileRunning) | kQueued | kSelfWokenOnly);
       t->flags = f;
       push_ready(t);
-      return;
+    } else {
+      t->flags = f;
     }
-    t->flags = f;
+    if (probed) {
+      probe_end(t, begin_ns, PollOutcome::Pending);
+      polling = nullptr;
+    }
   }
 
   // One turn: cross-thread wakes, timers, then at most max_polls_per_tick
@@ -450,11 +653,24 @@ class LoopCore {
   // (inside a turn, or from advance_to()): the wakes queue tasks directly.
   void fire_timers() {
     if (POLLEN_UNLIKELY(timers != nullptr)) {
+      FiringTimers firing(*this);
       timers->fire_expired();
     } else if (driver->pending_timers() != 0) {
+      FiringTimers firing(*this);
       driver->fire_expired();
     }
   }
+  // Marks the wakes in its scope as the timers' (for the trace).
+  struct FiringTimers {
+    explicit FiringTimers(LoopCore& c) noexcept : core(c), previous(c.firing_timers) {
+      c.firing_timers = true;
+    }
+    ~FiringTimers() { core.firing_timers = previous; }
+    FiringTimers(const FiringTimers&) = delete;
+    FiringTimers& operator=(const FiringTimers&) = delete;
+    LoopCore& core;
+    bool previous;
+  };
   Option<TimePoint> next_deadline() const {
     if (timers) return timers->next_deadline();
     return driver->next_deadline();
@@ -477,6 +693,7 @@ class LoopCore {
         if (clock_is_virtual()) {
           if (auto_advance) {
             // Virtual time, opted in: jump instead of sleeping.
+            FiringTimers firing(*this);
             if (timers) {
               timers->advance_to(*deadline);
             } else {
@@ -517,12 +734,18 @@ class LoopCore {
     link_live(t);
     ++stats.tasks_alive;
     ++stats.tasks_spawned;
+    if (POLLEN_UNLIKELY(trace != nullptr)) trace_simple(TraceKind::Spawn, t);
     push_ready(t);
   }
 
   // Called by ~EventLoop, with the loop still whole (a future's destructor
   // may still use it: spawn, abort, drop a JoinHandle).
   void shutdown() noexcept {
+    // The sink may be gone already (declared after the loop): record nothing.
+    trace = nullptr;
+    polling = nullptr;
+    observer = nullptr;  // the tasks' nodes go with the loop
+    update_instrumented();
     // Close the cross-thread queue first: from now on wakes do nothing.
     TaskHeader* remote;
     {
@@ -564,8 +787,10 @@ void task_wake_by_ref(const void* data) {
   TaskHeader* t = header(data);
   LoopShared* s = t->shared;
   if (s == t_running) {
-    ++s->core->stats.wakes;
-    s->core->schedule(t);
+    LoopCore* core = s->core;
+    ++core->stats.wakes;
+    if (POLLEN_UNLIKELY(core->watching)) core->watch_local_wake(t);
+    core->schedule(t);
     return;
   }
   s->remote_wakes.fetch_add(1, std::memory_order_relaxed);
@@ -574,6 +799,7 @@ void task_wake_by_ref(const void* data) {
   {
     std::lock_guard<std::mutex> lock(s->mu);
     if (!s->closed) {
+      t->remote_wake_from_loop_thread = std::this_thread::get_id() == s->loop_thread;
       t->next_remote = nullptr;
       if (s->tail != nullptr) {
         s->tail->next_remote = t;
@@ -780,7 +1006,7 @@ std::vector<TaskSnapshot> EventLoop::dump_tasks() const {
       if (!(t->flags & detail::kQueued) && now > t->waiting_since_ns) {
         s.waiting = std::chrono::nanoseconds(now - t->waiting_since_ns);
       }
-      Describer d(s.tree);
+      Describer d(s.tree, core_->observer);
       t->vtable->describe(t, d);
     }
     out.push_back(std::move(s));
@@ -815,6 +1041,52 @@ void EventLoop::set_unhandled_exception_handler(UnhandledExceptionHandler handle
   core_->on_unhandled = std::move(handler);
 }
 #endif
+
+void EventLoop::trace_to(TraceSink* sink) {
+  core_->check_thread("EventLoop::trace_to");
+  TraceSink* previous = core_->trace;
+  if (sink != previous) core_->trace_start_ns = detail::precise_now_ns();
+  core_->trace = sink;
+  core_->update_instrumented();
+  if (previous != nullptr && previous != sink) previous->finish();
+}
+
+TraceSink* EventLoop::trace_sink() const noexcept { return core_->trace; }
+
+void EventLoop::set_slow_poll_threshold(std::chrono::nanoseconds d) {
+  core_->check_thread("EventLoop::set_slow_poll_threshold");
+  core_->slow_threshold_ns = d.count() > 0 ? static_cast<std::int64_t>(d.count()) : 0;
+  core_->update_instrumented();
+}
+
+std::chrono::nanoseconds EventLoop::slow_poll_threshold() const noexcept {
+  return std::chrono::nanoseconds(core_->slow_threshold_ns);
+}
+
+void EventLoop::set_slow_poll_handler(SlowPollHandler handler) {
+  core_->check_thread("EventLoop::set_slow_poll_handler");
+  core_->on_slow_poll = std::move(handler);
+}
+
+void EventLoop::set_introspection(bool on) {
+  core_->check_thread("EventLoop::set_introspection");
+  detail::LoopCore& core = *core_;
+  if (on == (core.observer != nullptr)) return;
+  if (on) {
+    if (!core.observer_storage) core.observer_storage.reset(new PollObserver());
+    core.observer = core.observer_storage.get();
+  } else {
+    // Kept (cleared), not freed: a poll running now may still hold it.
+    core.observer = nullptr;
+    core.observer_storage->clear();
+    core.task_wakes.clear();
+  }
+  core.update_instrumented();
+}
+
+bool EventLoop::introspection() const noexcept { return core_->observer != nullptr; }
+
+const PollObserver* EventLoop::poll_observer() const noexcept { return core_->observer; }
 
 EventLoop* EventLoop::current() noexcept {
   detail::LoopShared* s = detail::t_running;
@@ -864,12 +1136,16 @@ std::size_t EventLoop::advance_to(TimePoint t) {
   if (core_->timers) {
     fired = 0;
     with_loop_running(*core_, [&] {
+      detail::LoopCore::FiringTimers firing(*core_);
       core_->timers->advance_to(t);
       return 0;
     });
   } else {
     detail::LoopCore& core = *core_;
-    fired = with_loop_running(core, [&] { return core.driver->advance_to(t); });
+    fired = with_loop_running(core, [&] {
+      detail::LoopCore::FiringTimers firing(core);
+      return core.driver->advance_to(t);
+    });
   }
   // From a host's main loop: make native_handle() readable for the woken.
   if (!inside && core_->embedded && core_->ready_head != nullptr) core_->signal_self();

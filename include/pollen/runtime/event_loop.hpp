@@ -50,17 +50,28 @@
 //
 // Cooperative budget: each poll of a task gets a Budget of
 // LoopOptions::budget_per_poll units (see <pollen/core/context.hpp>).
+//
+// Watching it (all off by default; off, one branch per event site)
+// * trace_to(sink): the poll timeline (spawn, poll begin/end with the
+//   outcome, wake with its source, complete, cancel) into a TraceSink: text,
+//   Chrome Trace JSON or SVG (<pollen/runtime/trace.hpp>).
+// * set_slow_poll_threshold(d): report every poll longer than d, with the
+//   task's state tree (to stderr, or to set_slow_poll_handler()).
+// * set_introspection(true): per-node poll and spurious-poll counts in
+//   dump_tasks() and the slow-poll report (a loop-owned PollObserver).
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/option.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/unit.hpp>
 #include <pollen/runtime/join_handle.hpp>
 #include <pollen/runtime/poller.hpp>
 #include <pollen/runtime/task.hpp>
 #include <pollen/runtime/loop_timers.hpp>
+#include <pollen/runtime/trace.hpp>
 #include <pollen/time/clock.hpp>
 #include <pollen/time/timer_driver.hpp>
 
@@ -68,6 +79,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -75,7 +87,6 @@
 
 #if POLLEN_HAS_EXCEPTIONS
 #include <exception>
-#include <functional>
 #endif
 
 POLLEN_NAMESPACE_BEGIN
@@ -122,6 +133,10 @@ struct TaskSnapshot {
   std::chrono::nanoseconds waiting{0};    // since its last poll returned Pending
   DescribeNode tree;                      // its future's state tree
 };
+
+// Called for each poll longer than the slow-poll threshold, on the loop's
+// thread, right after the poll (see set_slow_poll_threshold()).
+using SlowPollHandler = std::function<void(const SlowPoll&)>;
 
 #if POLLEN_HAS_EXCEPTIONS
 // Called with the name of a task whose JoinHandle is gone and the exception
@@ -201,6 +216,43 @@ class EventLoop {
 #if POLLEN_HAS_EXCEPTIONS
   void set_unhandled_exception_handler(UnhandledExceptionHandler handler);
 #endif
+
+  // ---- Tracing and slow polls (<pollen/runtime/trace.hpp>) -------------
+  // Records the poll timeline into `sink` from now on (nullptr: off, the
+  // default). The loop does not own the sink; the sink it replaces gets
+  // finish(). Only events after the call are recorded, of every task
+  // (already-live tasks from their next event on). Timestamps are steady
+  // clock nanoseconds since this call, whatever the loop's clock. Wakes from
+  // other threads are recorded on the loop's thread, when it takes them.
+  // Off, each event site costs one pointer test.
+  void trace_to(TraceSink* sink);
+  TraceSink* trace_sink() const noexcept;
+  // Reports every poll that takes longer than `d` to the slow-poll handler:
+  // the task, the poll's duration and the task's state tree. 0 (the
+  // default): off. On, each poll costs two steady clock reads.
+  void set_slow_poll_threshold(std::chrono::nanoseconds d);
+  std::chrono::nanoseconds slow_poll_threshold() const noexcept;
+  // Replaces what a slow poll does. The default prints the task, the
+  // duration and the state tree to stderr. An empty function restores the
+  // default. The handler runs on the loop's thread, between two polls: it
+  // may inspect the loop (dump_tasks()) but not drive it; an exception it
+  // throws propagates out of run()/tick().
+  void set_slow_poll_handler(SlowPollHandler handler);
+
+  // ---- Per-node poll statistics (<pollen/core/poll_observer.hpp>) -------
+  // On: the loop keeps one PollObserver, attaches it to the Context of every
+  // task poll (every library future in the task's tree then counts its
+  // polls and spurious polls), counts each task's wakes in a side table, and
+  // forgets a task's nodes when it finishes. dump_tasks(), dump_tasks_text()
+  // and the slow-poll report then show "3 polls, 1 spurious (!)" per node.
+  // Off (the default) costs nothing per poll; turning it off forgets every
+  // count. Independent of trace_to(). On, each poll of a node costs a hash
+  // map lookup and a new node allocates: a teaching and debugging aid.
+  void set_introspection(bool on);
+  bool introspection() const noexcept;
+  // The loop's observer while introspection is on, else nullptr (for
+  // pollen::describe(f, *observer) on a future a task holds).
+  const PollObserver* poll_observer() const noexcept;
 
   // The loop whose turn is running on this thread, or nullptr.
   static EventLoop* current() noexcept;

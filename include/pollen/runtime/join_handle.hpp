@@ -22,6 +22,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/context.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/option.hpp>
@@ -110,6 +111,7 @@ class POLLEN_NODISCARD_TYPE JoinHandle : public FutureExt<JoinHandle<T>> {
   ~JoinHandle() { detach(); }
 
   Poll<JoinResult<T>> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("JoinHandle");
     POLLEN_REQUIRE(task_ != nullptr,
                    "JoinHandle polled after detach() (or after it was moved from, or default-"

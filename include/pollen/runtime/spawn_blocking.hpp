@@ -26,6 +26,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/context.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/lazy.hpp>
@@ -138,6 +139,7 @@ class POLLEN_NODISCARD_TYPE SpawnBlocking : public FutureExt<SpawnBlocking<Fn>> 
   }
 
   Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     if (state_ == State::Done || job_ == nullptr) detail::polled_after_ready("SpawnBlocking");
     if (!job_->poll_done(cx.waker())) return pending;
     state_ = State::Done;

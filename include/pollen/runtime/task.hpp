@@ -67,10 +67,15 @@ struct TaskVTable {
   void (*take_output)(TaskHeader* t, void* dst);
   // Destroys the output nobody will read.
   void (*drop_output)(TaskHeader* t) noexcept;
-  // Describes the future (Stage::Future) or says what the slot holds.
+  // Describes the future (Stage::Future) or says what the slot holds (with
+  // the Describer's PollObserver, if it has one).
   void (*describe)(const TaskHeader* t, Describer& d);
   // Runs the block's destructor and frees it. The slot must be Empty.
   void (*deallocate)(TaskHeader* t) noexcept;
+  // sizeof the block without its name: the future lives in
+  // [t, t + block_size) (what the loop's PollObserver forgets when the task
+  // finishes).
+  std::size_t block_size;
 };
 
 // Loop-thread flags of a task (TaskHeader::flags).
@@ -104,6 +109,11 @@ struct TaskHeader {
   std::atomic<bool> remote_queued{false};  // in (or being put in) the cross-thread queue
   std::uint16_t flags = 0;             // TaskFlag bits, loop thread only
   TaskStage stage = TaskStage::Future;
+  // Set by the thread that puts the task in the cross-thread queue (under
+  // the queue mutex): that thread was the loop's own (a wake between turns).
+  // Read by the loop when it takes the batch; tells the trace's wake source.
+  // Fills padding: sizeof(TaskHeader) does not change.
+  bool remote_wake_from_loop_thread = false;
   const char* name = "";               // points into this block (or at a literal "")
   std::uint64_t id = 0;                // 1, 2, 3, ... per loop
   std::int64_t waiting_since_ns = 0;   // steady clock, when its last poll returned Pending
@@ -173,8 +183,9 @@ struct Task final : TaskHeader {
 };
 
 template <class F>
-const TaskVTable Task<F>::kVTable = {&Task::poll, &Task::drop_future, &Task::take_output,
-                                     &Task::drop_output, &Task::describe, &Task::deallocate};
+const TaskVTable Task<F>::kVTable = {&Task::poll,     &Task::drop_future, &Task::take_output,
+                                     &Task::drop_output, &Task::describe, &Task::deallocate,
+                                     sizeof(Task<F>)};
 
 // Allocates the one block of a task: Task<F> followed by a copy of `name`
 // (when it is not empty).

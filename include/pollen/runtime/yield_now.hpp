@@ -17,6 +17,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/context.hpp>
+#include <pollen/core/poll_observer.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/poll.hpp>
@@ -31,6 +32,7 @@ class POLLEN_NODISCARD_TYPE YieldNow : public FutureExt<YieldNow> {
   enum class State { Unyielded, Yielded, Done };
 
   Poll<Unit> poll(Context& cx) {
+    detail::observe_poll(cx, this);
     switch (state_) {
       case State::Unyielded:
         state_ = State::Yielded;

@@ -9,6 +9,16 @@
 // queue, one virtual poll() per task, a waker that is a plain task pointer,
 // no atomics). The ratio pollen/handsm is the figure we track (target: 1.5x).
 // The program aborts on a wrong result.
+//
+// Tracing (EventLoop::trace_to): impl=pollen runs with tracing compiled in
+// but off (the figure above); the third argument `trace` runs the pollen
+// workload twice more, impl=pollen+trace with a sink that only counts the
+// events (so the figure is the loop's cost of recording, not a sink's), and
+// impl=pollen+slowpoll with a slow-poll threshold nobody reaches (a clock
+// read around every poll); `pollen+trace` or `pollen+slowpoll` runs that
+// one alone (a fresh process per figure avoids first-touch page faults):
+//   loop_bench spawn_complete 1000000 trace
+//   loop_bench ping_pong 1000000 trace
 #include <pollen/runtime/event_loop.hpp>
 
 #include <sys/resource.h>
@@ -83,6 +93,22 @@ struct Measure {
 
 std::uint64_t g_counter = 0;
 
+// A sink that only counts: what tracing costs the loop, without a sink's work.
+class CountingSink final : public pollen::TraceSink {
+ public:
+  std::uint64_t events = 0;
+  void record(const pollen::TraceEvent&) override { ++events; }
+};
+
+enum class Mode { Off, Trace, SlowPoll };
+const char* impl_name(Mode m) {
+  return m == Mode::Off ? "pollen" : m == Mode::Trace ? "pollen+trace" : "pollen+slowpoll";
+}
+void instrument(pollen::EventLoop& loop, Mode m, CountingSink& sink) {
+  if (m == Mode::Trace) loop.trace_to(&sink);
+  if (m == Mode::SlowPoll) loop.set_slow_poll_threshold(std::chrono::seconds(10));
+}
+
 // ============================ pollen ===========================================
 
 struct Incr {
@@ -93,17 +119,21 @@ struct Incr {
   }
 };
 
-void pollen_spawn_complete(std::size_t n) {
+void pollen_spawn_complete(std::size_t n, Mode mode = Mode::Off) {
   Measure m;
+  CountingSink sink;
   g_counter = 0;
   m.start();
   {
     pollen::EventLoop loop;
+    instrument(loop, mode, sink);
     for (std::size_t i = 0; i < n; ++i) loop.spawn(Incr{}).detach();
     loop.run();
+    loop.trace_to(nullptr);
   }
-  m.stop("spawn_complete", "pollen", n);
+  m.stop("spawn_complete", impl_name(mode), n);
   if (g_counter != n) fail("spawn_complete pollen");
+  if (mode == Mode::Trace && sink.events != 4 * n) fail("spawn_complete trace events");
 }
 
 // One slot each way, and the waker of the task waiting on it.
@@ -171,18 +201,22 @@ struct Ponger {  // B: awaits v, replies v+1, until it has seen n
   }
 };
 
-void pollen_ping_pong(std::size_t n) {
+void pollen_ping_pong(std::size_t n, Mode mode = Mode::Off) {
   Measure m;
+  CountingSink sink;
   m.start();
   {
     Slot ab, ba;
     pollen::EventLoop loop;
+    instrument(loop, mode, sink);
     auto a = loop.spawn(Pinger(&ab, &ba, n));
     auto b = loop.spawn(Ponger(&ab, &ba, n));
     loop.run();
+    loop.trace_to(nullptr);
     if (!a.is_finished() || !b.is_finished()) fail("ping_pong pollen unfinished");
   }
-  m.stop("ping_pong", "pollen", n);
+  m.stop("ping_pong", impl_name(mode), n);
+  if (mode == Mode::Trace && sink.events < 6 * n) fail("ping_pong trace events");
 }
 
 // ============================ handsm ===========================================
@@ -352,12 +386,22 @@ int main(int argc, char** argv) {
   std::size_t n = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000000;
   std::string w = argv[1];
   std::string impl = argc > 3 ? argv[3] : "both";
+  // impl: both (pollen, handsm), pollen, handsm, trace (pollen off, on,
+  // slow-poll), or one of pollen+trace / pollen+slowpoll alone.
+  const bool run_off = impl == "both" || impl == "pollen" || impl == "trace";
+  const bool run_trace = impl == "trace" || impl == "pollen+trace";
+  const bool run_slow = impl == "trace" || impl == "pollen+slowpoll";
+  const bool run_handsm = impl == "both" || impl == "handsm";
   if (w == "spawn_complete") {
-    if (impl != "handsm") pollen_spawn_complete(n);
-    if (impl != "pollen") handsm_spawn_complete(n);
+    if (run_off) pollen_spawn_complete(n);
+    if (run_trace) pollen_spawn_complete(n, Mode::Trace);
+    if (run_slow) pollen_spawn_complete(n, Mode::SlowPoll);
+    if (run_handsm) handsm_spawn_complete(n);
   } else if (w == "ping_pong") {
-    if (impl != "handsm") pollen_ping_pong(n);
-    if (impl != "pollen") handsm_ping_pong(n);
+    if (run_off) pollen_ping_pong(n);
+    if (run_trace) pollen_ping_pong(n, Mode::Trace);
+    if (run_slow) pollen_ping_pong(n, Mode::SlowPoll);
+    if (run_handsm) handsm_ping_pong(n);
   } else {
     std::fprintf(stderr, "loop_bench: unknown workload %s (try list)\n", w.c_str());
     return 2;

@@ -1,0 +1,325 @@
+// SvgTraceSink: the timeline drawn as one self-contained SVG image.
+//
+// record() only stores the events (the picture's scale depends on the last
+// one); render() lays them out:
+//
+//   #1 main     |[==]      [=]           [====]|    one lane per task, in the
+//   #2 worker   |    v[=]     v[===]x          |    order tasks first appear;
+//               +-----+-----+-----+-----+------+    a box per poll; marks for
+//               0    20    40    60    80 us        wakes; a time axis;
+//   [] Pending [] Ready [] Threw  v task  o timer ...   and a legend.
+//
+// Each box and mark carries a <title>, which browsers show on hover. Class
+// names ("lane", "poll pending", "wake timer", ...) make the file easy to
+// test and to restyle.
+#include <pollen/runtime/trace.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iterator>
+
+POLLEN_NAMESPACE_BEGIN
+
+namespace {
+const double kLabelWidth = 170;
+const double kPlotWidth = 800;
+const double kRightMargin = 30;
+const double kTop = 36;
+const double kLaneHeight = 26;
+const double kBoxHeight = 14;
+
+const char* outcome_class(PollOutcome o) {
+  switch (o) {
+    case PollOutcome::Pending: return "pending";
+    case PollOutcome::Ready: return "ready";
+    case PollOutcome::Threw: return "threw";
+  }
+  return "pending";
+}
+const char* outcome_colour(PollOutcome o) {
+  switch (o) {
+    case PollOutcome::Pending: return "#6f9fd8";
+    case PollOutcome::Ready: return "#5cb85c";
+    case PollOutcome::Threw: return "#d9534f";
+  }
+  return "#999";
+}
+const char* source_colour(WakeSource s) {
+  switch (s) {
+    case WakeSource::Task: return "#333333";
+    case WakeSource::Timer: return "#e8912d";
+    case WakeSource::OtherThread: return "#8e44ad";
+    case WakeSource::Loop: return "#888888";
+  }
+  return "#888888";
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string duration_text(double ns) {
+  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
+  return fmt::format("{:.3g} ns", ns);
+}
+
+// A round tick step (1, 2 or 5 times a power of ten) giving about 8 ticks.
+double tick_step(double span) {
+  const double raw = span / 8;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  const double r = raw / mag;
+  return (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * mag;
+}
+
+// The glyph of a wake source, centred on (x, y).
+std::string wake_glyph(WakeSource s, double x, double y) {
+  const char* c = source_colour(s);
+  switch (s) {
+    case WakeSource::Task:
+      return fmt::format("<path d=\"M{:.1f},{:.1f} l-4,-6 h8 z\" fill=\"{}\"/>", x, y + 3, c);
+    case WakeSource::Timer:
+      return fmt::format(
+          "<circle cx=\"{0:.1f}\" cy=\"{1:.1f}\" r=\"4\" fill=\"white\" stroke=\"{2}\" "
+          "stroke-width=\"1.5\"/><path d=\"M{0:.1f},{1:.1f} v-3 M{0:.1f},{1:.1f} h2.5\" "
+          "stroke=\"{2}\" stroke-width=\"1.2\"/>",
+          x, y, c);
+    case WakeSource::OtherThread:
+      return fmt::format("<path d=\"M{:.1f},{:.1f} l4,4 l-4,4 l-4,-4 z\" fill=\"{}\"/>", x, y - 4,
+                         c);
+    case WakeSource::Loop:
+      return fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\"/>",
+                         x - 3.5, y - 3.5, c);
+  }
+  return std::string();
+}
+}  // namespace
+
+SvgTraceSink::SvgTraceSink(const std::string& path) : path_(path) {}
+SvgTraceSink::SvgTraceSink(std::string* out) : str_(out) {}
+SvgTraceSink::~SvgTraceSink() { finish(); }
+
+void SvgTraceSink::record(const TraceEvent& e) {
+  if (finished_) return;
+  bool known = false;
+  for (const auto& lane : lanes_) {
+    if (lane.first == e.task) {
+      known = true;
+      break;
+    }
+  }
+  if (!known) lanes_.emplace_back(e.task, e.task_name != nullptr ? e.task_name : "");
+  events_.push_back(Stored{e.kind, e.outcome, e.source, e.task, e.source_task, e.time_ns});
+}
+
+void SvgTraceSink::finish() {
+  if (finished_) return;
+  finished_ = true;
+  const std::string svg = render();
+  if (str_ != nullptr) {
+    str_->append(svg);
+  } else if (!path_.empty()) {
+    if (std::FILE* f = std::fopen(path_.c_str(), "wb")) {
+      std::fwrite(svg.data(), 1, svg.size(), f);
+      std::fclose(f);
+    }
+  }
+}
+
+std::string SvgTraceSink::render() const {
+  const std::size_t lanes = lanes_.size();
+  auto lane_of = [&](std::uint64_t task) -> long {
+    for (std::size_t i = 0; i < lanes; ++i) {
+      if (lanes_[i].first == task) return static_cast<long>(i);
+    }
+    return -1;
+  };
+  std::int64_t t0 = 0, t1 = 1;
+  if (!events_.empty()) {
+    t0 = events_.front().time_ns;
+    t1 = events_.back().time_ns;
+    for (const Stored& e : events_) {
+      t0 = std::min(t0, e.time_ns);
+      t1 = std::max(t1, e.time_ns);
+    }
+  }
+  const double span = static_cast<double>(t1 > t0 ? t1 - t0 : 1);
+  auto x_of = [&](std::int64_t t) {
+    return kLabelWidth + static_cast<double>(t - t0) * kPlotWidth / span;
+  };
+  auto lane_y = [&](long i) { return kTop + static_cast<double>(i) * kLaneHeight; };
+
+  const double axis_y = kTop + static_cast<double>(lanes) * kLaneHeight + 8;
+  const double legend_y = axis_y + 40;
+  const double width = kLabelWidth + kPlotWidth + kRightMargin;
+  const double height = legend_y + 24;
+
+  std::string out;
+  auto w = std::back_inserter(out);
+  fmt::format_to(
+      w,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
+      "viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"monospace\" font-size=\"12\">\n"
+      "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+      "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
+      "L10,5 L0,10 z\" fill=\"#333333\"/></marker></defs>\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">pollen poll "
+      "timeline: {2} task{3}, {4}</text>\n",
+      width, height, lanes, lanes == 1 ? "" : "s", duration_text(span));
+
+  // Lanes.
+  for (std::size_t i = 0; i < lanes; ++i) {
+    const double y = lane_y(static_cast<long>(i));
+    std::string label = fmt::format("#{}", lanes_[i].first);
+    if (!lanes_[i].second.empty()) label += " " + lanes_[i].second;
+    if (label.size() > 22) label = label.substr(0, 21) + "~";
+    fmt::format_to(w,
+                   "<g class=\"lane\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                   "height=\"{:.1f}\" fill=\"{}\"/><text x=\"10\" y=\"{:.1f}\">{}</text></g>\n",
+                   kLabelWidth, y, kPlotWidth, kLaneHeight, i % 2 == 0 ? "#f4f4f4" : "#fbfbfb",
+                   y + kLaneHeight / 2 + 4, xml_escape(label));
+  }
+
+  // Polls: a box from PollBegin to PollEnd (polls of one loop never nest).
+  std::vector<std::pair<std::uint64_t, std::int64_t>> open;
+  for (const Stored& e : events_) {
+    if (e.kind == TraceKind::PollBegin) {
+      open.emplace_back(e.task, e.time_ns);
+      continue;
+    }
+    if (e.kind != TraceKind::PollEnd) continue;
+    std::int64_t begin = e.time_ns;
+    for (std::size_t i = open.size(); i-- > 0;) {
+      if (open[i].first == e.task) {
+        begin = open[i].second;
+        open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      }
+    }
+    const long lane = lane_of(e.task);
+    const double x = x_of(begin);
+    const double bw = std::max(x_of(e.time_ns) - x, 1.5);
+    fmt::format_to(w,
+                   "<rect class=\"poll {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                   "height=\"{:.1f}\" fill=\"{}\" stroke=\"#00000033\"><title>task #{}: poll -&gt; "
+                   "{}, {}</title></rect>\n",
+                   outcome_class(e.outcome), x, lane_y(lane) + (kLaneHeight - kBoxHeight) / 2, bw,
+                   kBoxHeight, outcome_colour(e.outcome), e.task, to_string(e.outcome),
+                   duration_text(static_cast<double>(e.time_ns - begin)));
+  }
+
+  // Wakes, spawns, ends.
+  for (const Stored& e : events_) {
+    const long lane = lane_of(e.task);
+    const double x = x_of(e.time_ns);
+    const double top = lane_y(lane) + 4;
+    switch (e.kind) {
+      case TraceKind::Wake: {
+        std::string title;
+        if (e.source == WakeSource::Task) {
+          title = fmt::format("task #{} woken by task #{}", e.task, e.source_task);
+          const long from = lane_of(e.source_task);
+          if (from >= 0 && from != lane) {
+            const double from_y = lane_y(from) + kLaneHeight / 2;
+            const double to_y = from < lane ? lane_y(lane) + 2 : lane_y(lane) + kLaneHeight - 2;
+            fmt::format_to(w,
+                           "<line class=\"wake-arrow\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" "
+                           "x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#333333\" stroke-width=\"1\" "
+                           "marker-end=\"url(#arrow)\"/>\n",
+                           x, from_y, to_y);
+          }
+        } else {
+          title = fmt::format("task #{} woken by {}", e.task,
+                              e.source == WakeSource::Timer         ? "a timer"
+                              : e.source == WakeSource::OtherThread ? "another thread"
+                                                                    : "the loop");
+        }
+        fmt::format_to(w, "<g class=\"wake {}\"><title>{}</title>{}</g>\n", to_string(e.source),
+                       title, wake_glyph(e.source, x, top));
+        break;
+      }
+      case TraceKind::Spawn:
+        fmt::format_to(w,
+                       "<line class=\"spawn\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" "
+                       "y2=\"{2:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{3} "
+                       "spawned</title></line>\n",
+                       x, lane_y(lane) + 2, lane_y(lane) + kLaneHeight - 2, e.task);
+        break;
+      case TraceKind::Complete:
+        fmt::format_to(
+            w,
+            "<rect class=\"complete\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" "
+            "height=\"{:.1f}\" fill=\"#222222\"><title>task #{} complete</title></rect>\n",
+            x, lane_y(lane) + 3, kLaneHeight - 6, e.task);
+        break;
+      case TraceKind::Cancel:
+        fmt::format_to(w,
+                       "<path class=\"cancel\" d=\"M{0:.1f},{1:.1f} l8,8 m0,-8 l-8,8\" "
+                       "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{2} "
+                       "cancelled</title></path>\n",
+                       x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
+        break;
+      case TraceKind::PollBegin:
+      case TraceKind::PollEnd: break;
+    }
+  }
+
+  // The time axis, since the first event.
+  fmt::format_to(
+      w,
+      "<g class=\"axis\"><line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" "
+      "stroke=\"#444444\"/>\n",
+      kLabelWidth, axis_y, kLabelWidth + kPlotWidth);
+  const double step = tick_step(span);
+  for (double t = 0; t <= span * 1.0001; t += step) {
+    const double x = kLabelWidth + t * kPlotWidth / span;
+    fmt::format_to(w,
+                   "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
+                   "stroke=\"#444444\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
+                   "text-anchor=\"middle\">{4}</text>\n",
+                   x, axis_y, axis_y + 5, axis_y + 18,
+                   t == 0 ? std::string("0") : duration_text(t));
+  }
+  fmt::format_to(w, "<text x=\"10\" y=\"{:.1f}\">time since the first event</text></g>\n",
+                 axis_y + 18);
+
+  // The legend.
+  double lx = 10;
+  fmt::format_to(w, "<g class=\"legend\">");
+  const PollOutcome outcomes[] = {PollOutcome::Pending, PollOutcome::Ready, PollOutcome::Threw};
+  for (PollOutcome o : outcomes) {
+    fmt::format_to(w,
+                   "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/><text "
+                   "x=\"{:.1f}\" y=\"{:.1f}\">poll -&gt; {}</text>",
+                   lx, legend_y - 9, outcome_colour(o), lx + 18, legend_y, to_string(o));
+    lx += 130;
+  }
+  const WakeSource sources[] = {WakeSource::Task, WakeSource::Timer, WakeSource::OtherThread,
+                                WakeSource::Loop};
+  const char* source_labels[] = {"woken by a task", "by a timer", "by another thread",
+                                 "by the loop"};
+  for (int i = 0; i < 4; ++i) {
+    fmt::format_to(w, "{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
+                   wake_glyph(sources[i], lx + 5, legend_y - 4), lx + 14, legend_y,
+                   source_labels[i]);
+    lx += i == 0 ? 150 : 130;
+  }
+  fmt::format_to(w, "</g>\n</svg>\n");
+  return out;
+}
+
+POLLEN_NAMESPACE_END

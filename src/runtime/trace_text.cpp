@@ -1,0 +1,117 @@
+// The trace's vocabulary (to_string) and TextTraceSink: one line per event.
+//
+// A line is built in a fmt::memory_buffer, whose first 500 bytes are inline:
+// writing to a FILE* allocates nothing unless a task's name is very long.
+#include <pollen/runtime/trace.hpp>
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <iterator>
+
+POLLEN_NAMESPACE_BEGIN
+
+TraceSink::~TraceSink() = default;
+
+const char* to_string(TraceKind k) noexcept {
+  switch (k) {
+    case TraceKind::Spawn: return "spawn";
+    case TraceKind::PollBegin: return "poll-begin";
+    case TraceKind::PollEnd: return "poll-end";
+    case TraceKind::Wake: return "wake";
+    case TraceKind::Complete: return "complete";
+    case TraceKind::Cancel: return "cancel";
+  }
+  return "?";
+}
+
+const char* to_string(PollOutcome o) noexcept {
+  switch (o) {
+    case PollOutcome::Pending: return "Pending";
+    case PollOutcome::Ready: return "Ready";
+    case PollOutcome::Threw: return "Threw";
+  }
+  return "?";
+}
+
+const char* to_string(WakeSource s) noexcept {
+  switch (s) {
+    case WakeSource::Task: return "task";
+    case WakeSource::Timer: return "timer";
+    case WakeSource::OtherThread: return "other-thread";
+    case WakeSource::Loop: return "loop";
+  }
+  return "?";
+}
+
+namespace {
+// The task column: "#12 worker", padded to this many characters.
+const std::size_t kTaskColumn = 16;
+
+void append(fmt::memory_buffer& buf, const char* s) { buf.append(s, s + std::strlen(s)); }
+
+void append_duration(fmt::memory_buffer& buf, std::int64_t ns) {
+  auto out = std::back_inserter(buf);
+  if (ns >= 1000000) {
+    fmt::format_to(out, "{:.1f} ms", static_cast<double>(ns) / 1e6);
+  } else if (ns >= 1000) {
+    fmt::format_to(out, "{:.1f} us", static_cast<double>(ns) / 1e3);
+  } else {
+    fmt::format_to(out, "{} ns", ns);
+  }
+}
+}  // namespace
+
+void TextTraceSink::record(const TraceEvent& e) {
+  fmt::memory_buffer buf;
+  auto out = std::back_inserter(buf);
+  fmt::format_to(out, "{:9.3f} ms  ", static_cast<double>(e.time_ns) / 1e6);
+  const std::size_t column = buf.size();
+  fmt::format_to(out, "#{}", e.task);
+  if (e.task_name != nullptr && e.task_name[0] != '\0') {
+    buf.push_back(' ');
+    append(buf, e.task_name);
+  }
+  do {
+    buf.push_back(' ');
+  } while (buf.size() < column + kTaskColumn);
+  switch (e.kind) {
+    case TraceKind::Spawn: append(buf, "spawn"); break;
+    case TraceKind::PollBegin:
+      append(buf, "poll");
+      poll_begin_ns_ = e.time_ns;
+      break;
+    case TraceKind::PollEnd:
+      append(buf, "poll -> ");
+      append(buf, to_string(e.outcome));
+      if (poll_begin_ns_ >= 0 && e.time_ns >= poll_begin_ns_) {
+        append(buf, "  (");
+        append_duration(buf, e.time_ns - poll_begin_ns_);
+        buf.push_back(')');
+      }
+      poll_begin_ns_ = -1;
+      break;
+    case TraceKind::Wake:
+      switch (e.source) {
+        case WakeSource::Task: fmt::format_to(out, "woken by task #{}", e.source_task); break;
+        case WakeSource::Timer: append(buf, "woken by a timer"); break;
+        case WakeSource::OtherThread: append(buf, "woken from another thread"); break;
+        case WakeSource::Loop: append(buf, "woken by the loop (outside any poll)"); break;
+      }
+      break;
+    case TraceKind::Complete: append(buf, "complete"); break;
+    case TraceKind::Cancel: append(buf, "cancelled"); break;
+  }
+  buf.push_back('\n');
+  if (file_ != nullptr) {
+    std::fwrite(buf.data(), 1, buf.size(), file_);
+  } else if (str_ != nullptr) {
+    str_->append(buf.data(), buf.size());
+  }
+}
+
+void TextTraceSink::finish() {
+  if (file_ != nullptr) std::fflush(file_);
+}
+
+POLLEN_NAMESPACE_END

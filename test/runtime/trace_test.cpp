@@ -1,0 +1,606 @@
+// The poll timeline (EventLoop::trace_to and the three sinks) and the
+// slow-poll detector. Every test counts events; none depends on timing (the
+// slow-poll tests use a 1 ns threshold and a poll that spins for several
+// microseconds).
+#include <pollen/core/lazy.hpp>
+#include <pollen/core/poll_fn.hpp>
+#include <pollen/runtime/event_loop.hpp>
+#include <pollen/runtime/trace.hpp>
+#include <pollen/time/sleep.hpp>
+
+#include "alloc_counter.hpp"
+#include "runtime_support.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using pollen::Context;
+using pollen::EventLoop;
+using pollen::Poll;
+using pollen::TraceEvent;
+using pollen::TraceKind;
+using pollen::Unit;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+namespace {
+
+// Keeps every event as one short line: "poll-end #1 Pending", "wake #1 by task #2".
+class RecordingSink final : public pollen::TraceSink {
+ public:
+  std::vector<std::string> lines;
+  std::vector<TraceEvent> events;
+  int finishes = 0;
+  void record(const TraceEvent& e) override {
+    events.push_back(e);
+    std::string s = std::string(pollen::to_string(e.kind)) + " #" + std::to_string(e.task);
+    switch (e.kind) {
+      case TraceKind::Spawn:
+        if (e.task_name[0] != '\0') s += std::string(" ") + e.task_name;
+        break;
+      case TraceKind::PollEnd: s += std::string(" ") + pollen::to_string(e.outcome); break;
+      case TraceKind::Wake:
+        s += std::string(" by ") + pollen::to_string(e.source);
+        if (e.source == pollen::WakeSource::Task) s += " #" + std::to_string(e.source_task);
+        break;
+      default: break;
+    }
+    lines.push_back(s);
+  }
+  void finish() override { ++finishes; }
+};
+
+// Opens a gate (waking its task) and is Ready.
+struct Opener {
+  using Output = Unit;
+  std::shared_ptr<rt::GateState> gate;
+  Poll<Unit> poll(Context&) {
+    gate->open_and_wake();
+    return Unit{};
+  }
+};
+
+// Spins for `spin` in each poll; Pending on the first poll (woken at once),
+// Ready on the second.
+struct Busy {
+  using Output = Unit;
+  std::chrono::microseconds spin;
+  int step = 0;
+  Poll<Unit> poll(Context& cx) {
+    const auto until = std::chrono::steady_clock::now() + spin;
+    while (std::chrono::steady_clock::now() < until) {
+    }
+    if (++step == 2) return Unit{};
+    cx.waker().wake();
+    return pollen::pending;
+  }
+  void describe(pollen::Describer& d) const { d.node("Busy", "step " + std::to_string(step)); }
+};
+
+// A ping-pong of `rounds` round trips between two gates' tasks, as a workload
+// whose events are all polls and wakes between tasks.
+struct PingPongSlot {
+  bool full = false;
+  pollen::Waker waiter;
+};
+struct Player {
+  using Output = Unit;
+  PingPongSlot* in;
+  PingPongSlot* out;
+  int rounds;    // receives before it is Ready
+  bool serve;    // send before the next receive
+  bool replies;  // answers every receive (pong), or serves only while rounds remain (ping)
+  int received = 0;
+  Poll<Unit> poll(Context& cx) {
+    for (;;) {
+      if (serve) {
+        serve = false;
+        out->full = true;
+        out->waiter.wake();
+      }
+      if (received == rounds) return Unit{};
+      if (!in->full) {
+        if (!in->waiter.will_wake(cx.waker())) in->waiter = cx.waker();
+        return pollen::pending;
+      }
+      in->full = false;
+      ++received;
+      serve = replies || received < rounds;
+    }
+  }
+};
+void ping_pong(EventLoop& loop, int rounds) {
+  PingPongSlot ab, ba;
+  loop.spawn("ping", Player{&ba, &ab, rounds, true, false}).detach();
+  loop.spawn("pong", Player{&ab, &ba, rounds, false, true}).detach();
+  loop.run();
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (std::size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++n;
+  }
+  return n;
+}
+
+// A minimal JSON validator: true when `s` is exactly one JSON value.
+class JsonChecker {
+ public:
+  explicit JsonChecker(const std::string& s) : s_(s) {}
+  bool valid() {
+    ws();
+    if (!value()) return false;
+    ws();
+    return i_ == s_.size();
+  }
+
+ private:
+  bool value() {
+    if (i_ >= s_.size()) return false;
+    const char c = s_[i_];
+    if (c == '{') return object();
+    if (c == '[') return array();
+    if (c == '"') return string();
+    if (c == '-' || (c >= '0' && c <= '9')) return number();
+    return literal("true") || literal("false") || literal("null");
+  }
+  bool object() {
+    ++i_;
+    ws();
+    if (peek('}')) return ++i_, true;
+    for (;;) {
+      ws();
+      if (!string()) return false;
+      ws();
+      if (!peek(':')) return false;
+      ++i_;
+      ws();
+      if (!value()) return false;
+      ws();
+      if (peek('}')) return ++i_, true;
+      if (!peek(',')) return false;
+      ++i_;
+    }
+  }
+  bool array() {
+    ++i_;
+    ws();
+    if (peek(']')) return ++i_, true;
+    for (;;) {
+      ws();
+      if (!value()) return false;
+      ws();
+      if (peek(']')) return ++i_, true;
+      if (!peek(',')) return false;
+      ++i_;
+    }
+  }
+  bool string() {
+    if (!peek('"')) return false;
+    for (++i_; i_ < s_.size(); ++i_) {
+      const unsigned char c = static_cast<unsigned char>(s_[i_]);
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        ++i_;
+        if (i_ >= s_.size()) return false;
+        if (s_[i_] == 'u') {
+          if (i_ + 4 >= s_.size()) return false;
+          i_ += 4;
+        } else if (std::string("\"\\/bfnrt").find(s_[i_]) == std::string::npos) {
+          return false;
+        }
+      } else if (c == '"') {
+        ++i_;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool number() {
+    const std::size_t start = i_;
+    if (peek('-')) ++i_;
+    while (i_ < s_.size() && std::string("0123456789.eE+-").find(s_[i_]) != std::string::npos) ++i_;
+    return i_ > start && s_[i_ - 1] >= '0' && s_[i_ - 1] <= '9';
+  }
+  bool literal(const char* word) {
+    const std::string w(word);
+    if (s_.compare(i_, w.size(), w) != 0) return false;
+    i_ += w.size();
+    return true;
+  }
+  bool peek(char c) const { return i_ < s_.size() && s_[i_] == c; }
+  void ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\t' || s_[i_] == '\r'))
+      ++i_;
+  }
+  const std::string& s_;
+  std::size_t i_ = 0;
+};
+
+// ---- The event sequence ------------------------------------------------------
+
+TEST(Trace, RecordsSpawnPollsAWakeByAnotherTaskAndCompletion) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  auto g = rt::gate(7);
+  loop.spawn("waiter", std::move(g.second)).detach();  // #1
+  loop.spawn("opener", Opener{g.first}).detach();      // #2
+  loop.run();
+  EXPECT_THAT(sink.lines, ElementsAre("spawn #1 waiter", "spawn #2 opener",    //
+                                      "poll-begin #1", "poll-end #1 Pending",  //
+                                      "poll-begin #2", "wake #1 by task #2",   //
+                                      "poll-end #2 Ready", "complete #2",      //
+                                      "poll-begin #1", "poll-end #1 Ready", "complete #1"));
+  // Names, and time that never goes back.
+  ASSERT_EQ(sink.events.size(), 11u);
+  for (std::size_t i = 1; i < sink.events.size(); ++i) {
+    EXPECT_GE(sink.events[i].time_ns, sink.events[i - 1].time_ns);
+  }
+  EXPECT_EQ(sink.events[0].time_ns >= 0, true);
+  EXPECT_EQ(sink.finishes, 0);  // the loop never finishes a sink it still has
+}
+
+TEST(Trace, AbortIsRecordedAsCancel) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  auto g = rt::gate();
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  h.abort();
+  loop.run_until_stalled();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1", "poll-begin #1", "poll-end #1 Pending", "cancel #1"));
+}
+
+TEST(Trace, ATimerWakeOnAVirtualClockComesFromTheTimer) {
+  EventLoop loop(pollen::ClockKind::Virtual);
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  loop.spawn("sleeper", pollen::sleep(loop.timer_driver(), std::chrono::milliseconds(10))).detach();
+  loop.run_until_stalled();
+  EXPECT_EQ(loop.advance(std::chrono::milliseconds(10)), 1u);
+  loop.run_until_stalled();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1 sleeper", "poll-begin #1", "poll-end #1 Pending",
+                          "wake #1 by timer", "poll-begin #1", "poll-end #1 Ready", "complete #1"));
+}
+
+TEST(Trace, WakesFromAnotherThreadAndFromTheLoopThreadBetweenTurns) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  auto g = rt::gate();
+  loop.spawn(std::move(g.second)).detach();
+  loop.run_until_stalled();
+  std::thread t([s = g.first] { s->waker.wake(); });
+  t.join();
+  loop.run_until_stalled();  // recorded here, when the loop takes the wake
+  g.first->open_and_wake();  // this thread, outside any turn
+  loop.run_until_stalled();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1", "poll-begin #1", "poll-end #1 Pending",
+                          "wake #1 by other-thread", "poll-begin #1", "poll-end #1 Pending",
+                          "wake #1 by loop", "poll-begin #1", "poll-end #1 Ready", "complete #1"));
+}
+
+TEST(Trace, ASelfWakeNamesTheTaskItself) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  loop.spawn(Busy{std::chrono::microseconds(0)}).detach();
+  loop.run();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1", "poll-begin #1", "wake #1 by task #1", "poll-end #1 Pending",
+                          "poll-begin #1", "poll-end #1 Ready", "complete #1"));
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+TEST(Trace, APollThatThrowsEndsWithThrew) {
+  EventLoop loop;
+  loop.set_unhandled_exception_handler([](const char*, std::exception_ptr) {});
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  loop.spawn("fragile", pollen::lazy([]() -> int { throw std::runtime_error("boom"); })).detach();
+  loop.run();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1 fragile", "poll-begin #1", "poll-end #1 Threw", "complete #1"));
+}
+#endif
+
+TEST(Trace, OffRecordsNothingAndLiveTasksAppearFromTheirNextEvent) {
+  EventLoop loop;
+  RecordingSink sink;
+  auto g = rt::gate();
+  loop.spawn("early", std::move(g.second)).detach();
+  loop.run_until_stalled();  // before tracing: nothing
+  loop.trace_to(&sink);
+  g.first->open_and_wake();
+  loop.run_until_stalled();
+  EXPECT_THAT(sink.lines,
+              ElementsAre("wake #1 by loop", "poll-begin #1", "poll-end #1 Ready", "complete #1"));
+  loop.trace_to(nullptr);
+  EXPECT_EQ(sink.finishes, 1);  // the replaced sink is finished
+  EXPECT_EQ(loop.trace_sink(), nullptr);
+  ping_pong(loop, 10);
+  EXPECT_EQ(sink.lines.size(), 4u);  // off: no more events
+}
+
+TEST(Trace, TheLoopsDestructorRecordsNothing) {
+  RecordingSink sink;
+  {
+    EventLoop loop;
+    loop.trace_to(&sink);
+    auto g = rt::gate();
+    loop.spawn(std::move(g.second)).detach();
+    loop.run_until_stalled();
+  }  // cancels the task: not recorded (the sink could be gone)
+  EXPECT_THAT(sink.lines, ElementsAre("spawn #1", "poll-begin #1", "poll-end #1 Pending"));
+  EXPECT_EQ(sink.finishes, 0);
+}
+
+// ---- Sinks -------------------------------------------------------------------
+
+TEST(TextTraceSink, WritesOneReadableLinePerEvent) {
+  EventLoop loop;
+  std::string text;
+  pollen::TextTraceSink sink(&text);
+  loop.trace_to(&sink);
+  auto g = rt::gate(7);
+  loop.spawn("waiter", std::move(g.second)).detach();
+  loop.spawn("opener", Opener{g.first}).detach();
+  loop.run();
+  EXPECT_EQ(count(text, "\n"), 11u) << text;
+  EXPECT_THAT(text, HasSubstr(" ms  #1 waiter       spawn\n"));
+  EXPECT_THAT(text, HasSubstr("#1 waiter       poll -> Pending  ("));
+  EXPECT_THAT(text, HasSubstr("#1 waiter       woken by task #2\n"));
+  EXPECT_THAT(text, HasSubstr("#2 opener       complete\n"));
+}
+
+TEST(TextTraceSink, WritingToAFileAllocatesNothingPerEvent) {
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  std::fputs("warm-up: stdio allocates its buffer at the first write\n", f);
+  EventLoop loop;
+  pollen::TextTraceSink sink(f);
+  ping_pong(loop, 3);  // warm-up (first spawns, growth of the loop's lists)
+
+  pollen::test::AllocCounter untraced;
+  ping_pong(loop, 200);
+  const std::size_t without = untraced.allocations();
+
+  loop.trace_to(&sink);
+  const long before = std::ftell(f);
+  pollen::test::AllocCounter traced;
+  ping_pong(loop, 200);
+  const std::size_t with = traced.allocations();
+  loop.trace_to(nullptr);
+  EXPECT_GT(std::ftell(f), before + 200 * 4 * 20);  // ~800 events were written
+  EXPECT_EQ(with, without);  // the two spawns' blocks only: nothing per event
+  std::fclose(f);
+}
+
+TEST(ChromeTraceSink, WritesWellFormedJsonWithALanePerTask) {
+  std::string json;
+  {
+    EventLoop loop;
+    pollen::ChromeTraceSink sink(&json);
+    loop.trace_to(&sink);
+    auto g = rt::gate(7);
+    loop.spawn("say \"hi\"\\n", std::move(g.second)).detach();  // a name to escape
+    loop.spawn("opener", Opener{g.first}).detach();
+    loop.spawn(Busy{std::chrono::microseconds(0)}).detach();
+    loop.run();
+    EXPECT_EQ(loop.stats().polls, 5u);
+    EXPECT_TRUE(json.empty() || json.back() != '\n');  // not closed yet
+    loop.trace_to(nullptr);                            // finish(): closes it
+  }
+  EXPECT_TRUE(JsonChecker(json).valid()) << json;
+  EXPECT_THAT(json, HasSubstr(R"({"name":"#1 say \"hi\"\\n"})"));
+  EXPECT_THAT(json, HasSubstr(R"("tid":2,"name":"thread_name","args":{"name":"#2 opener"})"));
+  EXPECT_THAT(json, HasSubstr(R"("tid":3,"name":"thread_name","args":{"name":"#3"})"));
+  EXPECT_EQ(count(json, R"("ph":"X")"), 5u);  // a slice per poll
+  EXPECT_EQ(count(json, R"("name":"poll: Ready")"), 3u);
+  EXPECT_EQ(count(json, R"("ph":"s")"), 1u);  // the flow of the wake by #2 (not the self-wake)
+  EXPECT_EQ(count(json, R"("ph":"f")"), 1u);
+  EXPECT_EQ(count(json, R"("name":"complete")"), 3u);
+}
+
+TEST(ChromeTraceSink, WritesAFileAndAllocatesOnlyPerTask) {
+  const std::string path = ::testing::TempDir() + "pollen_trace_test.json";
+  EventLoop loop;
+  ping_pong(loop, 3);  // warm-up
+  {
+    pollen::ChromeTraceSink sink(path);
+    ASSERT_TRUE(sink.ok());
+    pollen::test::AllocCounter untraced;
+    ping_pong(loop, 300);
+    const std::size_t without = untraced.allocations();
+    loop.trace_to(&sink);
+    pollen::test::AllocCounter traced;
+    ping_pong(loop, 300);
+    const std::size_t with = traced.allocations();
+    loop.trace_to(nullptr);
+    EXPECT_LE(with, without + 2);  // lanes, open polls: per task, not per event
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  ASSERT_NE(f, nullptr);
+  std::string json;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) json.append(buf, n);
+  std::fclose(f);
+  std::remove(path.c_str());
+  EXPECT_TRUE(JsonChecker(json).valid());
+  EXPECT_GE(count(json, R"("ph":"X")"), 600u);
+}
+
+TEST(SvgTraceSink, DrawsALanePerTaskAndABoxPerPoll) {
+  std::string svg;
+  {
+    EventLoop loop(pollen::ClockKind::Virtual);
+    pollen::SvgTraceSink sink(&svg);
+    loop.trace_to(&sink);
+    auto g = rt::gate(7);
+    loop.spawn("waiter <1>", std::move(g.second)).detach();
+    loop.spawn("opener", Opener{g.first}).detach();
+    loop.spawn("sleeper", pollen::sleep(loop.timer_driver(), std::chrono::milliseconds(1)))
+        .detach();
+    auto aborted = loop.spawn("aborted", rt::gate().second);
+    loop.run_until_stalled();
+    aborted.abort();
+    loop.advance(std::chrono::milliseconds(1));
+    loop.run_until_stalled();
+    EXPECT_EQ(loop.stats().polls, 6u);
+  }  // the sink's destructor draws it
+  EXPECT_EQ(svg.compare(0, 4, "<svg"), 0);
+  EXPECT_THAT(svg, ::testing::EndsWith("</svg>\n"));
+  EXPECT_EQ(count(svg, "<g class=\"lane\">"), 4u);
+  EXPECT_EQ(count(svg, "class=\"poll "), 6u);
+  EXPECT_EQ(count(svg, "class=\"poll ready\""), 3u);
+  EXPECT_EQ(count(svg, "class=\"wake task\""), 1u);
+  EXPECT_EQ(count(svg, "class=\"wake-arrow\""), 1u);
+  EXPECT_EQ(count(svg, "class=\"wake timer\""), 1u);
+  EXPECT_EQ(count(svg, "class=\"cancel\""), 1u);
+  EXPECT_THAT(svg, HasSubstr("#1 waiter &lt;1&gt;"));
+  EXPECT_EQ(count(svg, "<"), count(svg, ">"));
+}
+
+// ---- Slow polls --------------------------------------------------------------
+
+TEST(SlowPoll, ReportsEveryPollLongerThanTheThresholdWithItsTree) {
+  EventLoop loop;
+  std::vector<pollen::SlowPoll> reports;
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(1));
+  loop.set_slow_poll_handler([&](const pollen::SlowPoll& s) { reports.push_back(s); });
+  loop.spawn("blocker", Busy{std::chrono::microseconds(20)}).detach();
+  loop.run();
+  ASSERT_EQ(reports.size(), 2u);  // both polls spun for 20 us
+  EXPECT_EQ(reports[0].task, 1u);
+  EXPECT_EQ(reports[0].name, "blocker");
+  EXPECT_GE(reports[0].duration, std::chrono::microseconds(20));
+  EXPECT_THAT(reports[0].tree, HasSubstr("Busy [step 1]"));  // where the Pending poll left it
+  EXPECT_THAT(reports[1].tree, HasSubstr("finished"));
+}
+
+TEST(SlowPoll, ThresholdZeroIsOff) {
+  EventLoop loop;
+  int reports = 0;
+  loop.set_slow_poll_handler([&](const pollen::SlowPoll&) { ++reports; });
+  loop.spawn(Busy{std::chrono::microseconds(20)}).detach();
+  loop.run();
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(1));
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(0));
+  EXPECT_EQ(loop.slow_poll_threshold(), std::chrono::nanoseconds(0));
+  loop.spawn(Busy{std::chrono::microseconds(20)}).detach();
+  loop.run();
+  EXPECT_EQ(reports, 0);
+}
+
+TEST(SlowPoll, TheDefaultHandlerPrintsTheTaskAndItsTreeToStderr) {
+  EventLoop loop;
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(1));
+  loop.spawn("blocker", Busy{std::chrono::microseconds(5)}).detach();
+  ::testing::internal::CaptureStderr();
+  loop.tick();  // the first poll only
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(err, HasSubstr("pollen: slow poll: task #1 \"blocker\""));
+  EXPECT_THAT(err, HasSubstr("spawn_blocking()"));
+  EXPECT_THAT(err, HasSubstr(":\n    Busy [step 1]"));
+  loop.set_slow_poll_handler([](const pollen::SlowPoll&) {});
+  loop.run();
+}
+
+TEST(SlowPoll, WorksTogetherWithTracing) {
+  EventLoop loop;
+  RecordingSink sink;
+  int reports = 0;
+  loop.trace_to(&sink);
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(1));
+  loop.set_slow_poll_handler([&](const pollen::SlowPoll&) { ++reports; });
+  loop.spawn(Busy{std::chrono::microseconds(5)}).detach();
+  loop.run();
+  EXPECT_EQ(reports, 2);
+  EXPECT_EQ(sink.lines.size(), 7u);
+}
+
+// ---- Introspection (the loop's PollObserver) ----------------------------------
+
+struct Pollable {
+  int polls = 0;
+  bool open = false;
+  pollen::Waker waker;
+};
+// A library future (PollFn records its polls) waiting for `s->open`.
+auto waiting_poll_fn(std::shared_ptr<Pollable> s) {
+  return pollen::poll_fn([s](Context& cx) -> Poll<int> {
+    ++s->polls;
+    if (s->open) return 1;
+    s->waker = cx.waker();
+    return pollen::pending;
+  });
+}
+
+TEST(Introspection, DumpShowsPollsPerNodeAndFinishedTasksAreForgotten) {
+  EventLoop loop;
+  EXPECT_FALSE(loop.introspection());
+  EXPECT_EQ(loop.poll_observer(), nullptr);
+  loop.set_introspection(true);
+  ASSERT_NE(loop.poll_observer(), nullptr);
+  auto s = std::make_shared<Pollable>();
+  loop.spawn("watched", waiting_poll_fn(s)).detach();
+  loop.run_until_stalled();
+  s->waker.wake();
+  loop.run_until_stalled();
+  EXPECT_EQ(s->polls, 2);
+  const std::string dump = loop.dump_tasks_text();
+  EXPECT_THAT(dump, HasSubstr("task #1 \"watched\""));
+  EXPECT_THAT(dump, HasSubstr("PollFn [state: Polling]"));
+  EXPECT_THAT(dump, HasSubstr("2 polls"));
+  ASSERT_EQ(loop.dump_tasks().size(), 1u);
+  EXPECT_EQ(loop.dump_tasks()[0].tree.polls, 2u);
+  EXPECT_EQ(loop.poll_observer()->tracked_nodes(), 1u);
+  s->open = true;
+  s->waker.wake();
+  loop.run();
+  EXPECT_EQ(loop.poll_observer()->total_polls(), 3u);
+  EXPECT_EQ(loop.poll_observer()->tracked_nodes(), 0u);  // forgotten when it finished
+  loop.set_introspection(false);
+  EXPECT_EQ(loop.poll_observer(), nullptr);
+}
+
+TEST(Introspection, OffRecordsNothingAndTheSlowPollReportShowsTheCounts) {
+  EventLoop loop;
+  auto s = std::make_shared<Pollable>();
+  loop.spawn(waiting_poll_fn(s)).detach();
+  loop.run_until_stalled();
+  EXPECT_THAT(loop.dump_tasks_text(), ::testing::Not(HasSubstr("poll")));  // no counts when off
+  loop.set_introspection(true);
+  std::vector<std::string> trees;
+  loop.set_slow_poll_threshold(std::chrono::nanoseconds(1));
+  loop.set_slow_poll_handler([&](const pollen::SlowPoll& p) { trees.push_back(p.tree); });
+  loop.spawn(pollen::poll_fn([](Context&) -> Poll<int> {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(5);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        return pollen::pending;
+      }))
+      .detach();
+  loop.run_until_stalled();
+  ASSERT_EQ(trees.size(), 1u);
+  EXPECT_THAT(trees[0], HasSubstr("PollFn [state: Polling]"));
+  EXPECT_THAT(trees[0], HasSubstr("1 poll"));
+}
+
+}  // namespace
