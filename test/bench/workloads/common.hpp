@@ -12,7 +12,7 @@
 
 namespace workloads {
 
-// Allocation counters, bumped by the global operator new of alloc.cpp.
+// Allocation counters, bumped by the global operator new of common.cpp.
 struct AllocCounts {
   std::uint64_t allocs;
   std::uint64_t bytes;
@@ -88,7 +88,7 @@ struct Workload {
   WorkloadFn pollen;
 };
 
-// Both tables, defined in workloads.cpp.
+// The table of workloads, defined in main.cpp.
 const std::vector<Workload>& all_workloads();
 
 // handsm.cpp
@@ -103,6 +103,21 @@ void handsm_timers(std::uint64_t n);
 void handsm_timers_virtual(std::uint64_t n);
 void handsm_select_loop(std::uint64_t n);
 void handsm_sizes();
+void handsm_ping_pong_chan_bounded(std::uint64_t n);
+
+// pollen.cpp
+void pollen_spawn_complete(std::uint64_t n);
+void pollen_ping_pong(std::uint64_t n);
+void pollen_ping_pong_chan(std::uint64_t n);
+void pollen_ping_pong_chan_bounded(std::uint64_t n);
+void pollen_chain_static(std::uint64_t n);
+void pollen_chain_dyn(std::uint64_t n);
+void pollen_chain_await(std::uint64_t n);
+void pollen_join_wide(std::uint64_t n);
+void pollen_timers(std::uint64_t n);
+void pollen_timers_virtual(std::uint64_t n);
+void pollen_select_loop(std::uint64_t n);
+void pollen_sizes();
 
 constexpr std::uint64_t kChainStaticSteps = 100;
 constexpr std::uint64_t kChainDynSteps = 1000;

@@ -279,8 +279,9 @@ struct ChanB final : Task {
 
 }  // namespace
 
-void handsm_ping_pong_chan(std::uint64_t n) {
-  Run run("ping_pong_chan", "handsm", n, n);
+namespace {
+void run_ping_pong_chan(const char* name, std::uint64_t n) {
+  Run run(name, "handsm", n, n);
   run.start();
   {
     Executor ex;
@@ -293,7 +294,14 @@ void handsm_ping_pong_chan(std::uint64_t n) {
     check(ex.live() == 0, "ping_pong_chan tasks left");
   }
   run.stop();
-  run.print();
+  run.print("channel=single_slot");
+}
+}  // namespace
+
+void handsm_ping_pong_chan(std::uint64_t n) { run_ping_pong_chan("ping_pong_chan", n); }
+// The baseline of pollen's bounded(1) line is the same single slot.
+void handsm_ping_pong_chan_bounded(std::uint64_t n) {
+  run_ping_pong_chan("ping_pong_chan_bounded", n);
 }
 
 namespace {

@@ -18,16 +18,18 @@ namespace workloads {
 
 const std::vector<Workload>& all_workloads() {
   static const std::vector<Workload> table = {
-      {"spawn_complete", 1000000, handsm_spawn_complete, nullptr},
-      {"ping_pong", 1000000, handsm_ping_pong, nullptr},
-      {"ping_pong_chan", 1000000, handsm_ping_pong_chan, nullptr},
-      {"chain_static", 1000000, handsm_chain_static, nullptr},
-      {"chain_dyn", 10000, handsm_chain_dyn, nullptr},
-      {"chain_await", 100000, handsm_chain_await, nullptr},
-      {"join_wide", 100000, handsm_join_wide, nullptr},
-      {"timers", 1000000, handsm_timers, nullptr},
-      {"timers_virtual", 1000000, handsm_timers_virtual, nullptr},
-      {"select_loop", 100000000, handsm_select_loop, nullptr},
+      {"spawn_complete", 1000000, handsm_spawn_complete, pollen_spawn_complete},
+      {"ping_pong", 1000000, handsm_ping_pong, pollen_ping_pong},
+      {"ping_pong_chan", 1000000, handsm_ping_pong_chan, pollen_ping_pong_chan},
+      {"ping_pong_chan_bounded", 1000000, handsm_ping_pong_chan_bounded,
+       pollen_ping_pong_chan_bounded},
+      {"chain_static", 1000000, handsm_chain_static, pollen_chain_static},
+      {"chain_dyn", 10000, handsm_chain_dyn, pollen_chain_dyn},
+      {"chain_await", 100000, handsm_chain_await, pollen_chain_await},
+      {"join_wide", 100000, handsm_join_wide, pollen_join_wide},
+      {"timers", 1000000, handsm_timers, pollen_timers},
+      {"timers_virtual", 1000000, handsm_timers_virtual, pollen_timers_virtual},
+      {"select_loop", 100000000, handsm_select_loop, pollen_select_loop},
   };
   return table;
 }
@@ -55,6 +57,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "sizes") {
     workloads::handsm_sizes();
+    workloads::pollen_sizes();
     return 0;
   }
   std::string impl = "pollen";
