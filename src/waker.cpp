@@ -5,11 +5,16 @@
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
-
-RawWaker noop_clone(const void*);
+RawWaker noop_clone(const void*) { return RawWaker{nullptr, &detail::noop_waker_vtable}; }
 void noop_fn(const void*) {}
-const WakerVTable kNoopVTable = {noop_clone, noop_fn, noop_fn, noop_fn};
-RawWaker noop_clone(const void*) { return RawWaker{nullptr, &kNoopVTable}; }
+}  // namespace
+
+namespace detail {
+// External linkage through the declaration in waker.hpp.
+const WakerVTable noop_waker_vtable = {noop_clone, noop_fn, noop_fn, noop_fn};
+}  // namespace detail
+
+namespace {
 
 // ArcWake: data is the ArcWake*, each Waker holds one reference.
 ArcWake* arc(const void* data) { return static_cast<ArcWake*>(const_cast<void*>(data)); }
@@ -28,10 +33,6 @@ RawWaker arc_clone(const void* data) {
 }
 
 }  // namespace
-
-Waker::Waker() noexcept : raw_(noop_raw()) {}
-
-RawWaker Waker::noop_raw() noexcept { return RawWaker{nullptr, &kNoopVTable}; }
 
 Waker ArcWake::waker() noexcept {
   retain();

@@ -21,6 +21,13 @@ struct None {
 };
 constexpr None none{0};
 
+// gcc 12 reports the union member of a disengaged Option, destroyed behind
+// the engaged_ test, as "may be used uninitialized" once enough is inlined
+// (a known false positive of -Wmaybe-uninitialized with unions).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class T>
 class Option {
   static_assert(!std::is_reference<T>::value, "pollen: Option<T&> is not supported; use Option<T*>");
@@ -161,6 +168,9 @@ class Option {
   } storage_;
   bool engaged_ = false;
 };
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 template <class T>
 Option<typename std::decay<T>::type> some(T&& v) {

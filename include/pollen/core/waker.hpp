@@ -40,10 +40,17 @@ struct WakerVTable {
   void (*drop)(const void* data);         // releases `data`
 };
 
+namespace detail {
+// The no-op waker's table (src/waker.cpp). Declared here so that making and
+// recognising a no-op waker is inline: a moved-from or default Waker is on
+// every hot path.
+extern const WakerVTable noop_waker_vtable;
+}  // namespace detail
+
 class Waker {
  public:
   // The no-op waker.
-  Waker() noexcept;
+  Waker() noexcept : raw_(noop_raw()) {}
   // Adopts `raw`: the Waker now owns one reference to raw.data.
   explicit Waker(RawWaker raw) noexcept : raw_(raw) {}
 
@@ -94,7 +101,7 @@ class Waker {
   static Waker noop() noexcept { return Waker(); }
 
  private:
-  static RawWaker noop_raw() noexcept;
+  static RawWaker noop_raw() noexcept { return RawWaker{nullptr, &detail::noop_waker_vtable}; }
 
   RawWaker raw_;
 };

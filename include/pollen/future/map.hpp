@@ -55,7 +55,8 @@ class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
   enum class State : unsigned char { Incomplete, Poisoned, Complete };
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<F>::value;
 
-  Map(F f, Fn fn) : state_(State::Incomplete) {
+  // f by rvalue reference: building a chain moves each level once, not twice.
+  Map(F&& f, Fn fn) : state_(State::Incomplete) {
     ::new (static_cast<void*>(&u_.incomplete)) Running(std::move(f), std::move(fn));
   }
   // Moving takes the state: the moved-from Map is Complete.

@@ -18,6 +18,7 @@
 #include <pollen/core/contract.hpp>
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <tuple>
 #include <type_traits>
@@ -50,6 +51,13 @@ struct all_nothrow_move<T, Ts...>
     : std::integral_constant<bool, std::is_nothrow_move_constructible<T>::value &&
                                        all_nothrow_move<Ts...>::value> {};
 
+template <class... Ts>
+struct all_trivially_copyable : std::true_type {};
+template <class T, class... Ts>
+struct all_trivially_copyable<T, Ts...>
+    : std::integral_constant<bool, std::is_trivially_copyable<T>::value &&
+                                       all_trivially_copyable<Ts...>::value> {};
+
 [[noreturn]] inline void one_of_wrong_index() {
   contract_violation(
       "get<I>() on a OneOf that holds another alternative; check index() or holds<I>() first");
@@ -78,16 +86,16 @@ class OneOf {
     ::new (static_cast<void*>(&storage_)) alternative<I>(std::forward<Args>(args)...);
   }
   OneOf(OneOf&& o) noexcept(detail::all_nothrow_move<Ts...>::value) : index_(o.index_) {
-    move_table()[index_](&storage_, &o.storage_);
+    move_from(o, Trivial());
   }
-  OneOf(const OneOf& o) : index_(o.index_) { copy_table()[index_](&storage_, &o.storage_); }
+  OneOf(const OneOf& o) : index_(o.index_) { copy_from(o, Trivial()); }
   OneOf& operator=(OneOf o) noexcept(detail::all_nothrow_move<Ts...>::value) {
-    destroy_table()[index_](&storage_);
+    destroy(Trivial());
     index_ = o.index_;
-    move_table()[index_](&storage_, &o.storage_);
+    move_from(o, Trivial());
     return *this;
   }
-  ~OneOf() { destroy_table()[index_](&storage_); }
+  ~OneOf() { destroy(Trivial()); }
 
   std::size_t index() const noexcept { return index_; }
   template <std::size_t I>
@@ -112,48 +120,68 @@ class OneOf {
   }
 
   friend bool operator==(const OneOf& a, const OneOf& b) {
-    return a.index_ == b.index_ && equal_table()[a.index_](&a.storage_, &b.storage_);
+    return a.index_ == b.index_ && a.equal_at(b, Index<0>());
   }
   friend bool operator!=(const OneOf& a, const OneOf& b) { return !(a == b); }
 
  private:
-  using Move = void (*)(void*, void*);
-  using Copy = void (*)(void*, const void*);
-  using Destroy = void (*)(void*);
-  using Equal = bool (*)(const void*, const void*);
+  // Alternatives that are all trivially copyable move as bytes: the common
+  // case of select over plain values costs a memcpy, not a call per move.
+  using Trivial = std::integral_constant<bool, detail::all_trivially_copyable<Ts...>::value>;
 
-  template <class T>
-  static void move_one(void* to, void* from) {
-    ::new (to) T(std::move(*static_cast<T*>(from)));
+  void move_from(OneOf& o, std::true_type) noexcept {
+    std::memcpy(&storage_, &o.storage_, sizeof storage_);
   }
-  template <class T>
-  static void copy_one(void* to, const void* from) {
-    ::new (to) T(*static_cast<const T*>(from));
+  void copy_from(const OneOf& o, std::true_type) noexcept {
+    std::memcpy(&storage_, &o.storage_, sizeof storage_);
   }
-  template <class T>
-  static void destroy_one(void* p) {
-    static_cast<T*>(p)->~T();
+  void destroy(std::true_type) noexcept {}
+
+  // Otherwise the alternative at index_ is found by a chain of compares the
+  // compiler turns into a jump table: no indirect call through a table.
+  void move_from(OneOf& o, std::false_type) { move_at(o, Index<0>()); }
+  void copy_from(const OneOf& o, std::false_type) { copy_at(o, Index<0>()); }
+  void destroy(std::false_type) noexcept { destroy_at(Index<0>()); }
+
+  template <std::size_t I>
+  using Index = std::integral_constant<std::size_t, I>;
+  using End = Index<sizeof...(Ts)>;
+
+  template <std::size_t I>
+  void move_at(OneOf& o, Index<I>) {
+    if (index_ != I) return move_at(o, Index<I + 1>());
+    ::new (static_cast<void*>(&storage_)) alternative<I>(std::move(o.template raw<I>()));
   }
-  template <class T>
-  static bool equal_one(const void* a, const void* b) {
-    return *static_cast<const T*>(a) == *static_cast<const T*>(b);
+  void move_at(OneOf&, End) noexcept {}
+  template <std::size_t I>
+  void copy_at(const OneOf& o, Index<I>) {
+    if (index_ != I) return copy_at(o, Index<I + 1>());
+    ::new (static_cast<void*>(&storage_)) alternative<I>(o.template raw<I>());
   }
-  static const Move* move_table() noexcept {
-    static constexpr Move t[] = {&move_one<Ts>...};
-    return t;
+  void copy_at(const OneOf&, End) noexcept {}
+  template <std::size_t I>
+  void destroy_at(Index<I>) noexcept {
+    if (index_ != I) return destroy_at(Index<I + 1>());
+    using T = alternative<I>;
+    raw<I>().~T();
   }
-  static const Copy* copy_table() noexcept {
-    static constexpr Copy t[] = {&copy_one<Ts>...};
-    return t;
+  void destroy_at(End) noexcept {}
+  template <std::size_t I>
+  bool equal_at(const OneOf& o, Index<I>) const {
+    if (index_ != I) return equal_at(o, Index<I + 1>());
+    return raw<I>() == o.template raw<I>();
   }
-  static const Destroy* destroy_table() noexcept {
-    static constexpr Destroy t[] = {&destroy_one<Ts>...};
-    return t;
+  bool equal_at(const OneOf&, End) const noexcept { return false; }
+
+  template <std::size_t I>
+  alternative<I>& raw() noexcept {
+    return *reinterpret_cast<alternative<I>*>(&storage_);
   }
-  static const Equal* equal_table() noexcept {
-    static constexpr Equal t[] = {&equal_one<Ts>...};
-    return t;
+  template <std::size_t I>
+  const alternative<I>& raw() const noexcept {
+    return *reinterpret_cast<const alternative<I>*>(&storage_);
   }
+
   void check(std::size_t want) const {
     if (POLLEN_UNLIKELY(want != index_)) detail::one_of_wrong_index();
   }

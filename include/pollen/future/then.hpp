@@ -81,7 +81,8 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
   static constexpr bool is_cancel_safe =
       ::pollen::is_cancel_safe<F>::value && ::pollen::is_cancel_safe<Second>::value;
 
-  Then(F f, Fn fn) : state_(State::First) {
+  // f by rvalue reference: building a chain moves each level once, not twice.
+  Then(F&& f, Fn fn) : state_(State::First) {
     ::new (static_cast<void*>(&u_.first)) First(std::move(f), std::move(fn));
   }
   // Moving takes the state: the moved-from Then is Done.
