@@ -41,8 +41,9 @@
 #include <pollen/core/waker.hpp>
 #include <pollen/sync/result.hpp>
 #include <pollen/sync/shared.hpp>
+#include <pollen/sync/spin_lock.hpp>
 
-#include <mutex>
+#include <mutex>  // std::lock_guard
 #include <string>
 #include <utility>
 
@@ -53,7 +54,7 @@ namespace detail {
 template <class T>
 class OneshotShared final : public RefCounted {
  public:
-  mutable std::mutex mu;
+  mutable SpinLock mu;  // two parties, a few instructions each: see spin_lock.hpp
   Option<T> value;               // engaged from send() until received or the receiver is gone
   bool sender_done = false;      // sent, or the sender is gone; never unset
   bool receiver_closed = false;  // close() called or the receiver is gone; never unset
@@ -101,7 +102,7 @@ class OneshotSender {
     Waker to_wake;
     bool delivered;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
       shared_->sender_done = true;
       delivered = !shared_->receiver_closed;
       if (delivered) {
@@ -119,7 +120,7 @@ class OneshotSender {
   // value back), and for a spent sender.
   bool is_closed() const {
     if (!shared_) return true;
-    std::lock_guard<std::mutex> lock(shared_->mu);
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
     return shared_->receiver_closed;
   }
 
@@ -146,7 +147,7 @@ class OneshotSender {
     if (!shared_) return;
     Waker to_wake;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
       shared_->sender_done = true;
       to_wake = std::move(shared_->rx_waker);
     }
@@ -217,7 +218,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver");
     if (detail::out_of_budget(cx)) return pending;
     Waker to_drop;  // a replaced waker, dropped after the lock is released
-    std::lock_guard<std::mutex> lock(shared_->mu);
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
     if (shared_->value.has_value()) {
       Option<T> v = shared_->value.take();
       detail::spend_budget(cx);
@@ -236,7 +237,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   // Without waiting: Received, Empty (not sent yet), or Closed.
   RecvResult<T> try_recv() {
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::try_recv()");
-    std::lock_guard<std::mutex> lock(shared_->mu);
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
     if (shared_->value.has_value()) {
       Option<T> v = shared_->value.take();
       return RecvResult<T>::received(std::move(*v));
@@ -251,7 +252,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::close()");
     Waker to_wake;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
       shared_->receiver_closed = true;
       to_wake = std::move(shared_->tx_waker);
     }
@@ -267,7 +268,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
     }
     std::string detail = state_ == State::Done ? "state: Done" : "state: Waiting";
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
       if (shared_->value.has_value()) {
         detail += ", value sent";
       } else if (shared_->sender_done) {
@@ -285,7 +286,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
     Option<T> dropped;  // destroyed after the lock is released
     Waker to_wake;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
       shared_->receiver_closed = true;
       dropped = shared_->value.take();
       to_wake = std::move(shared_->tx_waker);
@@ -363,7 +364,7 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("OneshotClosed");
     Waker to_drop;  // a replaced waker, dropped after the lock is released
-    std::lock_guard<std::mutex> lock(shared_->mu);
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
     if (shared_->receiver_closed) {
       state_ = State::Done;
       return Unit{};
