@@ -85,6 +85,8 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
+#include "trace_format.hpp"
+
 #include <fmt/core.h>
 #include <fmt/format.h>
 
@@ -129,9 +131,9 @@ const std::int64_t kNoClock = std::numeric_limits<std::int64_t>::min();
 
 // "12.3 ms", "45.6 us", "789 ns".
 std::string format_duration(std::int64_t ns) {
-  if (ns >= 1000000) return fmt::format("{:.1f} ms", static_cast<double>(ns) / 1e6);
-  if (ns >= 1000) return fmt::format("{:.1f} us", static_cast<double>(ns) / 1e3);
-  return fmt::format("{} ns", ns);
+  fmt::memory_buffer buf;
+  append_duration(buf, ns);
+  return fmt::to_string(buf);
 }
 std::string indent(const std::string& text, const char* prefix) {
   std::string out;

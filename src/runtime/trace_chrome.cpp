@@ -15,6 +15,8 @@
 // Timestamps ("ts", "dur") are microseconds with three decimals.
 #include <pollen/runtime/trace.hpp>
 
+#include "trace_format.hpp"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -102,14 +104,7 @@ void ChromeTraceSink::record(const TraceEvent& e) {
   switch (e.kind) {
     case TraceKind::PollBegin: polls_.emplace_back(e.task, e.time_ns); return;
     case TraceKind::PollEnd: {
-      std::int64_t begin = e.time_ns;
-      for (std::size_t i = polls_.size(); i-- > 0;) {
-        if (polls_[i].first == e.task) {
-          begin = polls_[i].second;
-          polls_.erase(polls_.begin() + static_cast<std::ptrdiff_t>(i));
-          break;
-        }
-      }
+      const std::int64_t begin = detail::close_poll(polls_, e.task, e.time_ns);
       fmt::format_to(out,
                      ",\n{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},\"dur\":{:.3f},"
                      "\"name\":\"poll: {}\",\"cat\":\"poll\",\"args\":{{\"result\":\"{}\"}}}}",

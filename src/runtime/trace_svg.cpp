@@ -14,6 +14,8 @@
 // test and to restyle.
 #include <pollen/runtime/trace.hpp>
 
+#include "trace_format.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -195,21 +197,14 @@ std::string SvgTraceSink::render() const {
   }
 
   // Polls: a box from PollBegin to PollEnd (polls of one loop never nest).
-  std::vector<std::pair<std::uint64_t, std::int64_t>> open;
+  detail::OpenPolls open;
   for (const Stored& e : events_) {
     if (e.kind == TraceKind::PollBegin) {
       open.emplace_back(e.task, e.time_ns);
       continue;
     }
     if (e.kind != TraceKind::PollEnd) continue;
-    std::int64_t begin = e.time_ns;
-    for (std::size_t i = open.size(); i-- > 0;) {
-      if (open[i].first == e.task) {
-        begin = open[i].second;
-        open.erase(open.begin() + static_cast<std::ptrdiff_t>(i));
-        break;
-      }
-    }
+    const std::int64_t begin = detail::close_poll(open, e.task, e.time_ns);
     const long lane = lane_of(e.task);
     const double x = x_of(begin);
     const double bw = std::max(x_of(e.time_ns) - x, 1.5);

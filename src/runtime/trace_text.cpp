@@ -4,6 +4,8 @@
 // writing to a FILE* allocates nothing unless a task's name is very long.
 #include <pollen/runtime/trace.hpp>
 
+#include "trace_format.hpp"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -50,16 +52,6 @@ const std::size_t kTaskColumn = 16;
 
 void append(fmt::memory_buffer& buf, const char* s) { buf.append(s, s + std::strlen(s)); }
 
-void append_duration(fmt::memory_buffer& buf, std::int64_t ns) {
-  auto out = std::back_inserter(buf);
-  if (ns >= 1000000) {
-    fmt::format_to(out, "{:.1f} ms", static_cast<double>(ns) / 1e6);
-  } else if (ns >= 1000) {
-    fmt::format_to(out, "{:.1f} us", static_cast<double>(ns) / 1e3);
-  } else {
-    fmt::format_to(out, "{} ns", ns);
-  }
-}
 }  // namespace
 
 void TextTraceSink::record(const TraceEvent& e) {
@@ -86,7 +78,7 @@ void TextTraceSink::record(const TraceEvent& e) {
       append(buf, to_string(e.outcome));
       if (poll_begin_ns_ >= 0 && e.time_ns >= poll_begin_ns_) {
         append(buf, "  (");
-        append_duration(buf, e.time_ns - poll_begin_ns_);
+        detail::append_duration(buf, e.time_ns - poll_begin_ns_);
         buf.push_back(')');
       }
       poll_begin_ns_ = -1;
