@@ -23,11 +23,39 @@
 //   * a wake of a task that is being polled sets kWokenWhileRunning: when
 //     that poll returns Pending the task goes to the BACK of the queue, so a
 //     wake during a poll causes exactly one more poll, never a recursive one;
-//   * a wake of a finished task does nothing;
+//   * a wake of a finished (or finishing) task does nothing;
 //   * a task nobody wakes is never polled again.
+//
 // Each turn takes the cross-thread wakes, fires due timers, then polls at
 // most LoopOptions::max_polls_per_tick tasks from the front of the queue, so
 // a task that keeps waking itself cannot starve timers, I/O, or the others.
+//
+// Finishing. A task finishes once: Ready (its future destroyed inside the
+// poll, while kRunning), a throw, abort(), or the loop's destructor. In the
+// last three kComplete is set before the future is destroyed, so a wake or
+// an abort() from its destructor (a granted bounded send passing its room to
+// a sibling send of the same task does exactly that) finds the task complete
+// and queues nothing. Hence: a finished task is never in the ready queue, a
+// task in the ready queue is alive, and finish() runs once per task (it
+// checks: kLive set, kQueued clear).
+//
+// Teardown. ~EventLoop closes the cross-thread queue, then cancels the live
+// tasks one at a time until none is left. Before each cancel it empties the
+// ready queue (every task in it is alive, see Finishing), so no cancelled
+// task is left linked in it and no push ever writes into a freed block. The
+// destructors it runs may spawn (the new task is live: cancelled in a later
+// round), abort (the task is queued: unqueued before the next cancel), drop
+// or detach JoinHandles (a cancelled task is freed then); they may not drive
+// the loop (ContractError).
+//
+// JoinHandles and threads. A JoinHandle may only be used on the thread of
+// its loop. Each thread that creates a loop gets a number (its token, never
+// reused); a task records its loop's token at spawn, and every JoinHandle
+// operation on a task compares it with the calling thread's before touching
+// anything else (reading the token is not a race: it never changes). The
+// rule holds after the loop is gone too: the handle cannot tell without a
+// race (or a reference to the loop's shared state per task) whether its loop
+// still exists.
 //
 // Time. The loop owns a TimerDriver (`driver`) from construction and makes
 // it TimerDriver::current() during its turns, so pollen::sleep(d) in a task
@@ -97,6 +125,8 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <time.h>
 
@@ -126,6 +156,7 @@ std::int64_t precise_now_ns() noexcept {
       .count();
 }
 std::atomic<std::uint64_t> g_next_loop_id{1};
+std::atomic<std::uint32_t> g_next_thread_token{1};
 // probe_begin(): the clock was not read.
 const std::int64_t kNoClock = std::numeric_limits<std::int64_t>::min();
 
@@ -194,6 +225,18 @@ __attribute__((tls_model("initial-exec")))
 #endif
 thread_local LoopShared* t_running = nullptr;
 
+// This thread's token (see "JoinHandles and threads"): 0 until the thread
+// creates its first loop.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((tls_model("initial-exec")))
+#endif
+thread_local std::uint32_t t_thread_token = 0;
+
+std::uint32_t this_thread_token() noexcept {
+  if (t_thread_token == 0) t_thread_token = g_next_thread_token.fetch_add(1);
+  return t_thread_token;
+}
+
 void task_wake_by_ref(const void* data);
 void task_wake(const void* data);
 void task_drop(const void* data);
@@ -210,6 +253,7 @@ class LoopCore {
         owner(owner),
         id(g_next_loop_id.fetch_add(1)),
         thread(std::this_thread::get_id()),
+        thread_token(this_thread_token()),
         driver(make_driver(opts)),
         auto_advance(opts.auto_advance) {
     POLLEN_REQUIRE(!opts.auto_advance || opts.clock == ClockKind::Virtual,
@@ -230,6 +274,7 @@ class LoopCore {
   EventLoop* owner;
   std::uint64_t id;
   std::thread::id thread;
+  std::uint32_t thread_token;          // this_thread_token() of `thread`
   std::unique_ptr<Poller> poller;
   LoopShared* shared = nullptr;
   // The loop's clock and timer wheel. Declared before the tasks' lists:
@@ -250,6 +295,7 @@ class LoopCore {
   std::uint64_t next_task_id = 1;
   std::int64_t turn_time_ns = steady_now_ns();  // the clock, sampled (see turn())
   bool embedded = false;             // native_handle() was asked for
+  bool shutting_down = false;        // ~EventLoop is cancelling the tasks
 
   // --- tracing and slow polls (see the ground rules) -----------------------
   TraceSink* trace = nullptr;        // not owned; nullptr: off
@@ -477,7 +523,10 @@ class LoopCore {
 
   // --- finishing a task --------------------------------------------------
   // The task has finished (Ready, threw, or cancelled); the future is gone.
+  // Once per task; never while it is queued (see "Finishing").
   void finish(TaskHeader* t) {
+    POLLEN_ASSERT((t->flags & (kLive | kQueued)) == kLive,
+                  "a task was finished twice, or while it sat in the ready queue");
     std::uint16_t f = static_cast<std::uint16_t>(t->flags | kComplete);
     f = static_cast<std::uint16_t>(f & ~(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly));
     if (POLLEN_UNLIKELY(watching)) watch_finish(t, (f & kCancelled) != 0);
@@ -514,9 +563,11 @@ class LoopCore {
 #endif
   }
 
+  // Complete first: a wake or abort() from the future's destructor (of this
+  // very task too) then queues nothing.
   void cancel(TaskHeader* t) {
+    t->flags = static_cast<std::uint16_t>(t->flags | kComplete | kCancelled);
     t->vtable->drop_future(t);
-    t->flags = static_cast<std::uint16_t>(t->flags | kCancelled);
     finish(t);
   }
 
@@ -587,10 +638,11 @@ class LoopCore {
       try {
         r = t->vtable->poll(t, cx);
       } catch (...) {
-        t->flags = static_cast<std::uint16_t>(t->flags & ~kRunning);
-        t->vtable->drop_future(t);
+        // Complete before the future is destroyed, as in cancel().
         t->error = std::current_exception();
-        t->flags = static_cast<std::uint16_t>(t->flags | kFailed);
+        t->flags = static_cast<std::uint16_t>((t->flags & ~(kRunning | kWokenWhileRunning)) |
+                                              kComplete | kFailed);
+        t->vtable->drop_future(t);
         if (probed) probe_end(t, begin_ns, PollOutcome::Threw);
         finish(t);
         polling = nullptr;
@@ -728,8 +780,9 @@ class LoopCore {
     }
   }
 
-  void adopt(TaskHeader* t) {
+  void adopt(TaskHeader* t) noexcept {
     t->shared = shared;
+    t->thread_token = thread_token;
     t->id = next_task_id++;
     t->flags = static_cast<std::uint16_t>(kLive | kHandle | kQueued);
     t->waiting_since_ns = turn_time_ns;
@@ -756,11 +809,15 @@ class LoopCore {
       remote = shared->head;
       shared->head = shared->tail = nullptr;
     }
-    // Destroy every unfinished task; a destructor may spawn or finish
-    // others, so take them one at a time until none is left.
+    shutting_down = true;
+    // Destroy every unfinished task, one at a time until none is left (see
+    // "Teardown"): a destructor may spawn tasks (live: destroyed in a later
+    // round), abort others (queued), or let go of finished ones (freed).
     while (live_head != nullptr) {
+      // Nothing stays linked in the ready queue while a task is cancelled:
+      // every task in it is alive now, and none will be freed while queued.
+      while (TaskHeader* q = pop_ready()) q->flags = static_cast<std::uint16_t>(q->flags & ~kQueued);
       TaskHeader* t = live_head;
-      t->flags = static_cast<std::uint16_t>(t->flags & ~(kRunning | kQueued));
 #if POLLEN_HAS_EXCEPTIONS
       try {
         cancel(t);
@@ -771,8 +828,9 @@ class LoopCore {
       cancel(t);
 #endif
     }
-    ready_head = ready_tail = nullptr;
-    ready_len = 0;
+    // A push is always of a live task, and none is left.
+    POLLEN_ASSERT(ready_head == nullptr && ready_len == 0,
+                  "the ready queue holds a task after every task was destroyed");
     while (remote != nullptr) {
       TaskHeader* t = remote;
       remote = t->next_remote;
@@ -839,14 +897,46 @@ void task_release(TaskHeader* t) noexcept {
 }
 
 // --- JoinHandle's half ------------------------------------------------------
+namespace {
+std::string task_label(const TaskHeader* t) {
+  if (t->name[0] != '\0') return fmt::format("task #{} \"{}\"", t->id, t->name);
+  return fmt::format("task #{}", t->id);
+}
+const char kHandleThreadAdvice[] =
+    "a JoinHandle belongs to the thread of its event loop (the thread that created the loop), "
+    "for its whole life, also after the loop is gone: poll, abort, detach and drop it on that "
+    "thread. To hand a task's result to another thread, send it from a task through a channel "
+    "(pollen::oneshot)";
+
+// id and name never change after spawn: reading them here is not a race.
+POLLEN_SLOW_PATH [[noreturn]] void handle_on_wrong_thread(const TaskHeader* t, const char* what) {
+  contract_violation(fmt::format("{} of {} called on a thread other than its event loop's; {}",
+                                 what, task_label(t), kHandleThreadAdvice));
+}
+// The same, from a noexcept function: the message, then abort (as for
+// ~EventLoop misused).
+POLLEN_SLOW_PATH [[noreturn]] void handle_on_wrong_thread_noexcept(const TaskHeader* t,
+                                                                  const char* what,
+                                                                  const char* done) noexcept {
+  std::string msg = fmt::format(
+      "pollen: {} {} {} on a thread other than its event loop's; {} (ContractError; aborting)\n",
+      what, task_label(t), done, kHandleThreadAdvice);
+  std::fwrite(msg.data(), 1, msg.size(), stderr);
+  std::fflush(stderr);
+  std::abort();
+}
+
+inline void check_handle_thread(const TaskHeader* t, const char* what) {
+  if (POLLEN_UNLIKELY(t->thread_token != t_thread_token)) handle_on_wrong_thread(t, what);
+}
+}  // namespace
+
 JoinPoll join_poll(TaskHeader* t, Context& cx) {
+  check_handle_thread(t, "JoinHandle::poll");
   const std::uint16_t f = t->flags;
   if (f & kComplete) {
 #if POLLEN_HAS_EXCEPTIONS
-    if (f & kFailed) {
-      t->flags = static_cast<std::uint16_t>(f | kErrorObserved);
-      std::rethrow_exception(t->error);
-    }
+    if (f & kFailed) return JoinPoll::Failed;
 #endif
     if (f & kCancelled) return JoinPoll::Cancelled;
     POLLEN_ASSERT(t->stage == TaskStage::Output, "a finished task's output was taken twice");
@@ -856,7 +946,21 @@ JoinPoll join_poll(TaskHeader* t, Context& cx) {
   return JoinPoll::Pending;
 }
 
+void join_rethrow(TaskHeader* t) {
+#if POLLEN_HAS_EXCEPTIONS
+  t->flags = static_cast<std::uint16_t>(t->flags | kErrorObserved);
+  std::rethrow_exception(t->error);
+#else
+  (void)t;
+  POLLEN_ASSERT(false, "a task failed in a build without exceptions");
+  std::abort();
+#endif
+}
+
 void join_release(TaskHeader* t) noexcept {
+  if (POLLEN_UNLIKELY(t->thread_token != t_thread_token)) {
+    handle_on_wrong_thread_noexcept(t, "JoinHandle of", "dropped or detached");
+  }
   t->flags = static_cast<std::uint16_t>(t->flags & ~kHandle);
   t->join_waker = Waker();
   if (t->flags & kComplete) t->vtable->drop_output(t);
@@ -864,26 +968,39 @@ void join_release(TaskHeader* t) noexcept {
 }
 
 void join_abort(TaskHeader* t) {
-  if (t->flags & (kComplete | kAbortRequested)) return;  // finished: a no-op
+  check_handle_thread(t, "JoinHandle::abort");
+  if (t->flags & (kComplete | kAbortRequested)) return;  // finished or finishing: a no-op
   t->flags = static_cast<std::uint16_t>(t->flags | kAbortRequested);
   t->shared->core->schedule(t);
 }
 
-bool task_finished(const TaskHeader* t) noexcept { return (t->flags & kComplete) != 0; }
+bool task_finished(const TaskHeader* t) noexcept {
+  if (POLLEN_UNLIKELY(t->thread_token != t_thread_token)) {
+    handle_on_wrong_thread_noexcept(t, "JoinHandle::is_finished of", "called");
+  }
+  return (t->flags & kComplete) != 0;
+}
 
 std::string join_describe(const TaskHeader* t) {
+  check_handle_thread(t, "JoinHandle::describe");
   const char* state = (t->flags & kCancelled) ? "cancelled"
                       : (t->flags & kFailed)  ? "threw"
                       : (t->flags & kComplete) ? "finished"
                                                : "running";
-  if (t->name[0] != '\0') return fmt::format("task #{} \"{}\": {}", t->id, t->name, state);
-  return fmt::format("task #{}: {}", t->id, state);
+  return fmt::format("{}: {}", task_label(t), state);
 }
 
 // Marks this thread as running a turn of `core` (and inside an executor).
 class TurnScope {
  public:
   TurnScope(LoopCore& core, const char* what) : guard_(what, core.id), previous_(t_running) {
+    if (POLLEN_UNLIKELY(core.shutting_down)) {
+      contract_violation(fmt::format(
+          "{} of event loop #{} called while the loop is being destroyed (from a destructor "
+          "that its teardown ran); the tasks are being cancelled and cannot be polled. Do not "
+          "drive a loop from the destructor of one of its tasks' futures",
+          what, core.id));
+    }
     if (core.timers) {
       core.timers->enter();
       timers_ = core.timers.get();
@@ -934,10 +1051,9 @@ EventLoop::~EventLoop() {
   core_->shutdown();
 }
 
-void EventLoop::adopt(detail::TaskHeader* t) {
-  core_->check_thread("EventLoop::spawn");
-  core_->adopt(t);
-}
+void EventLoop::check_spawn() const { core_->check_thread("EventLoop::spawn"); }
+
+void EventLoop::adopt(detail::TaskHeader* t) noexcept { core_->adopt(t); }
 
 void EventLoop::check_can_block(const char* what) const {
   core_->check_thread(what);

@@ -4,6 +4,8 @@
 #include <pollen/core/ready.hpp>
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/runtime/yield_now.hpp>
+#include <pollen/sync/channel.hpp>
+#include <pollen/future/join.hpp>
 
 #include "adapters.hpp"
 #include "alloc_counter.hpp"
@@ -18,6 +20,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -37,6 +40,14 @@ bool readable(int fd) {
   p.events = POLLIN;
   p.revents = 0;
   return ::poll(&p, 1, 0) == 1;
+}
+
+// Leaves the task waiting on `s` in the loop's ready queue with no waker of
+// it left (only the owner reference holds its block): woken during a tick,
+// it waits for the next one.
+void queue_during_a_tick(EventLoop& loop, const std::shared_ptr<rt::GateState>& s) {
+  loop.spawn(pollen::lazy([s] { std::move(s->waker).wake(); })).detach();
+  loop.tick();
 }
 
 }  // namespace
@@ -487,6 +498,195 @@ TEST(EventLoopLifetime, ATaskSpawnedByADestructorDuringTeardownIsDestroyedToo) {
   EXPECT_EQ(counts.live_destroyed, 1);
 }
 
+// --- teardown: destructors that use the loop while it is destroyed ------------
+// In each, the first task destroyed is freed while it still sits in the ready
+// queue; the destructor of the next one then uses the loop.
+
+TEST(EventLoopTeardown, ADestructorSpawningAfterAQueuedTaskWasFreedIsSafe) {
+  pollen::test::ProbeCounts counts;
+  {
+    EventLoop loop;
+    auto first = rt::gate();
+    loop.spawn(std::move(first.second)).detach();
+    loop.spawn(rt::OnDrop([&] {
+      loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second)).detach();
+    })).detach();
+    loop.run_until_stalled();
+    queue_during_a_tick(loop, first.first);
+    ASSERT_TRUE(loop.has_ready_tasks());
+  }
+  EXPECT_EQ(counts.constructed, 1);
+  EXPECT_EQ(counts.live_destroyed, 1);  // the task spawned during teardown is cancelled too
+}
+
+TEST(EventLoopTeardown, ADestructorAbortingAnotherTaskAfterAQueuedTaskWasFreedIsSafe) {
+  pollen::test::ProbeCounts counts;
+  pollen::JoinHandle<int> victim;
+  {
+    EventLoop loop;
+    auto first = rt::gate();
+    loop.spawn(std::move(first.second)).detach();
+    loop.spawn(rt::OnDrop([&] { victim.abort(); })).detach();
+    victim = loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second));
+    loop.run_until_stalled();
+    queue_during_a_tick(loop, first.first);
+  }
+  EXPECT_EQ(counts.live_destroyed, 1);
+  EXPECT_TRUE(victim.is_finished());
+  EXPECT_TRUE(pollen::block_on(std::move(victim)).is_cancelled());
+}
+
+TEST(EventLoopTeardown, AVectorOfHandlesClearedByADestructorLetsGoOfCancelledTasksSafely) {
+  pollen::test::ProbeCounts counts;
+  std::vector<pollen::JoinHandle<int>> handles;
+  {
+    EventLoop loop;
+    auto first = rt::gate();
+    handles.push_back(loop.spawn(std::move(first.second)));
+    for (int i = 0; i < 3; ++i) handles.push_back(loop.spawn(rt::gate().second));
+    loop.spawn(rt::OnDrop([&] {
+      handles.clear();  // frees the tasks cancelled before this one
+      loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second)).detach();
+    })).detach();
+    loop.run_until_stalled();
+    queue_during_a_tick(loop, first.first);
+  }
+  EXPECT_TRUE(handles.empty());
+  EXPECT_EQ(counts.live_destroyed, 1);
+}
+
+TEST(EventLoopTeardown, DestructorsThatSpawnInTurnAreCancelledInRoundsUntilNoneIsLeft) {
+  // Each destroyed future spawns the next, five deep, and aborts a waiting
+  // task; every one of them is destroyed once, and the loop ends.
+  pollen::test::ProbeCounts counts;
+  int spawned = 0;
+  std::function<rt::OnDrop(EventLoop&)> make;
+  make = [&](EventLoop& loop) {
+    return rt::OnDrop([&] {
+      if (++spawned < 5) loop.spawn(make(loop)).detach();
+      loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second)).abort();
+    });
+  };
+  {
+    EventLoop loop;
+    loop.spawn(make(loop)).detach();
+  }
+  EXPECT_EQ(spawned, 5);
+  EXPECT_EQ(counts.constructed, 5);
+  EXPECT_EQ(counts.live_destroyed, 5);
+}
+
+TEST(EventLoopTeardownDeathTest, DrivingTheLoopFromADestructorItRunsIsAContractError) {
+  EXPECT_DEATH(
+      {
+        EventLoop loop;
+        loop.spawn(rt::OnDrop([&] { loop.run_until_stalled(); })).detach();
+      },
+      "run_until_stalled of event loop #[0-9]+ called while the loop is being destroyed");
+}
+
+// --- finishing a task exactly once ---------------------------------------------
+// A task's future can wake its own task while it is being destroyed (a bounded
+// send that was granted room passes it on to a sibling send of the same task).
+// The task is finishing then: the wake must not queue it again.
+
+TEST(EventLoopFinish, AnAbortedTaskWhoseFutureWakesItWhenDestroyedFinishesOnce) {
+  EventLoop loop;
+  int destroyed = 0;
+  int polls = 0;
+  auto h = loop.spawn(rt::WakesItsTaskOnDrop(&destroyed, &polls));
+  loop.run_until_stalled();
+  h.abort();
+  loop.run_until_stalled();
+  EXPECT_EQ(destroyed, 1);
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+  EXPECT_FALSE(loop.has_ready_tasks());
+  EXPECT_TRUE(loop.block_on(std::move(h)).is_cancelled());
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+}
+
+TEST(EventLoopFinish, ADetachedAbortedTaskWhoseFutureWakesItWhenDestroyedIsFreedOnce) {
+  EventLoop loop;
+  int destroyed = 0;
+  int polls = 0;
+  auto h = loop.spawn(rt::WakesItsTaskOnDrop(&destroyed, &polls));
+  loop.run_until_stalled();
+  h.abort();
+  h.detach();
+  loop.run();  // the block is freed when the task finishes: it must not be polled again
+  EXPECT_EQ(destroyed, 1);
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+namespace {
+// Keeps its task's waker at its first poll, then throws; wakes the task when
+// destroyed (after the throw).
+struct ThrowsThenWakesOnDrop : rt::WakesItsTaskOnDrop {
+  using rt::WakesItsTaskOnDrop::WakesItsTaskOnDrop;
+  Poll<int> poll(Context& cx) {
+    (void)rt::WakesItsTaskOnDrop::poll(cx);
+    throw std::runtime_error("thrown");
+  }
+};
+}  // namespace
+
+TEST(EventLoopFinish, ATaskWhosePollThrewAndWhoseFutureWakesItWhenDestroyedFinishesOnce) {
+  EventLoop loop;
+  int destroyed = 0;
+  int polls = 0;
+  auto h = loop.spawn(ThrowsThenWakesOnDrop(&destroyed, &polls));
+  loop.run_until_stalled();
+  EXPECT_EQ(polls, 1);  // the destroyed future is not polled again
+  EXPECT_EQ(destroyed, 1);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+  EXPECT_FALSE(loop.has_ready_tasks());
+  EXPECT_THROW(loop.block_on(std::move(h)), std::runtime_error);
+}
+
+TEST(EventLoopFinish, ATaskWhosePollThrewAndWhoseFutureAbortsItWhenDestroyedFinishesOnce) {
+  EventLoop loop;
+  pollen::JoinHandle<int> h;
+  int polls = 0;
+  struct Future {
+    using Output = int;
+    pollen::JoinHandle<int>* self;
+    int* polls;
+    Poll<int> poll(Context&) {
+      ++*polls;
+      throw std::runtime_error("thrown");
+    }
+    ~Future() {
+      if (self != nullptr) self->abort();  // already finishing: a no-op
+    }
+    Future(pollen::JoinHandle<int>* s, int* p) : self(s), polls(p) {}
+    Future(Future&& o) noexcept : self(o.self), polls(o.polls) { o.self = nullptr; }
+  };
+  h = loop.spawn(Future(&h, &polls));
+  loop.run_until_stalled();
+  EXPECT_EQ(polls, 1);
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+  EXPECT_FALSE(loop.has_ready_tasks());
+  EXPECT_THROW(loop.block_on(std::move(h)), std::runtime_error);
+}
+#endif
+
+TEST(EventLoopFinish, ATaskAbortedWhileTwoOfItsSendsWaitOnAFullChannelFinishesOnce) {
+  EventLoop loop;
+  auto ch = pollen::channel<int>(1);
+  ASSERT_TRUE(ch.first.try_send(0).is_sent());
+  auto h = loop.spawn(pollen::join(ch.first.send(1), ch.first.send(2)));
+  loop.run_until_stalled();  // both sends wait for room
+  EXPECT_TRUE(ch.second.try_recv().is_received());  // room for send(1): wakes the task
+  h.abort();                                         // ... which is queued, then aborted
+  loop.run_until_stalled();  // dropping send(1) passes its room to send(2): another wake
+  EXPECT_EQ(loop.stats().tasks_alive, 0u);
+  EXPECT_FALSE(loop.has_ready_tasks());
+  EXPECT_TRUE(loop.block_on(std::move(h)).is_cancelled());
+}
+
 // --- threads ------------------------------------------------------------------
 
 TEST(EventLoopThreads, AMillionWakesFromFourThreadsAreNotLost) {
@@ -620,6 +820,23 @@ TEST(EventLoopContract, UsingALoopFromAnotherThreadIsAContractError) {
     EXPECT_CONTRACT_ERROR(loop.run(), "from a thread other than the one that created it");
   });
   t.join();
+}
+
+TEST(EventLoopContract, SpawnFromAnotherThreadIsRefusedBeforeAnythingIsAllocated) {
+  pollen::test::ProbeCounts counts;
+  EventLoop loop;
+  std::thread t([&] {
+    EXPECT_CONTRACT_ERROR(
+        loop.spawn(pollen::test::Probed<rt::Gate>(counts, rt::gate().second)).detach(),
+        "EventLoop::spawn called on event loop");
+  });
+  t.join();
+  EXPECT_EQ(counts.alive(), 0);  // the future was never moved into a task block
+#if POLLEN_HAS_EXCEPTIONS      // (a death test runs the statement in another process)
+  EXPECT_EQ(counts.constructed, 1);
+  EXPECT_EQ(counts.live_destroyed, 1);
+#endif
+  EXPECT_EQ(loop.stats().tasks_spawned, 0u);
 }
 
 // --- nested loops -------------------------------------------------------------

@@ -16,6 +16,8 @@
 
 #include <memory>
 #include <string>
+#include <thread>
+#include <utility>
 
 using pollen::Context;
 using pollen::EventLoop;
@@ -205,6 +207,119 @@ TEST(JoinHandle, AMovedFromHandleIsDetachedAndTheTaskRunsOn) {
   JoinHandle<int> b = std::move(a);
   EXPECT_TRUE(a.is_finished());  // NOLINT: a moved-from handle has no task
   EXPECT_EQ(loop.block_on(std::move(b)).value(), 2);
+}
+
+// --- threads: a JoinHandle belongs to the thread of its event loop ------------
+
+namespace {
+const char kWrongThread[] = "a JoinHandle belongs to the thread of its event loop";
+
+// Runs `fn` on a thread of its own and waits for it.
+template <class Fn>
+void on_another_thread(Fn fn) {
+  std::thread t(std::move(fn));
+  t.join();
+}
+}  // namespace
+
+TEST(JoinHandleThreads, PollingOnAnotherThreadIsAContractErrorAndLeavesTheHandleAsItWas) {
+  EventLoop loop;
+  auto g = rt::gate(4);
+  auto h = loop.spawn(std::move(g.second));
+  loop.run_until_stalled();
+  on_another_thread([&] {
+    pollen::Waker noop;
+    Context cx(noop);
+    EXPECT_CONTRACT_ERROR((void)h.poll(cx), kWrongThread);
+    EXPECT_CONTRACT_ERROR((void)h.poll(cx), "JoinHandle::poll");
+  });
+  g.first->open_and_wake();
+  EXPECT_EQ(loop.block_on(std::move(h)).value(), 4);  // still the task's handle
+}
+
+TEST(JoinHandleThreads, AbortOnAnotherThreadIsAContractError) {
+  EventLoop loop;
+  auto h = loop.spawn(rt::gate().second);
+  on_another_thread([&] { EXPECT_CONTRACT_ERROR(h.abort(), "JoinHandle::abort"); });
+  loop.run_until_stalled();
+  EXPECT_FALSE(h.is_finished());  // not aborted
+}
+
+TEST(JoinHandleThreads, DescribeOnAnotherThreadIsAContractError) {
+  EventLoop loop;
+  auto h = loop.spawn(rt::gate().second);
+  on_another_thread([&] { EXPECT_CONTRACT_ERROR(pollen::describe(h), kWrongThread); });
+}
+
+// Dropping, detaching and is_finished() are noexcept: on the wrong thread they
+// print the message and abort, like the loop's destructor misused.
+TEST(JoinHandleThreadsDeathTest, DroppingOnAnotherThreadAborts) {
+  EXPECT_DEATH(
+      {
+        EventLoop loop;
+        auto h = loop.spawn(rt::gate().second);
+        on_another_thread([&h] { JoinHandle<int> dropped = std::move(h); });
+      },
+      "JoinHandle of task #1 dropped or detached on a thread other than its event loop");
+}
+
+TEST(JoinHandleThreadsDeathTest, DetachingOnAnotherThreadAborts) {
+  EXPECT_DEATH(
+      {
+        EventLoop loop;
+        auto h = loop.spawn(rt::gate().second);
+        on_another_thread([&h] { h.detach(); });
+      },
+      kWrongThread);
+}
+
+TEST(JoinHandleThreadsDeathTest, IsFinishedOnAnotherThreadAborts) {
+  EXPECT_DEATH(
+      {
+        EventLoop loop;
+        auto h = loop.spawn(rt::gate().second);
+        on_another_thread([&h] { (void)h.is_finished(); });
+      },
+      "JoinHandle::is_finished");
+}
+
+// Decided: the rule holds for the handle's whole life, also after its loop is
+// gone (the handle cannot tell, without a race, whether its loop still runs).
+TEST(JoinHandleThreadsDeathTest, DroppingOnAnotherThreadAfterTheLoopIsGoneAborts) {
+  EXPECT_DEATH(
+      {
+        JoinHandle<int> h;
+        {
+          EventLoop loop;
+          h = loop.spawn(pollen::ready(1));
+          loop.run();
+        }
+        on_another_thread([&h] { JoinHandle<int> dropped = std::move(h); });
+      },
+      kWrongThread);
+}
+
+TEST(JoinHandleThreads, AHandleMayBeMovedThroughAnotherThreadAndUsedBackHome) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::ready(5));
+  JoinHandle<int> back;
+  on_another_thread([&] {
+    JoinHandle<int> carried = std::move(h);  // moving touches no task state
+    back = std::move(carried);
+  });
+  EXPECT_EQ(loop.block_on(std::move(back)).value(), 5);
+}
+
+TEST(JoinHandleThreads, EmptyAndFinishedHandlesMayBeDroppedAnywhere) {
+  EventLoop loop;
+  auto h = loop.spawn(pollen::ready(6));
+  EXPECT_EQ(loop.block_on(std::move(h)).value(), 6);
+  JoinHandle<int> empty;
+  on_another_thread([&] {
+    EXPECT_TRUE(h.is_finished());  // consumed: no task left to ask
+    JoinHandle<int> a = std::move(h);
+    JoinHandle<int> b = std::move(empty);
+  });
 }
 
 #if POLLEN_HAS_EXCEPTIONS

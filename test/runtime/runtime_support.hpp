@@ -6,6 +6,12 @@
 // * Spinner: wakes itself and returns Pending forever, counting polls.
 // * BudgetSpinner: an "always ready" source: loops inside one poll, spending
 //   one budget unit per item, until the budget is spent.
+// * OnDrop: never ready; runs a function when destroyed (not when moved
+//   from): a task's future that spawns, aborts or drops handles from its
+//   destructor.
+// * WakesItsTaskOnDrop: keeps its task's waker and wakes it from its
+//   destructor, as a granted bounded send does when it passes its slot on to
+//   a sibling send of the same task.
 // * FakeTimers: a LoopTimers with a virtual clock and one-shot deadlines.
 #pragma once
 
@@ -18,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -73,6 +80,42 @@ struct BudgetSpinner {
       if (!cx.consume_budget()) return pollen::pending;  // woken by consume_budget
       ++*items;                                           // "receive" one more item
     }
+  }
+};
+
+struct OnDrop {
+  using Output = int;
+  std::function<void()> fn;
+  explicit OnDrop(std::function<void()> f) : fn(std::move(f)) {}
+  OnDrop(OnDrop&& o) noexcept : fn(std::move(o.fn)) { o.fn = nullptr; }
+  OnDrop& operator=(OnDrop&&) = delete;
+  ~OnDrop() {
+    if (fn) fn();
+  }
+  pollen::Poll<int> poll(pollen::Context&) { return pollen::pending; }
+};
+
+struct WakesItsTaskOnDrop {
+  using Output = int;
+  int* destroyed;
+  int* polls;
+  pollen::Waker waker;
+  bool live = true;
+  WakesItsTaskOnDrop(int* d, int* p) : destroyed(d), polls(p) {}
+  WakesItsTaskOnDrop(WakesItsTaskOnDrop&& o) noexcept
+      : destroyed(o.destroyed), polls(o.polls), waker(std::move(o.waker)) {
+    o.live = false;
+  }
+  WakesItsTaskOnDrop& operator=(WakesItsTaskOnDrop&&) = delete;
+  ~WakesItsTaskOnDrop() {
+    if (!live) return;
+    ++*destroyed;
+    waker.wake();
+  }
+  pollen::Poll<int> poll(pollen::Context& cx) {
+    ++*polls;
+    waker = cx.waker();
+    return pollen::pending;
   }
 };
 

@@ -28,7 +28,11 @@
 //   thread: it would block the thread that drives the outer loop. Spawn the
 //   future, or return it to be awaited.
 // * Using the loop from another thread: a loop belongs to one thread (the
-//   only thread-safe things are its tasks' wakers).
+//   only thread-safe things are its tasks' wakers). spawn() checks it before
+//   it allocates anything. A JoinHandle belongs to the same thread
+//   (<pollen/runtime/join_handle.hpp>).
+// * Driving the loop (block_on, run, run_until_stalled, tick) from a
+//   destructor that its own destructor runs.
 //
 // Time
 // * Every loop owns a TimerDriver (<pollen/time/timer_driver.hpp>) from its
@@ -157,14 +161,19 @@ class EventLoop {
   //   pollen::EventLoop loop(pollen::ClockKind::Virtual);
   explicit EventLoop(ClockKind clock);
   // Destroys every task that has not finished (their futures' destructors
-  // run here; their JoinHandles then yield a cancelled result). Wakers that
-  // outlive the loop stay safe to call and do nothing.
+  // run here; their JoinHandles then yield a cancelled result). Those
+  // destructors may spawn tasks (cancelled in turn, until none is left),
+  // abort tasks, and drop or detach JoinHandles. Wakers that outlive the
+  // loop stay safe to call and do nothing.
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Starts running `f` as a task; it is first polled at the next turn.
   // Allocates exactly once (the task and f in one block, plus the name).
+  // ContractError on another thread than the loop's (nothing is allocated
+  // then). Allowed from a destructor that the loop's destructor runs: the
+  // new task is cancelled in turn.
   template <class F>
   POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(F f) {
     POLLEN_REQUIRE_FUTURE(F);
@@ -296,6 +305,7 @@ class EventLoop {
  private:
   template <class F>
   JoinHandle<output_t<F>> spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
+    check_spawn();  // before anything is allocated
     detail::TaskHeader* t = detail::new_task<F>(std::move(f), name, len);
     adopt(t);
     return JoinHandle<output_t<F>>(t);
@@ -326,7 +336,9 @@ class EventLoop {
 
   // Raises the nested-call ContractError when this thread is inside a poll.
   void check_can_block(const char* what) const;
-  void adopt(detail::TaskHeader* t);
+  // Raises the wrong-thread ContractError of spawn().
+  void check_spawn() const;
+  void adopt(detail::TaskHeader* t) noexcept;
   void drive_until_finished(detail::TaskHeader* root);
 
   std::unique_ptr<detail::LoopCore> core_;

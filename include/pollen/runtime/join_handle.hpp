@@ -15,9 +15,18 @@
 // handle then yields a cancelled JoinResult. abort() on a finished task is a
 // no-op: the handle still yields the output.
 // Contract errors: polling after Ready (or after detach()); calling value()
-// on a cancelled JoinResult.
-// Threads: a JoinHandle belongs to the loop's thread: poll it from a task of
-// the same loop (or the loop's block_on), destroy it on that thread.
+// on a cancelled JoinResult; using the handle on a thread other than its
+// loop's (below).
+// Threads: a JoinHandle belongs to the thread of its event loop (the thread
+// that created the loop), for its whole life, even after the loop is gone:
+// poll it from a task of a loop on that thread (or a block_on there), and
+// abort, detach, ask is_finished(), describe and destroy it there. On any
+// other thread poll(), abort() and describe() raise ContractError; detach(),
+// is_finished() and the destructor are noexcept, so there they print the
+// same message and abort the process. Moving a handle (to another thread and
+// back, say) touches no task and is fine; so is destroying an empty,
+// detached or consumed handle anywhere. To hand a task's result to another
+// thread, send it from a task through a channel (pollen::oneshot).
 #pragma once
 
 #include <pollen/config.hpp>
@@ -73,11 +82,16 @@ class JoinResult {
 };
 
 namespace detail {
-// The non-template half of JoinHandle (src/runtime/join_handle.cpp).
-enum class POLLEN_NODISCARD_TYPE JoinPoll : unsigned char { Pending, Output, Cancelled };
-// Ready (Output or Cancelled) or registers cx's waker. Rethrows the task's
-// exception (the handle is then done with the task).
+// The non-template half of JoinHandle (src/runtime/event_loop.cpp). Each
+// checks first that it runs on the thread of the task's loop: a ContractError
+// (poll, abort, describe) or a message and abort() (the noexcept ones), with
+// nothing changed.
+enum class POLLEN_NODISCARD_TYPE JoinPoll : unsigned char { Pending, Output, Cancelled, Failed };
+// Ready (Output, Cancelled, or Failed: the task threw) or registers cx's
+// waker.
 JoinPoll join_poll(TaskHeader* t, Context& cx);
+// Rethrows the exception of a Failed task (the handle is then done with it).
+[[noreturn]] void join_rethrow(TaskHeader* t);
 // The handle lets go of the task (detach, drop, or after Ready).
 void join_release(TaskHeader* t) noexcept;
 void join_abort(TaskHeader* t);
@@ -116,18 +130,23 @@ class POLLEN_NODISCARD_TYPE JoinHandle : public FutureExt<JoinHandle<T>> {
     POLLEN_REQUIRE(task_ != nullptr,
                    "JoinHandle polled after detach() (or after it was moved from, or default-"
                    "constructed); a detached handle has no task: keep the handle to await it");
-    state_ = State::Done;  // stays so if join_poll rethrows the task's exception
     detail::TaskHeader* t = task_;
+    // A ContractError from join_poll (the wrong thread) leaves the handle as it was.
     switch (detail::join_poll(t, cx)) {
       case detail::JoinPoll::Pending:
         state_ = State::Waiting;
         return pending;
       case detail::JoinPoll::Cancelled:
+        state_ = State::Done;
         release();
         return JoinResult<T>::cancelled();
+      case detail::JoinPoll::Failed:
+        state_ = State::Done;  // the task's exception is rethrown once
+        detail::join_rethrow(t);
       case detail::JoinPoll::Output:
         break;
     }
+    state_ = State::Done;
     Option<T> out;
     t->vtable->take_output(t, &out);
     release();

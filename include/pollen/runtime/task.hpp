@@ -16,7 +16,13 @@
 // * Which thread touches what: `flags`, `stage`, the links of the ready
 //   queue and the live list, `join_waker` and the slot belong to the loop's
 //   thread. Other threads touch only `refs`, `remote_queued` and (under the
-//   loop's queue mutex) `next_remote`.
+//   loop's queue mutex) `next_remote`. A JoinHandle reads `thread_token`
+//   (written at spawn, never changed) before anything else, and refuses to
+//   go on on another thread.
+// * Finishing: kComplete is set BEFORE the future is destroyed (abort, a
+//   throw, the loop's destructor) so that nothing its destructor does (wake
+//   its own task, abort it) can queue the task again: a finished task is
+//   never in the ready queue, and is finished exactly once.
 // * The slot (valid per `stage`): Stage::Future: the future is alive;
 //   Stage::Output: the output is alive; Stage::Empty: nothing (cancelled,
 //   threw, or the output was taken).
@@ -83,7 +89,8 @@ enum TaskFlag : std::uint16_t {
   kQueued = 1u << 0,            // in the local ready queue: it will be polled
   kRunning = 1u << 1,           // its future is being polled right now
   kWokenWhileRunning = 1u << 2, // woken during that poll: goes back in the queue
-  kComplete = 1u << 3,          // finished (Ready, threw, or cancelled); never unset
+  kComplete = 1u << 3,          // finished or finishing (Ready, threw, or cancelled);
+                                // never unset; a wake or abort() then does nothing
   kAbortRequested = 1u << 4,    // abort() was called; cancel at its next turn
   kCancelled = 1u << 5,         // finished by cancellation: no output
   kFailed = 1u << 6,            // finished by an exception, kept in `error`
@@ -114,6 +121,11 @@ struct TaskHeader {
   // Read by the loop when it takes the batch; tells the trace's wake source.
   // Fills padding: sizeof(TaskHeader) does not change.
   bool remote_wake_from_loop_thread = false;
+  // The thread of the task's loop, as a number (one per thread that created
+  // a loop; never reused, never 0). Set at spawn, never changed: a JoinHandle
+  // compares it with its own thread's before touching the task. Fills
+  // padding: sizeof(TaskHeader) does not change.
+  std::uint32_t thread_token = 0;
   const char* name = "";               // points into this block (or at a literal "")
   std::uint64_t id = 0;                // 1, 2, 3, ... per loop
   std::int64_t waiting_since_ns = 0;   // steady clock, when its last poll returned Pending
