@@ -268,7 +268,9 @@ void part4(pollen::EventLoop& loop, TourSink& sink) {
   std::printf(
       "  Two tickers want to tick every 3 ms; \"jobs\" calls a blocking function\n"
       "  (sleep_for(10 ms)) inside its poll, twice. No other task runs meanwhile,\n"
-      "  not even the timers: the tickers tick only when jobs lets go.\n");
+      "  not even the timers: the tickers tick only when jobs lets go (it yields\n"
+      "  between the calls: the next turn fires the due timers and polls the\n"
+      "  tickers before jobs goes on).\n");
   std::vector<std::string> slow;
   loop.set_slow_poll_threshold(milliseconds(5));
   loop.set_slow_poll_handler([&slow](const pollen::SlowPoll& p) {

@@ -26,9 +26,25 @@
 //   * a wake of a finished (or finishing) task does nothing;
 //   * a task nobody wakes is never polled again.
 //
-// Each turn takes the cross-thread wakes, fires due timers, then polls at
-// most LoopOptions::max_polls_per_tick tasks from the front of the queue, so
-// a task that keeps waking itself cannot starve timers, I/O, or the others.
+// Turns. Every way of driving the loop (block_on, run, run_until_stalled,
+// tick) runs the same turn(): take the cross-thread wakes, fire the due
+// timers, then poll the tasks that are in the ready queue at that moment, at
+// most LoopOptions::max_polls_per_tick of them, from its front. A task woken
+// during those polls (by another task, by itself, by yield_now(), by a spent
+// budget) is pushed behind them and waits for the next turn, which first
+// takes in timers and cross-thread wakes again, and polls that intake
+// BEFORE the tasks woken during the previous turn (intake_first(); tokio
+// defers a yielding task behind its driver the same way). The order of a
+// turn's set is thus: the tasks the previous turn carried over (over the
+// cap, `carried_tail` is the last), then this turn's intake (cross-thread
+// wakes, then timers), then the tasks woken since the previous turn began
+// polling, each part in wake order. So a task whose timer is due is polled
+// in the turn after the one during which its deadline passed, before the
+// busy tasks, whatever they do (while at most max_polls_per_tick tasks are
+// ready; with more, the carried-over ones come first, so it waits
+// ceil(ready / max) turns). With LoopOptions::schedule_seed the turn's set
+// is permuted first, pseudo-randomly from the seed (shuffle_front()); off,
+// that costs one branch per turn.
 //
 // Finishing. A task finishes once: Ready (its future destroyed inside the
 // poll, while kRunning), a throw, abort(), or the loop's destructor. In the
@@ -181,8 +197,10 @@ std::string indent(const std::string& text, const char* prefix) {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define POLLEN_SLOW_PATH __attribute__((noinline, cold))
+#define POLLEN_INLINE_TURN inline __attribute__((always_inline))
 #else
 #define POLLEN_SLOW_PATH
+#define POLLEN_INLINE_TURN inline
 #endif
 
 // What wakers reach: outlives the loop while a wakeable task block exists.
@@ -255,7 +273,9 @@ class LoopCore {
         thread(std::this_thread::get_id()),
         thread_token(this_thread_token()),
         driver(make_driver(opts)),
-        auto_advance(opts.auto_advance) {
+        auto_advance(opts.auto_advance),
+        shuffle(opts.schedule_seed.has_value()),
+        rng_state(opts.schedule_seed.has_value() ? *opts.schedule_seed : 0) {
     POLLEN_REQUIRE(!opts.auto_advance || opts.clock == ClockKind::Virtual,
                    "LoopOptions::auto_advance is set for a loop on the steady clock; auto-advance "
                    "jumps a virtual clock to the next timer, the real clock moves by itself. Set "
@@ -289,6 +309,9 @@ class LoopCore {
   TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through next_ready)
   TaskHeader* ready_tail = nullptr;
   std::size_t ready_len = 0;
+  // The last task of the previous turn's set that it did not poll (over the
+  // cap), still queued; nullptr when that turn polled its whole set.
+  TaskHeader* carried_tail = nullptr;
   TaskHeader* live_head = nullptr;   // every unfinished task (through prev/next_live)
   TaskHeader* live_tail = nullptr;
   LoopStats stats;
@@ -296,6 +319,10 @@ class LoopCore {
   std::int64_t turn_time_ns = steady_now_ns();  // the clock, sampled (see turn())
   bool embedded = false;             // native_handle() was asked for
   bool shutting_down = false;        // ~EventLoop is cancelling the tasks
+  // --- schedule exploration (LoopOptions::schedule_seed) ---------------------
+  const bool shuffle;                // a seed was given
+  std::uint64_t rng_state;           // splitmix64 state, from the seed
+  std::vector<TaskHeader*> shuffled; // shuffle_front()'s scratch (kept: no allocation per turn)
 
   // --- tracing and slow polls (see the ground rules) -----------------------
   TraceSink* trace = nullptr;        // not owned; nullptr: off
@@ -679,27 +706,80 @@ class LoopCore {
     }
   }
 
-  // One turn: cross-thread wakes, timers, then at most max_polls_per_tick
-  // task polls. A tick() polls one round: only the tasks that were ready when
-  // it began (a task woken during the tick waits for the next one). The
-  // loop's own drivers (run, block_on) also poll tasks woken during the turn,
-  // up to the same bound, which saves a turn per wake-up when tasks hand work
-  // to each other.
-  std::size_t turn(bool one_round) {
+  // One turn (see "Turns"): cross-thread wakes, timers, then the tasks ready
+  // at that moment, at most max_polls_per_tick of them. A task woken by
+  // these polls is pushed behind them: it waits for the next turn, where the
+  // intake of that turn goes ahead of it. Inlined into drive(): a turn can
+  // be as short as one poll.
+  POLLEN_INLINE_TURN std::size_t turn() {
     // The clock for "waiting since" is sampled every 8 turns and after every
     // kernel wait: a stamp is at most 8 turns early.
     if ((stats.ticks++ & 7) == 0) turn_time_ns = steady_now_ns();
+    TaskHeader* const queued_before = ready_tail;
     drain_remote();
     fire_timers();
-    std::size_t limit = options.max_polls_per_tick;
-    if (one_round && ready_len < limit) limit = ready_len;
-    std::size_t n = 0;
-    for (; n < limit; ++n) {
-      TaskHeader* t = pop_ready();
-      if (t == nullptr) break;
-      poll_task(t);
+    if (POLLEN_UNLIKELY(ready_tail != queued_before) && queued_before != nullptr &&
+        queued_before != carried_tail) {
+      intake_first(queued_before);
     }
+    const std::size_t len = ready_len;
+    const std::size_t max = options.max_polls_per_tick;
+    const std::size_t round = len < max ? len : max;
+    if (POLLEN_UNLIKELY(shuffle)) shuffle_front(round);
+    // Over the cap: the rest of this turn's set is carried over, and stays
+    // ahead of the next turn's intake. Set before polling, so that a poll
+    // that throws out of the turn leaves it right (the set's last task stays
+    // queued).
+    carried_tail = round < len ? ready_tail : nullptr;
+    std::size_t n = 0;
+    for (; n < round; ++n) poll_task(pop_ready());
     return n;
+  }
+
+  // The queue is [carried over][woken since the last turn began polling]
+  // [this turn's intake], `queued_before` the last of the middle part: move
+  // the intake (cross-thread wakes, then timer wakes) ahead of the middle
+  // part, so that a task that yielded (or spent its budget, or was woken by
+  // another task) runs after the timers that fell due meanwhile.
+  void intake_first(TaskHeader* queued_before) noexcept {
+    TaskHeader* intake_head = queued_before->next_ready;
+    TaskHeader* intake_tail = ready_tail;
+    TaskHeader* woken_head = carried_tail != nullptr ? carried_tail->next_ready : ready_head;
+    queued_before->next_ready = nullptr;
+    intake_tail->next_ready = woken_head;
+    if (carried_tail != nullptr) {
+      carried_tail->next_ready = intake_head;
+    } else {
+      ready_head = intake_head;
+    }
+    ready_tail = queued_before;
+  }
+
+  // --- schedule exploration ------------------------------------------------
+  // splitmix64: a fixed, portable sequence for a given seed.
+  std::uint64_t next_random() noexcept {
+    std::uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  // Permutes the first `n` tasks of the ready queue (Fisher-Yates) in place:
+  // they stay in the queue, so a poll that throws out of the turn leaves the
+  // rest of them queued for the next one.
+  POLLEN_SLOW_PATH void shuffle_front(std::size_t n) {
+    if (n < 2) return;
+    shuffled.clear();
+    for (std::size_t i = 0; i < n; ++i) shuffled.push_back(pop_ready());
+    for (std::size_t i = n - 1; i > 0; --i) {
+      const std::size_t j = static_cast<std::size_t>(next_random() % (i + 1));
+      std::swap(shuffled[i], shuffled[j]);
+    }
+    TaskHeader* rest = ready_head;
+    for (std::size_t i = 0; i + 1 < n; ++i) shuffled[i]->next_ready = shuffled[i + 1];
+    shuffled[n - 1]->next_ready = rest;
+    ready_head = shuffled[0];
+    if (rest == nullptr) ready_tail = shuffled[n - 1];
+    ready_len += n;
   }
 
   // --- time ----------------------------------------------------------------
@@ -736,7 +816,7 @@ class LoopCore {
   // Returns next_deadline() when it stops for UntilStalled.
   Option<TimePoint> drive(Mode mode, TaskHeader* root) {
     for (;;) {
-      turn(false);
+      turn();
       if (root != nullptr && (root->flags & kComplete)) return none;
       if (mode == Mode::Run && stats.tasks_alive == 0) return none;
       if (ready_head != nullptr || shared->signaled.load(std::memory_order_relaxed)) continue;
@@ -831,6 +911,7 @@ class LoopCore {
     // A push is always of a live task, and none is left.
     POLLEN_ASSERT(ready_head == nullptr && ready_len == 0,
                   "the ready queue holds a task after every task was destroyed");
+    carried_tail = nullptr;
     while (remote != nullptr) {
       TaskHeader* t = remote;
       remote = t->next_remote;
@@ -1082,7 +1163,7 @@ std::size_t EventLoop::tick() {
   std::size_t n;
   {
     detail::TurnScope scope(*core_, "EventLoop::tick");
-    n = core_->turn(true);
+    n = core_->turn();
   }
   // Work left: keep native_handle() readable so the host ticks again.
   if (core_->embedded && core_->ready_head != nullptr) core_->signal_self();

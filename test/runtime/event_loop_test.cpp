@@ -18,13 +18,16 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using pollen::Context;
@@ -161,6 +164,284 @@ TEST(EventLoop, TasksArePolledInWakeOrder) {
   }
   loop.run();
   EXPECT_EQ(order, (std::vector<int>{0, 1, 2}));
+}
+
+// --- turns --------------------------------------------------------------------
+// A turn takes in cross-thread wakes, fires due timers, then polls the tasks
+// ready at that point; a task woken during the turn runs in the next one.
+// The same for run, block_on, run_until_stalled and tick.
+
+namespace {
+// Wakes itself `n` times, noting the turn (stats().ticks) of each poll.
+struct NotesItsTurns {
+  using Output = int;
+  EventLoop* loop;
+  std::vector<std::size_t>* turns;
+  int n;
+  Poll<int> poll(Context& cx) {
+    turns->push_back(loop->stats().ticks);
+    if (static_cast<int>(turns->size()) > n) return n;
+    cx.waker().wake();
+    return pollen::pending;
+  }
+};
+}  // namespace
+
+TEST(EventLoopTurns, ASelfWakeRunsInTheNextTurnUnderEveryDriver) {
+  for (int driver = 0; driver < 4; ++driver) {
+    EventLoop loop;
+    std::vector<std::size_t> turns;
+    auto h = loop.spawn(NotesItsTurns{&loop, &turns, 3});
+    switch (driver) {
+      case 0: loop.run(); break;
+      case 1: (void)loop.block_on(std::move(h)); break;
+      case 2: loop.run_until_stalled(); break;
+      case 3: while (loop.tick() != 0) {} break;
+    }
+    ASSERT_EQ(turns.size(), 4u) << driver;
+    for (std::size_t i = 1; i < turns.size(); ++i) EXPECT_EQ(turns[i], turns[i - 1] + 1) << driver;
+  }
+}
+
+TEST(EventLoopTurns, ATaskWokenByAnotherDuringATurnRunsInTheNextTurn) {
+  EventLoop loop;
+  auto g = rt::gate(1);
+  std::size_t opened_in = 0;
+  std::size_t woken_polled_in = 0;
+  auto waiter = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<int> {
+    woken_polled_in = loop.stats().ticks;
+    return g.second.poll(cx);
+  }));
+  loop.spawn(pollen::test::pending_once(pollen::lazy([&] {
+    opened_in = loop.stats().ticks;
+    g.first->open_and_wake();
+  }))).detach();
+  EXPECT_EQ(loop.block_on(std::move(waiter)).value(), 1);
+  EXPECT_EQ(woken_polled_in, opened_in + 1);
+}
+
+namespace {
+// One poll, as the bound tests log it.
+struct PollNote {
+  char task;              // 'a', 'b' (busy), 's' (the sleeper)
+  std::size_t turn;       // stats().ticks during the poll
+  rt::FakeTimers::TP now;  // the fake clock after the poll moved it
+};
+
+// Busy forever. Each poll moves the fake clock by `step` (without firing:
+// the timers fire at the next turn), notes itself, then gives the thread back
+// either with yield_now() or by spending its whole budget.
+struct BusyClockPusher {
+  using Output = Unit;
+  char name;
+  EventLoop* loop;
+  rt::FakeTimers* timers;
+  std::chrono::nanoseconds step;
+  bool spend_budget;
+  std::vector<PollNote>* log;
+  pollen::YieldNow y;
+  Poll<Unit> poll(Context& cx) {
+    timers->pass_time(step);
+    log->push_back(PollNote{name, loop->stats().ticks, timers->now()});
+    if (spend_budget) {
+      while (cx.consume_budget()) {
+      }
+      return pollen::pending;  // consume_budget() woke the task
+    }
+    for (;;) {
+      if (y.poll(cx).is_pending()) return pollen::pending;  // yield_now() woke the task
+      y = pollen::yield_now();
+    }
+  }
+};
+
+// A 1 ms sleep against two busy tasks that move the clock 100 us per poll
+// (yielding, or spending their budget, as asked). The bound: the sleeper is
+// polled in the turn after the one in which its deadline passed, first in
+// that turn, so neither busy task is polled more than once in between.
+void expect_a_due_timer_waits_at_most_two_turns(bool spend_budget) {
+  SCOPED_TRACE(spend_budget ? "busy tasks spend their budget" : "busy tasks yield");
+  EventLoop loop;
+  auto* timers = new rt::FakeTimers(true);
+  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
+  std::vector<PollNote> log;
+  const auto step = std::chrono::microseconds(100);
+  loop.spawn(BusyClockPusher{'a', &loop, timers, step, spend_budget, &log, pollen::yield_now()})
+      .detach();
+  loop.spawn(BusyClockPusher{'b', &loop, timers, step, spend_budget, &log, pollen::yield_now()})
+      .detach();
+  rt::FakeTimers::TP deadline{};
+  auto sleeper = pollen::poll_fn([&, s = rt::FakeSleep{timers, std::chrono::milliseconds(1), nullptr}](
+                                     Context& cx) mutable -> Poll<Unit> {
+    Poll<Unit> p = s.poll(cx);
+    deadline = s.entry->deadline;  // registered at its first poll
+    log.push_back(PollNote{'s', loop.stats().ticks, timers->now()});
+    return p;
+  });
+  loop.block_on(std::move(sleeper));
+  // The poll during which the clock passed the deadline, and the sleeper's last.
+  std::size_t passed = 0;
+  while (passed < log.size() && !(log[passed].task != 's' && log[passed].now >= deadline)) ++passed;
+  ASSERT_LT(passed, log.size());
+  std::size_t woke = log.size() - 1;  // the sleeper's last poll (the busy tasks may follow it)
+  while (log[woke].task != 's') --woke;
+  ASSERT_GT(woke, passed);
+  EXPECT_EQ(log[woke].turn, log[passed].turn + 1);
+  int a = 0;
+  int b = 0;
+  for (std::size_t k = passed + 1; k < woke; ++k) {
+    EXPECT_EQ(log[k].turn, log[passed].turn) << "a busy task ran before the sleeper in its turn";
+    (log[k].task == 'a' ? a : b) += 1;
+  }
+  EXPECT_LE(a, 1);
+  EXPECT_LE(b, 1);
+}
+}  // namespace
+
+TEST(EventLoopTurns, ADueTimersTaskIsPolledWithinTwoTurnsWhileOthersYieldInALoop) {
+  expect_a_due_timer_waits_at_most_two_turns(false);
+}
+
+TEST(EventLoopTurns, ADueTimersTaskIsPolledWithinTwoTurnsWhileOthersSpendTheirBudgetInALoop) {
+  expect_a_due_timer_waits_at_most_two_turns(true);
+}
+
+TEST(EventLoopTurns, ATurnsIntakeComesAfterTheTasksCarriedOverAndBeforeTheTasksWokenMeanwhile) {
+  pollen::LoopOptions opts;
+  opts.max_polls_per_tick = 2;
+  EventLoop loop(opts);
+  auto* timers = new rt::FakeTimers(true);
+  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
+  std::string order;
+  auto spinner = [&](char name) {
+    return pollen::poll_fn([&order, name](Context& cx) -> Poll<Unit> {
+      order += name;
+      cx.waker().wake();
+      return pollen::pending;
+    });
+  };
+  loop.spawn(spinner('x')).detach();
+  loop.spawn(spinner('y')).detach();
+  loop.spawn(spinner('z')).detach();
+  loop.spawn(pollen::poll_fn([&, s = rt::FakeSleep{timers, std::chrono::milliseconds(1), nullptr}](
+                                 Context& cx) mutable -> Poll<Unit> {
+    order += 's';
+    return s.poll(cx);
+  })).detach();
+  loop.tick();  // x y; carried over: z s
+  loop.tick();  // z s (the sleep registers); carried over: x y
+  order += '|';
+  timers->pass_time(std::chrono::milliseconds(1));  // due now: fires at the next turn
+  loop.tick();  // x y; the intake (s) goes after them, before z (woken meanwhile)
+  loop.tick();
+  EXPECT_EQ(order, "xyzs|xysz");
+}
+
+TEST(EventLoopTurns, ATurnPollsAtMostMaxPollsPerTickTasksTheRestWaitInOrder) {
+  pollen::LoopOptions opts;
+  opts.max_polls_per_tick = 4;
+  EventLoop loop(opts);
+  std::vector<std::pair<std::size_t, int>> polls;  // (turn, task)
+  for (int i = 0; i < 10; ++i) {
+    loop.spawn(pollen::lazy([&, i] { polls.emplace_back(loop.stats().ticks, i); })).detach();
+  }
+  loop.run();
+  ASSERT_EQ(polls.size(), 10u);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(polls[i].second, i);
+    EXPECT_EQ(polls[i].first - polls[0].first, static_cast<std::size_t>(i / 4)) << i;
+  }
+}
+
+// --- schedule exploration (LoopOptions::schedule_seed) ---------------------------
+
+namespace {
+// Eight tasks, each polled three times (two self-wakes); returns (turn, task)
+// for every poll.
+std::vector<std::pair<std::size_t, int>> eight_tasks_three_polls(pollen::Option<std::uint64_t> seed) {
+  pollen::LoopOptions opts;
+  opts.schedule_seed = seed;
+  EventLoop loop(opts);
+  std::vector<std::pair<std::size_t, int>> polls;
+  for (int i = 0; i < 8; ++i) {
+    loop.spawn(pollen::poll_fn([&, i, n = 0](Context& cx) mutable -> Poll<int> {
+      polls.emplace_back(loop.stats().ticks, i);
+      if (++n == 3) return i;
+      cx.waker().wake();
+      return pollen::pending;
+    })).detach();
+  }
+  loop.run();
+  return polls;
+}
+std::vector<int> order_of(const std::vector<std::pair<std::size_t, int>>& polls) {
+  std::vector<int> out;
+  for (const auto& p : polls) out.push_back(p.second);
+  return out;
+}
+}  // namespace
+
+TEST(ScheduleSeed, OffEachTurnPollsInWakeOrder) {
+  const auto polls = eight_tasks_three_polls(pollen::none);
+  ASSERT_EQ(polls.size(), 24u);
+  for (std::size_t k = 0; k < 24; ++k) EXPECT_EQ(polls[k].second, static_cast<int>(k % 8));
+}
+
+TEST(ScheduleSeed, EachTurnPollsAPermutationOfItsReadyTasksEveryTaskAsOftenAsWithout) {
+  for (std::uint64_t seed : {0ull, 1ull, 2ull, 12345ull, ~0ull}) {
+    const auto polls = eight_tasks_three_polls(seed);
+    ASSERT_EQ(polls.size(), 24u) << seed;
+    // Three turns of eight polls: each a permutation of the eight tasks.
+    for (std::size_t turn = 0; turn < 3; ++turn) {
+      std::vector<int> tasks;
+      for (std::size_t k = 8 * turn; k < 8 * turn + 8; ++k) {
+        EXPECT_EQ(polls[k].first, polls[8 * turn].first) << "seed " << seed << ", poll " << k;
+        tasks.push_back(polls[k].second);
+      }
+      std::sort(tasks.begin(), tasks.end());
+      EXPECT_EQ(tasks, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7})) << "seed " << seed;
+    }
+  }
+}
+
+TEST(ScheduleSeed, TheSameSeedReplaysTheSameOrderAndTwoSeedsDiffer) {
+  const std::vector<int> a1 = order_of(eight_tasks_three_polls(std::uint64_t{1}));
+  const std::vector<int> a2 = order_of(eight_tasks_three_polls(std::uint64_t{1}));
+  const std::vector<int> b = order_of(eight_tasks_three_polls(std::uint64_t{2}));
+  const std::vector<int> off = order_of(eight_tasks_three_polls(pollen::none));
+  EXPECT_EQ(a1, a2);
+  EXPECT_NE(a1, b);
+  EXPECT_NE(a1, off);
+  EXPECT_NE(b, off);
+}
+
+// The example of docs/event_loop.md ("Testing your program under many
+// schedules").
+// A program with an order bug: the reader assumes the writer ran first.
+int run_program(const pollen::LoopOptions& opts) {
+  pollen::EventLoop loop(opts);
+  int value = 0;
+  int seen = -1;
+  loop.spawn(pollen::lazy([&] { value = 42; })).detach();    // the writer
+  loop.spawn(pollen::lazy([&] { seen = value; })).detach();  // the reader
+  loop.run();
+  return seen;
+}
+
+TEST(ScheduleSeed, FindsAnOrderBugAndReplaysIt) {
+  EXPECT_EQ(run_program(pollen::LoopOptions()), 42);  // spawn order hides the bug
+
+  std::vector<std::uint64_t> failing;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    pollen::LoopOptions opts;
+    opts.schedule_seed = seed;  // another legal order of each turn's ready tasks
+    if (run_program(opts) != 42) failing.push_back(seed);
+  }
+  ASSERT_FALSE(failing.empty());  // some schedule runs the reader first
+
+  pollen::LoopOptions replay;
+  replay.schedule_seed = failing.front();  // the same seed, the same order
+  EXPECT_NE(run_program(replay), 42);
 }
 
 // --- tick and embedding -------------------------------------------------------

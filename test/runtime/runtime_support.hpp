@@ -12,7 +12,8 @@
 // * WakesItsTaskOnDrop: keeps its task's waker and wakes it from its
 //   destructor, as a granted bounded send does when it passes its slot on to
 //   a sibling send of the same task.
-// * FakeTimers: a LoopTimers with a virtual clock and one-shot deadlines.
+// * FakeTimers: a LoopTimers with a virtual clock and one-shot deadlines
+//   (pass_time() moves the clock without firing, like a real clock).
 #pragma once
 
 #include <pollen/core/context.hpp>
@@ -155,6 +156,9 @@ class FakeTimers final : public pollen::LoopTimers {
     if (t > now_) now_ = t;
     fire_expired();
   }
+  // Moves the clock forward without firing anything, as a real clock passes
+  // while a task runs: the due timers fire at the loop's next turn.
+  void pass_time(std::chrono::nanoseconds d) { now_ += d; }
   void enter() override { ++enters; }
   void leave() noexcept override { ++leaves; }
 

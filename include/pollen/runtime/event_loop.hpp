@@ -10,17 +10,29 @@
 // event needs it. How it works, and the rules a task lives by, are written at
 // the top of src/runtime/event_loop.cpp.
 //
+// Turns. The loop works in turns, whichever call drives it: a turn takes in
+// the wakes from other threads, fires the due timers, then polls the tasks
+// that are ready at that point (at most LoopOptions::max_polls_per_tick of
+// them). A task woken during the turn (by another task, by itself, by
+// yield_now(), by a spent budget) is polled in the NEXT turn, after the tasks
+// that turn's timers and cross-thread wakes woke: a busy task cannot keep a
+// due timer's task waiting for more than the turn that is running and the
+// next one (while no more than max_polls_per_tick tasks are ready). Order
+// within a turn: the tasks the previous turn left over (over the cap), then
+// the turn's cross-thread and timer wakes, then the tasks woken since, each
+// in wake order (or permuted: LoopOptions::schedule_seed).
+//
 // Driving it
-// * block_on(f): until f is Ready; returns its output (rethrows its exception).
-// * run(): until no task is left.
-// * run_until_stalled(): until no task is ready; never sleeps and never
+// * block_on(f): turns until f is Ready; returns its output (rethrows its
+//   exception).
+// * run(): turns until no task is left.
+// * run_until_stalled(): turns until no task is ready; never sleeps and never
 //   moves a virtual clock. Returns the earliest pending timer deadline (none
 //   without timers). A task that wakes itself forever keeps it running (use
 //   tick() for bounded work).
-// * tick(): ONE bounded turn, for a foreign main loop: takes the cross-thread
-//   wakes, fires due timers, polls at most LoopOptions::max_polls_per_tick
-//   tasks, never blocks. Between ticks the host sleeps on native_handle()
-//   (readable when the loop has work) with a timeout from next_deadline().
+// * tick(): ONE turn, for a foreign main loop; never blocks. Between ticks
+//   the host sleeps on native_handle() (readable when the loop has work)
+//   with a timeout from next_deadline().
 //
 // Contract errors
 // * Calling block_on, run, run_until_stalled or tick from inside a poll that
@@ -96,8 +108,9 @@
 POLLEN_NAMESPACE_BEGIN
 
 struct LoopOptions {
-  // At most this many task polls per tick() (and per turn of run()) before
-  // the loop looks at cross-thread wakes, timers and I/O again.
+  // At most this many task polls per turn (tick(), or a turn of run(),
+  // block_on(), run_until_stalled()) before the loop looks at cross-thread
+  // wakes, timers and I/O again.
   unsigned max_polls_per_tick = 128;
   // Units of cooperative budget given to each poll of a task.
   unsigned budget_per_poll = 128;
@@ -112,6 +125,14 @@ struct LoopOptions {
   // Virtual clock only: block_on()/run() jump to the next timer deadline
   // when no task is ready. Off by default (see set_auto_advance()).
   bool auto_advance = false;
+  // Schedule exploration, for tests. None (the default): each turn polls its
+  // ready tasks in the order they were woken. A seed: each turn polls them
+  // in a pseudo-random order drawn from the seed: a permutation of the same
+  // tasks (every one is still polled in that turn, none twice), so any
+  // order the program may legally see. The same seed and the same program
+  // give the same orders again (to replay a failure). Off, it costs one
+  // predictable branch per turn.
+  Option<std::uint64_t> schedule_seed;
 };
 
 // Counters, always on (plain increments on the loop's thread).

@@ -2,10 +2,11 @@
 //
 // States:   Unyielded --poll: wake, Pending--> Yielded --poll--> Done
 //
-// The first poll wakes the task and returns Pending, so the task goes to the
-// back of the ready queue and every task that was ready runs first. The
-// second poll is Ready, after spending one unit of the cooperative budget
-// (a spent budget yields once more).
+// The first poll wakes the task and returns Pending, so the event loop polls
+// the task again in its NEXT turn: every task that was ready runs first, and
+// the timers that fell due meanwhile fire first (and cross-thread wakes are
+// taken in). The second poll is Ready, after spending one unit of the
+// cooperative budget (a spent budget yields once more).
 //
 // Output: Unit.
 // Cancellation: nothing to clean up.
@@ -60,7 +61,8 @@ class POLLEN_NODISCARD_TYPE YieldNow : public FutureExt<YieldNow> {
   State state_ = State::Unyielded;
 };
 
-// A future that yields to the other tasks once, then is Ready.
+// A future that yields to the other tasks (and to due timers) once, then is
+// Ready.
 POLLEN_NODISCARD inline YieldNow yield_now() noexcept { return YieldNow(); }
 
 POLLEN_NAMESPACE_END
