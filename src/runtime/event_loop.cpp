@@ -990,13 +990,13 @@ const char kHandleThreadAdvice[] =
     "(pollen::oneshot)";
 
 // id and name never change after spawn: reading them here is not a race.
-POLLEN_SLOW_PATH [[noreturn]] void handle_on_wrong_thread(const TaskHeader* t, const char* what) {
+[[noreturn]] POLLEN_SLOW_PATH void handle_on_wrong_thread(const TaskHeader* t, const char* what) {
   contract_violation(fmt::format("{} of {} called on a thread other than its event loop's; {}",
                                  what, task_label(t), kHandleThreadAdvice));
 }
 // The same, from a noexcept function: the message, then abort (as for
 // ~EventLoop misused).
-POLLEN_SLOW_PATH [[noreturn]] void handle_on_wrong_thread_noexcept(const TaskHeader* t,
+[[noreturn]] POLLEN_SLOW_PATH void handle_on_wrong_thread_noexcept(const TaskHeader* t,
                                                                   const char* what,
                                                                   const char* done) noexcept {
   std::string msg = fmt::format(
