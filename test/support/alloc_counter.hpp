@@ -8,6 +8,12 @@
 //   pollen::test::AllocCounter allocs;
 //   auto f = build_something();
 //   EXPECT_EQ(allocs.allocations(), 0u);
+//
+// A FailAllocations makes the current thread's allocations throw
+// std::bad_alloc while it lives, after letting `allow` of them succeed (for
+// tests of what code does when memory runs out; exception builds only):
+//
+//   { pollen::test::FailAllocations oom; EXPECT_THROW(grow(), std::bad_alloc); }
 #pragma once
 
 #include <cstddef>
@@ -38,6 +44,20 @@ class AllocCounter {
 
  private:
   AllocTotals start_;
+};
+
+// While alive, every allocation of this thread through the throwing
+// operator new throws std::bad_alloc, once `allow` more have succeeded.
+// Nests: the destructor restores the previous setting.
+class FailAllocations {
+ public:
+  explicit FailAllocations(std::size_t allow = 0) noexcept;
+  ~FailAllocations();
+  FailAllocations(const FailAllocations&) = delete;
+  FailAllocations& operator=(const FailAllocations&) = delete;
+
+ private:
+  std::size_t saved_;
 };
 
 }  // namespace test

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <new>
 #include <vector>
 
 using pollen::test::ProbeCounts;
@@ -143,3 +144,26 @@ TEST(AllocCounter, CountsThisThreadsAllocations) {
   EXPECT_EQ(one_free, 1u);
   EXPECT_EQ(after_reset, 0u);
 }
+
+#if POLLEN_HAS_EXCEPTIONS
+TEST(FailAllocations, FailsThisThreadsAllocationsAfterTheAllowedOnesUntilItGoes) {
+  int failed = 0;
+  std::vector<std::unique_ptr<int>> kept;
+  {
+    pollen::test::FailAllocations oom(2);
+    for (int i = 0; i < 4; ++i) {
+      try {
+        kept.push_back(std::unique_ptr<int>(new int(i)));
+      } catch (const std::bad_alloc&) {
+        ++failed;
+      }
+    }
+  }
+  // The first int and the vector's first slot use the two allowed; every
+  // later `new int` fails.
+  EXPECT_EQ(failed, 3);
+  auto p = std::unique_ptr<int>(new int(5));  // allocations work again
+  escape(p.get());
+  EXPECT_EQ(kept.size(), 1u);
+}
+#endif

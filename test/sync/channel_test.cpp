@@ -3,7 +3,9 @@
 #include <pollen/future/map.hpp>
 #include <pollen/sync/channel.hpp>
 
+#include "alloc_counter.hpp"
 #include "contract.hpp"
+#include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
 
@@ -12,6 +14,10 @@
 #include <utility>
 #include <vector>
 
+#if POLLEN_HAS_EXCEPTIONS
+using pollen::test::Fragile;
+using pollen::test::FragileCounts;
+#endif
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -308,3 +314,300 @@ TEST(Channel, FuturesChainThroughTheFutureExtMixin) {
   EXPECT_FALSE(pollen::is_cancel_safe<decltype(sent)>::value);
   EXPECT_TRUE(pollen::block_on(std::move(sent)));
 }
+
+TEST(Channel, ClosingAndDroppingTheReceiverWakeWaitingSendersWithoutAllocating) {
+  for (bool drop : {false, true}) {
+    auto ch = pollen::channel<int>(1);
+    EXPECT_TRUE(ch.first.try_send(0).is_sent());
+    TestTask<pollen::Send<int>> a(ch.first.send(1));
+    TestTask<pollen::Reserve<int>> b(ch.first.reserve());
+    TestTask<pollen::Send<int>> c(ch.first.send(3));
+    EXPECT_PENDING(a);
+    EXPECT_PENDING(b);
+    EXPECT_PENDING(c);
+    pollen::test::AllocCounter allocs;
+    if (drop) {
+      pollen::Receiver<int> gone = std::move(ch.second);
+    } else {
+      ch.second.close();
+    }
+    std::size_t allocations = allocs.allocations();
+    EXPECT_EQ(allocations, 0u) << (drop ? "drop" : "close");
+    EXPECT_EQ(a.wake_count() + b.wake_count() + c.wake_count(), 3u);
+    EXPECT_TRUE(a.poll().is_ready());
+    EXPECT_TRUE(b.poll().is_ready());
+    EXPECT_TRUE(c.poll().is_ready());
+  }
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+// A send that waited, was granted a slot, and whose value's move throws
+// while it fills the slot: the Send is Poisoned, its slot passes to the next
+// waiter, and destroying it touches nothing it no longer owns.
+TEST(Channel, AGrantedSendWhoseMoveThrowsIsPoisonedAndPassesItsSlotOn) {
+  FragileCounts c;
+  {
+    auto ch = pollen::channel<Fragile>(1);
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 0)).is_sent());
+    auto s = pollen::test::test_task(ch.first.send(Fragile(c, 1)));
+    auto w = pollen::test::test_task(ch.first.send(Fragile(c, 2)));
+    EXPECT_PENDING(s);
+    EXPECT_PENDING(w);
+    EXPECT_EQ(ch.second.try_recv().value().value(), 0);
+    EXPECT_TRUE(s.is_woken());  // granted the slot
+    EXPECT_FALSE(w.is_woken());
+    c.fail_after = 0;
+    EXPECT_THROW((void)s.poll(), pollen::test::MoveFailed);
+    EXPECT_TRUE(w.is_woken());  // the slot passed on
+    EXPECT_EQ(s.future().state(), pollen::Send<Fragile>::State::Poisoned);
+    EXPECT_NE(s.describe().find("state: Poisoned"), std::string::npos) << s.describe();
+    EXPECT_CONTRACT_ERROR((void)s.poll(), "polled again after its poll threw");
+    auto r = w.poll();
+    ASSERT_TRUE(r.is_ready());
+    EXPECT_TRUE(std::move(r).value().is_sent());
+    EXPECT_EQ(ch.second.try_recv().value().value(), 2);
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 3)).is_sent());  // no capacity leaked
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 4)).is_full());
+  }
+  EXPECT_EQ(c.throws, 1);
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);  // each value destroyed once, none lost twice
+}
+
+// Destroyed right after the throw, it gives back nothing twice and writes
+// no wait slot it does not hold.
+TEST(Channel, AGrantedSendWhoseMoveThrewIsSafeToDestroy) {
+  FragileCounts c;
+  {
+    auto ch = pollen::channel<Fragile>(1);
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 0)).is_sent());
+    auto w = pollen::test::test_task(ch.first.send(Fragile(c, 2)));
+    {
+      auto s = pollen::test::test_task(ch.first.send(Fragile(c, 1)));
+      EXPECT_PENDING(s);
+      EXPECT_PENDING(w);
+      EXPECT_EQ(ch.second.try_recv().value().value(), 0);
+      c.fail_after = 0;
+      EXPECT_THROW((void)s.poll(), pollen::test::MoveFailed);
+    }
+    EXPECT_TRUE(w.is_woken());
+    EXPECT_TRUE(w.poll().is_ready());
+    EXPECT_EQ(ch.second.try_recv().value().value(), 2);
+    EXPECT_TRUE(ch.second.try_recv().is_empty());
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+
+// The same when it is memory that runs out while the slot is filled. The
+// permit and the granted send are both short of memory when they fill their
+// slots (a buffer that grows); whichever fails gives its slot back.
+TEST(Channel, AGrantedSendThatRunsOutOfMemoryIsPoisonedAndPassesItsSlotOn) {
+  auto ch = pollen::channel<int>(65);
+  for (int i = 0; i < 64; ++i) ASSERT_TRUE(ch.first.try_send(i).is_sent());
+  pollen::Option<pollen::Permit<int>> p = ch.first.try_reserve();
+  ASSERT_TRUE(p.has_value());
+  auto s = pollen::test::test_task(ch.first.send(100));
+  auto w = pollen::test::test_task(ch.first.send(200));
+  EXPECT_PENDING(s);
+  EXPECT_PENDING(w);
+  EXPECT_EQ(ch.second.try_recv().value(), 0);  // s is granted this slot
+  EXPECT_TRUE(s.is_woken());
+  bool permit_threw = false;
+  bool send_threw = false;
+  {
+    pollen::test::FailAllocations oom;
+    try {
+      (void)p->send(65);
+    } catch (const std::bad_alloc&) {
+      permit_threw = true;
+    }
+    try {
+      (void)s.poll();
+    } catch (const std::bad_alloc&) {
+      send_threw = true;
+    }
+  }
+  EXPECT_TRUE(send_threw);
+  if (permit_threw) {
+    EXPECT_TRUE(p->is_valid());  // a failed send changes nothing: the permit keeps its slot
+    EXPECT_TRUE(p->send(65).is_sent());
+  }
+  EXPECT_TRUE(w.is_woken());  // s's slot passed on
+  EXPECT_CONTRACT_ERROR((void)s.poll(), "polled again after its poll threw");
+  EXPECT_TRUE(w.poll().is_ready());
+  // Everything that was sent is there, in order, and the capacity is whole.
+  std::vector<int> got;
+  for (pollen::RecvResult<int> r = ch.second.try_recv(); r.is_received(); r = ch.second.try_recv()) {
+    got.push_back(r.value());
+  }
+  std::vector<int> want;
+  for (int i = 1; i < 64; ++i) want.push_back(i);
+  want.push_back(65);
+  want.push_back(200);
+  EXPECT_EQ(got, want);
+  for (int i = 0; i < 65; ++i) EXPECT_TRUE(ch.first.try_send(i).is_sent()) << i;
+  EXPECT_TRUE(ch.first.try_send(65).is_full());
+}
+
+TEST(Channel, APermitWhoseSendThrowsKeepsItsSlot) {
+  // Let 0, 1, 2 ... moves succeed before one throws, so that the throw
+  // happens at each move the send makes, inside the channel or not.
+  for (int k = 0; k < 4; ++k) {
+    FragileCounts c;
+    {
+      auto ch = pollen::channel<Fragile>(1);
+      bool threw = false;
+      {
+        pollen::Option<pollen::Permit<Fragile>> p = ch.first.try_reserve();
+        ASSERT_TRUE(p.has_value());
+        Fragile v(c, 1);
+        c.fail_after = k;
+        try {
+          EXPECT_TRUE(p->send(std::move(v)).is_sent());
+        } catch (const pollen::test::MoveFailed&) {
+          threw = true;
+        }
+        c.fail_after = -1;
+        if (threw) {
+          EXPECT_TRUE(p->is_valid()) << k;  // a send that threw changed nothing
+          EXPECT_TRUE(ch.first.try_send(Fragile(c, 2)).is_full()) << k;  // the permit still holds the slot
+        }
+      }
+      if (threw) {
+        // The unused permit gave its slot back, once.
+        EXPECT_TRUE(ch.first.try_send(Fragile(c, 3)).is_sent()) << k;
+        EXPECT_TRUE(ch.first.try_send(Fragile(c, 4)).is_full()) << k;
+        EXPECT_EQ(ch.second.try_recv().value().value(), 3) << k;
+      } else {
+        EXPECT_EQ(ch.second.try_recv().value().value(), 1) << k;
+      }
+      EXPECT_TRUE(ch.first.try_send(Fragile(c, 5)).is_sent()) << k;
+      EXPECT_TRUE(ch.first.try_send(Fragile(c, 6)).is_full()) << k;
+    }
+    EXPECT_EQ(c.alive(), 0) << k;
+    EXPECT_EQ(c.live_destroyed, c.constructed) << k;
+  }
+}
+
+TEST(Channel, MovingASendWhoseValueThrowsLeavesBothSafeToDestroy) {
+  FragileCounts c;
+  {
+    auto ch = pollen::channel<Fragile>(1);
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 0)).is_sent());
+    pollen::Send<Fragile> s = ch.first.send(Fragile(c, 1));
+    pollen::test::CountingWaker waker;
+    pollen::Context cx(waker.waker());
+    EXPECT_TRUE(s.poll(cx).is_pending());  // queued: holds a wait slot
+    c.fail_after = 0;
+    EXPECT_THROW(pollen::Send<Fragile> moved(std::move(s)), pollen::test::MoveFailed);
+    // s is still whole: still queued, and gets the slot.
+    EXPECT_EQ(ch.second.try_recv().value().value(), 0);
+    EXPECT_EQ(waker.wakes(), 1u);
+    auto r = s.poll(cx);
+    ASSERT_TRUE(r.is_ready());
+    EXPECT_TRUE(std::move(r).value().is_sent());
+    EXPECT_EQ(ch.second.try_recv().value().value(), 1);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+
+// Growing the buffer past its first size never moves a buffered value, so a
+// move constructor that throws cannot leave moved-from shells behind: every
+// send reported Sent is received whole, in order; a send that threw changed
+// nothing.
+TEST(Channel, AThrowingMoveNeverCostsABufferedValueWhenTheBufferGrows) {
+  FragileCounts c;
+  {
+    auto ch = pollen::channel<Fragile>(300);
+    std::vector<int> sent;
+    int threw = 0;
+    c.fail_after = 4;
+    c.period = 5;  // every fifth move throws
+    for (int i = 0; i < 300; ++i) {
+      try {
+        if (ch.first.try_send(Fragile(c, i)).is_sent()) sent.push_back(i);
+      } catch (const pollen::test::MoveFailed&) {
+        ++threw;
+      }
+      EXPECT_EQ(ch.second.size(), sent.size());
+    }
+    c.fail_after = -1;
+    c.period = 0;
+    EXPECT_GT(threw, 0);
+    std::vector<int> got;
+    int shells = 0;
+    for (pollen::RecvResult<Fragile> r = ch.second.try_recv(); r.is_received(); r = ch.second.try_recv()) {
+      if (!r.value().live()) ++shells;
+      got.push_back(r.value().value());
+    }
+    EXPECT_EQ(shells, 0);
+    EXPECT_EQ(got, sent);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+
+// A Reserve that runs out of memory while it queues up is Poisoned and
+// leaves nothing behind: the senders queued before it are served in order.
+TEST(Channel, AReserveThatRunsOutOfMemoryWhileQueueingIsPoisoned) {
+  for (std::size_t allow = 0; allow < 4; ++allow) {
+    auto ch = pollen::channel<int>(1);
+    EXPECT_TRUE(ch.first.try_send(0).is_sent());
+    std::vector<TestTask<pollen::Reserve<int>>> queued;
+    queued.reserve(8);
+    for (int i = 0; i < 8; ++i) {
+      queued.emplace_back(ch.first.reserve());
+      EXPECT_PENDING(queued.back());
+    }
+    auto r = pollen::test::test_task(ch.first.reserve());
+    bool threw = false;
+    {
+      pollen::test::FailAllocations oom(allow);
+      try {
+        (void)r.poll();
+      } catch (const std::bad_alloc&) {
+        threw = true;
+      }
+    }
+    if (!threw) continue;  // this many allocations were enough
+    EXPECT_EQ(r.future().state(), pollen::Reserve<int>::State::Poisoned);
+    EXPECT_CONTRACT_ERROR((void)r.poll(), "polled again after its poll threw");
+    for (int i = 0; i < 8; ++i) {
+      EXPECT_TRUE(ch.second.try_recv().is_received()) << i;
+      auto p = queued[i].poll();
+      ASSERT_TRUE(p.is_ready()) << i;
+      pollen::Option<pollen::Permit<int>> permit = std::move(p).value();
+      ASSERT_TRUE(permit.has_value());
+      EXPECT_TRUE(permit->send(i + 1).is_sent());
+    }
+    EXPECT_TRUE(ch.second.try_recv().is_received());
+    EXPECT_TRUE(ch.first.try_send(9).is_sent());  // the queue is empty: no lost waiter left
+  }
+}
+
+// A receive whose move out of the channel throws leaves the message in the
+// channel; the Recv future whose poll threw is finished (Poisoned).
+TEST(Channel, ARecvWhoseMoveThrowsLeavesTheMessageAndIsPoisoned) {
+  FragileCounts c;
+  {
+    auto ch = pollen::channel<Fragile>(2);
+    EXPECT_TRUE(ch.first.try_send(Fragile(c, 1)).is_sent());
+    {
+      auto r = pollen::test::test_task(ch.second.recv());
+      c.fail_after = 0;
+      EXPECT_THROW((void)r.poll(), pollen::test::MoveFailed);
+      EXPECT_EQ(ch.second.size(), 1u);
+      EXPECT_EQ(r.future().state(), pollen::Recv<Fragile>::State::Poisoned);
+      EXPECT_CONTRACT_ERROR((void)r.poll(), "polled again after its poll threw");
+    }
+    pollen::Option<Fragile> v = pollen::block_on(ch.second.recv());
+    ASSERT_TRUE(v.has_value());
+    EXPECT_TRUE(v->live());
+    EXPECT_EQ(v->value(), 1);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+#endif

@@ -3,6 +3,7 @@
 #include <pollen/sync/oneshot.hpp>
 
 #include "contract.hpp"
+#include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
 
@@ -191,3 +192,204 @@ TEST(Oneshot, DroppingAPendingClosedFutureChangesNothing) {
   EXPECT_TRUE(ch.first.send(1).is_sent());
   EXPECT_EQ(ch.second.try_recv(), pollen::RecvResult<int>::received(1));
 }
+
+// A CountingWaker's ref_count() is 2 with no clone alive: its own and its
+// Waker's. Each waker the channel keeps adds one.
+constexpr std::size_t kNoClone = 2;
+
+TEST(Oneshot, DroppingAPendingReceiverDropsItsWakerAtOnce) {
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  auto ch = pollen::oneshot<int>();
+  {
+    pollen::OneshotReceiver<int> rx = std::move(ch.second);
+    EXPECT_TRUE(rx.poll(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);  // the channel keeps the waker
+  }
+  EXPECT_EQ(w.ref_count(), kNoClone);  // dropped with the receiver, not later
+  { pollen::OneshotSender<int> gone = std::move(ch.first); }
+  EXPECT_EQ(w.wakes(), 0u);  // the task that dropped its receiver is not woken
+}
+
+TEST(Oneshot, DroppingAPendingReceiverThenSendingWakesNobody) {
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  auto ch = pollen::oneshot<int>();
+  {
+    pollen::OneshotReceiver<int> rx = std::move(ch.second);
+    EXPECT_TRUE(rx.poll(cx).is_pending());
+  }
+  EXPECT_EQ(ch.first.send(1).take_back(), 1);
+  EXPECT_EQ(w.wakes(), 0u);
+  EXPECT_EQ(w.ref_count(), kNoClone);
+}
+
+TEST(Oneshot, DroppingAPendingClosedFutureDropsItsWakerAtOnce) {
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  auto ch = pollen::oneshot<int>();
+  {
+    pollen::OneshotClosed<int> closed = ch.first.closed();
+    EXPECT_TRUE(closed.poll(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);
+  }
+  EXPECT_EQ(w.ref_count(), kNoClone);
+  { pollen::OneshotReceiver<int> gone = std::move(ch.second); }
+  EXPECT_EQ(w.wakes(), 0u);
+}
+
+// Two pending closed() futures of one task share one registration: dropping
+// one keeps the other's.
+TEST(Oneshot, DroppingOneOfTwoClosedFuturesOfATaskKeepsTheOtherRegistered) {
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  auto ch = pollen::oneshot<int>();
+  pollen::OneshotClosed<int> kept = ch.first.closed();
+  EXPECT_TRUE(kept.poll(cx).is_pending());
+  {
+    pollen::OneshotClosed<int> dropped = ch.first.closed();
+    EXPECT_TRUE(dropped.poll(cx).is_pending());
+  }
+  EXPECT_EQ(w.ref_count(), kNoClone + 1);
+  ch.second.close();
+  EXPECT_EQ(w.wakes(), 1u);
+  EXPECT_TRUE(kept.poll(cx).is_ready());
+  EXPECT_EQ(w.ref_count(), kNoClone);
+}
+
+// Only the latest closed() future's waker is kept (documented); dropping an
+// earlier one, whose waker was already replaced, leaves the latest alone.
+TEST(Oneshot, DroppingAnEarlierClosedFutureKeepsTheLatestRegistered) {
+  pollen::test::CountingWaker a;
+  pollen::test::CountingWaker b;
+  pollen::Context cxa(a.waker());
+  pollen::Context cxb(b.waker());
+  auto ch = pollen::oneshot<int>();
+  pollen::OneshotClosed<int> latest = ch.first.closed();
+  {
+    pollen::OneshotClosed<int> earlier = ch.first.closed();
+    EXPECT_TRUE(earlier.poll(cxa).is_pending());
+    EXPECT_TRUE(latest.poll(cxb).is_pending());
+    EXPECT_EQ(a.ref_count(), kNoClone);  // replaced
+  }
+  EXPECT_EQ(b.ref_count(), kNoClone + 1);
+  ch.second.close();
+  EXPECT_EQ(b.wakes(), 1u);
+  EXPECT_EQ(a.wakes(), 0u);
+}
+
+TEST(Oneshot, PollingTheReceiverAfterTryRecvTookTheValueIsAContractError) {
+  auto ch = pollen::oneshot<int>();
+  ch.first.send(1);
+  EXPECT_EQ(ch.second.try_recv(), pollen::RecvResult<int>::received(1));
+  EXPECT_EQ(ch.second.state(), pollen::OneshotReceiver<int>::State::Taken);
+  TestTask<pollen::OneshotReceiver<int>> rx(std::move(ch.second));
+  EXPECT_CONTRACT_ERROR((void)rx.poll(), "OneshotReceiver polled after try_recv");
+}
+
+TEST(Oneshot, PollingTheReceiverAfterTryRecvSawClosedIsAContractError) {
+  auto ch = pollen::oneshot<int>();
+  { pollen::OneshotSender<int> gone = std::move(ch.first); }
+  EXPECT_TRUE(ch.second.try_recv().is_closed());
+  TestTask<pollen::OneshotReceiver<int>> rx(std::move(ch.second));
+  EXPECT_CONTRACT_ERROR((void)rx.poll(), "OneshotReceiver polled after try_recv");
+}
+
+TEST(Oneshot, TryRecvThatFindsNothingLeavesTheReceiverPollable) {
+  auto ch = pollen::oneshot<int>();
+  EXPECT_TRUE(ch.second.try_recv().is_empty());
+  TestTask<pollen::OneshotReceiver<int>> rx(std::move(ch.second));
+  EXPECT_PENDING(rx);
+  ch.first.send(2);
+  EXPECT_READY_EQ(rx, pollen::RecvResult<int>::received(2));
+}
+
+TEST(Oneshot, PollingTheReceiverOrARecvAfterARecvDeliveredIsAContractError) {
+  auto ch = pollen::oneshot<int>();
+  ch.first.send(1);
+  EXPECT_EQ(pollen::block_on(ch.second.recv()), pollen::RecvResult<int>::received(1));
+  {
+    TestTask<pollen::OneshotRecv<int>> again(ch.second.recv());
+    EXPECT_CONTRACT_ERROR((void)again.poll(), "delivered its result");
+  }
+  EXPECT_TRUE(ch.second.try_recv().is_closed());  // try_recv() only reports
+  TestTask<pollen::OneshotReceiver<int>> rx(std::move(ch.second));
+  EXPECT_CONTRACT_ERROR((void)rx.poll(), "OneshotReceiver polled after try_recv");
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+// A send whose value's move throws changes nothing: the receiver still
+// waits, and the sender can still send.
+TEST(Oneshot, ASendWhoseMoveThrowsChangesNothing) {
+  pollen::test::FragileCounts c;
+  {
+    auto ch = pollen::oneshot<pollen::test::Fragile>();
+    pollen::test::Fragile v(c, 1);
+    c.fail_after = 1;  // the move into the parameter works, the one into the channel throws
+    EXPECT_THROW((void)ch.first.send(std::move(v)), pollen::test::MoveFailed);
+    EXPECT_TRUE(ch.first.is_valid());
+    EXPECT_TRUE(ch.second.try_recv().is_empty());
+    EXPECT_TRUE(ch.first.send(pollen::test::Fragile(c, 2)).is_sent());
+    pollen::RecvResult<pollen::test::Fragile> r = ch.second.try_recv();
+    ASSERT_TRUE(r.is_received());
+    EXPECT_EQ(r.value().value(), 2);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+
+// A receiver whose poll threw (the value's move) is finished: polling it
+// again is the "polled again after its poll threw" ContractError. The value
+// stays in the channel until the receiver goes.
+TEST(Oneshot, AReceiverWhosePollThrewIsPoisoned) {
+  pollen::test::FragileCounts c;
+  {
+    auto ch = pollen::oneshot<pollen::test::Fragile>();
+    EXPECT_TRUE(ch.first.send(pollen::test::Fragile(c, 1)).is_sent());
+    TestTask<pollen::OneshotReceiver<pollen::test::Fragile>> rx(std::move(ch.second));
+    c.fail_after = 0;
+    EXPECT_THROW((void)rx.poll(), pollen::test::MoveFailed);
+    EXPECT_EQ(rx.future().state(), pollen::OneshotReceiver<pollen::test::Fragile>::State::Poisoned);
+    EXPECT_CONTRACT_ERROR((void)rx.poll(), "polled again after its poll threw");
+    EXPECT_EQ(c.live_destroyed, 0);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, 1);
+}
+
+// A borrowed recv() whose poll threw is Poisoned; the receiver is not: the
+// value is still there for the next receive.
+TEST(Oneshot, ARecvWhosePollThrewIsPoisonedAndTheValueStaysInTheReceiver) {
+  pollen::test::FragileCounts c;
+  {
+    auto ch = pollen::oneshot<pollen::test::Fragile>();
+    EXPECT_TRUE(ch.first.send(pollen::test::Fragile(c, 1)).is_sent());
+    {
+      TestTask<pollen::OneshotRecv<pollen::test::Fragile>> r(ch.second.recv());
+      c.fail_after = 0;
+      EXPECT_THROW((void)r.poll(), pollen::test::MoveFailed);
+      EXPECT_CONTRACT_ERROR((void)r.poll(), "polled again after its poll threw");
+    }
+    pollen::RecvResult<pollen::test::Fragile> got = pollen::block_on(std::move(ch.second));
+    ASSERT_TRUE(got.is_received());
+    EXPECT_TRUE(got.value().live());
+    EXPECT_EQ(got.value().value(), 1);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, 1);
+}
+
+// Destroying a receiver that holds a value whose move throws moves nothing:
+// the value is destroyed where it is (destruction is noexcept).
+TEST(Oneshot, DroppingAReceiverDestroysAValueWhoseMoveThrowsInPlace) {
+  pollen::test::FragileCounts c;
+  auto ch = pollen::oneshot<pollen::test::Fragile>();
+  EXPECT_TRUE(ch.first.send(pollen::test::Fragile(c, 1)).is_sent());
+  c.fail_after = 0;
+  c.period = 1;  // every move throws from now on
+  { pollen::OneshotReceiver<pollen::test::Fragile> gone = std::move(ch.second); }
+  EXPECT_EQ(c.live_destroyed, 1);
+  EXPECT_EQ(c.throws, 0);
+  EXPECT_EQ(c.alive(), 0);
+}
+#endif

@@ -6,6 +6,7 @@
 #include <pollen/stream/for_each.hpp>
 #include <pollen/sync.hpp>
 
+#include "test_task.hpp"
 
 #include <gtest/gtest.h>
 
@@ -140,4 +141,45 @@ TEST(ChannelThreads, OneshotPingPongAcrossThreads) {
   { pollen::UnboundedSender<Msg> gone = std::move(first.first); }
   b.join();
   EXPECT_EQ(v, 2000);
+}
+
+// The receiver goes on another thread while closed() futures register, drop
+// their registrations and wait on this one: the registration bookkeeping is
+// guarded by the channel's lock, every waiting closed() future is woken, and
+// no dropped one's waker is kept.
+TEST(ChannelThreads, OneshotClosedFuturesRegisterAndDropWhileTheReceiverGoesElsewhere) {
+  for (int i = 0; i < 500; ++i) {
+    auto ch = pollen::oneshot<int>();
+    pollen::test::CountingWaker dropped_waker;
+    std::thread t([rx = std::move(ch.second)]() mutable { pollen::OneshotReceiver<int> gone = std::move(rx); });
+    {
+      pollen::OneshotClosed<int> dropped = ch.first.closed();
+      pollen::Context cx(dropped_waker.waker());
+      (void)dropped.poll(cx);
+    }
+    pollen::block_on(ch.first.closed());
+    t.join();
+    EXPECT_EQ(dropped_waker.ref_count(), 2u);  // no clone left in the channel
+  }
+}
+
+// Senders on other threads wait on a full channel while the receiver is
+// destroyed: each is woken and gets its value back; nothing is left queued.
+TEST(ChannelThreads, DroppingTheReceiverWakesSendersWaitingOnOtherThreads) {
+  for (int round = 0; round < 50; ++round) {
+    auto ch = pollen::channel<std::uint64_t>(1);
+    ASSERT_TRUE(ch.first.try_send(0).is_sent());
+    std::atomic<int> back{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([tx = ch.first, t, &back] {
+        pollen::SendResult<std::uint64_t> r = pollen::block_on(tx.send(value_of(t, 0)));
+        if (r.is_closed()) ++back;
+      });
+    }
+    { pollen::Sender<std::uint64_t> gone = std::move(ch.first); }
+    { pollen::Receiver<std::uint64_t> gone = std::move(ch.second); }
+    for (std::thread& th : threads) th.join();
+    EXPECT_EQ(back.load(), kThreads);
+  }
 }

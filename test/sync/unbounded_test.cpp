@@ -3,6 +3,7 @@
 
 #include "alloc_counter.hpp"
 #include "contract.hpp"
+#include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
 
@@ -11,6 +12,10 @@
 #include <utility>
 #include <vector>
 
+#if POLLEN_HAS_EXCEPTIONS
+using pollen::test::Fragile;
+using pollen::test::FragileCounts;
+#endif
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -105,3 +110,99 @@ TEST(Unbounded, UsingADefaultSenderIsAContractError) {
   pollen::UnboundedSender<int> tx;
   EXPECT_CONTRACT_ERROR((void)tx.send(1), "no channel");
 }
+
+#if POLLEN_HAS_EXCEPTIONS
+// The buffer grows without moving what it holds: with a move constructor
+// that throws on every fifth move, every send reported Sent is received
+// whole and in order, and a send that threw left the channel unchanged (its
+// value is destroyed with the exception, never half in the channel).
+TEST(Unbounded, AThrowingMoveNeverCostsABufferedValueWhenTheBufferGrows) {
+  FragileCounts c;
+  {
+    auto ch = pollen::unbounded_channel<Fragile>();
+    std::vector<int> sent;
+    int threw = 0;
+    c.fail_after = 4;
+    c.period = 5;
+    for (int i = 0; i < 1000; ++i) {
+      try {
+        if (ch.first.send(Fragile(c, i)).is_sent()) sent.push_back(i);
+      } catch (const pollen::test::MoveFailed&) {
+        ++threw;
+      }
+      ASSERT_EQ(ch.second.size(), sent.size());
+    }
+    c.fail_after = -1;
+    c.period = 0;
+    EXPECT_GT(threw, 100);
+    std::vector<int> got;
+    int shells = 0;
+    for (pollen::RecvResult<Fragile> r = ch.second.try_recv(); r.is_received(); r = ch.second.try_recv()) {
+      if (!r.value().live()) ++shells;
+      got.push_back(r.value().value());
+    }
+    EXPECT_EQ(shells, 0);
+    EXPECT_EQ(got, sent);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);  // each value destroyed exactly once
+}
+
+// Growing the buffer moves nothing at all: every send costs the moves of
+// the first one (into the channel), whatever the number of values held.
+TEST(Unbounded, GrowingTheBufferMovesNoValue) {
+  FragileCounts c;
+  auto ch = pollen::unbounded_channel<Fragile>();
+  std::vector<Fragile> values;
+  values.reserve(1000);
+  for (int i = 0; i < 1000; ++i) values.emplace_back(c, i);
+  EXPECT_TRUE(ch.first.send(std::move(values[0])).is_sent());
+  int per_send = c.moved;
+  for (int i = 1; i < 1000; ++i) EXPECT_TRUE(ch.first.send(std::move(values[i])).is_sent());
+  EXPECT_EQ(c.moved, 1000 * per_send);
+}
+
+TEST(Unbounded, ASendThatRunsOutOfMemoryThrowsAndChangesNothing) {
+  auto ch = pollen::unbounded_channel<int>();
+  int sent = 0;
+  for (; sent < 100; ++sent) EXPECT_TRUE(ch.first.send(sent).is_sent());
+  bool threw = false;
+  {
+    pollen::test::FailAllocations oom;
+    for (; sent < 100000; ++sent) {
+      try {
+        if (!ch.first.send(sent).is_sent()) break;
+      } catch (const std::bad_alloc&) {
+        threw = true;
+        break;
+      }
+    }
+  }
+  ASSERT_TRUE(threw);  // the buffer had to grow at some point
+  EXPECT_EQ(ch.second.size(), static_cast<std::size_t>(sent));
+  EXPECT_TRUE(ch.first.send(sent).is_sent());  // memory is back: the send works
+  for (int i = 0; i <= sent; ++i) EXPECT_EQ(ch.second.try_recv(), pollen::RecvResult<int>::received(i));
+  EXPECT_TRUE(ch.second.try_recv().is_empty());
+}
+
+// A receive whose move out of the channel throws leaves the message where
+// it was: the next receive gets it.
+TEST(Unbounded, AReceiveWhoseMoveThrowsLeavesTheMessageInTheChannel) {
+  FragileCounts c;
+  {
+    auto ch = pollen::unbounded_channel<Fragile>();
+    EXPECT_TRUE(ch.first.send(Fragile(c, 1)).is_sent());
+    EXPECT_TRUE(ch.first.send(Fragile(c, 2)).is_sent());
+    c.fail_after = 0;
+    EXPECT_THROW((void)ch.second.try_recv(), pollen::test::MoveFailed);
+    EXPECT_EQ(ch.second.size(), 2u);
+    pollen::RecvResult<Fragile> r = ch.second.try_recv();
+    ASSERT_TRUE(r.is_received());
+    EXPECT_TRUE(r.value().live());
+    EXPECT_EQ(r.value().value(), 1);
+    EXPECT_EQ(ch.second.try_recv().value().value(), 2);
+  }
+  EXPECT_EQ(c.alive(), 0);
+  EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+#endif

@@ -47,12 +47,26 @@
 // receiving task on its loop. A receiver that is busy (has not returned
 // Pending since its last wake) has no waker registered, so a stream of
 // sends to a busy receiver costs no wakes.
+//
+// Throwing moves and full memory. A message is moved twice inside the
+// channel: into `buffer` by a send, out of it by a receive. `buffer` is a
+// BlockQueue, which never moves what it holds when it grows, and each of
+// those two moves either completes or leaves the channel exactly as it was:
+//   * a send whose move (or block allocation) throws propagates the
+//     exception with nothing sent and nothing else changed; a slot it held
+//     (a granted waiter's, or a permit's) is given back first, or, for a
+//     Permit, kept by the permit;
+//   * a receive whose move throws leaves the message first in the queue.
+// Queueing a waiter allocates (its WaitSlot, room in `wait_queue`) before
+// it changes anything, so running out of memory there changes nothing
+// either. Closing and destroying the receiver allocate nothing.
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/waker.hpp>
+#include <pollen/sync/block_queue.hpp>
 #include <pollen/sync/result.hpp>
 #include <pollen/sync/ring_buffer.hpp>
 #include <pollen/sync/shared.hpp>
@@ -61,6 +75,7 @@
 #include <cstddef>
 #include <limits>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -87,6 +102,12 @@ enum class Admit {
 
 template <class T>
 class ChanShared final : public RefCounted {
+  static_assert(std::is_move_constructible<T>::value,
+                "a channel's message type must be move-constructible (it is moved into the "
+                "channel and out of it); it need not be copyable, and its move may throw");
+  static_assert(std::is_nothrow_destructible<T>::value,
+                "a channel's message type must have a destructor that does not throw");
+
  public:
   explicit ChanShared(std::size_t cap) : capacity(cap) {}
 
@@ -94,7 +115,7 @@ class ChanShared final : public RefCounted {
   std::atomic<std::size_t> senders{1};   // live senders, see the ground rules
 
   mutable std::mutex mu;
-  RingBuffer<T> buffer;                  // guarded by mu: the queued messages
+  BlockQueue<T> buffer;                  // guarded by mu: the queued messages
   std::size_t reserved = 0;              // guarded by mu: promised, unfilled slots
   RingBuffer<std::size_t> wait_queue;    // guarded by mu: Waiting slot indices, FIFO
   std::vector<WaitSlot> slots;           // guarded by mu: by index; Free ones in free_slots
@@ -124,63 +145,72 @@ class ChanShared final : public RefCounted {
   }
 
   // Sends without waiting: Sent, Full (never for an unbounded channel) or
-  // Closed, with the value handed back.
-  SendResult<T> try_send(T value) {
+  // Closed, with the value handed back. If moving the value in throws (or
+  // memory runs out), the exception propagates and nothing was sent.
+  SendResult<T> try_send(T& value) {
     Waker to_wake;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (rx_closed) return SendResult<T>::closed(std::move(value));
-      if (!has_room_locked()) return SendResult<T>::full(std::move(value));
-      buffer.push_back(std::move(value));
-      to_wake = std::move(rx_waker);
-    }
-    std::move(to_wake).wake();
-    return SendResult<T>::sent();
-  }
-
-  // One step of a waiting Send (value != nullptr) or Reserve (value ==
-  // nullptr). `slot` is the caller's WaitSlot index, kNoSlot before it has
-  // one; this function updates it.
-  //   Room:    Send: *value was moved into the buffer. Reserve: one slot is
-  //            reserved for the caller (counted in `reserved`).
-  //   Closed:  *value untouched; the caller's slot (if any) is released.
-  //   Waiting: the caller is queued with `waker`.
-  Admit admit(T* value, std::size_t& slot, const Waker& waker) {
-    Waker to_wake;
-    Waker to_drop;
-    Admit result;
+    SendStatus status = SendStatus::Sent;
     {
       std::lock_guard<std::mutex> lock(mu);
       if (rx_closed) {
-        if (slot != kNoSlot) to_wake = leave_locked(slot, to_drop);
-        slot = kNoSlot;
-        return Admit::Closed;
-      }
-      bool admitted;
-      if (slot == kNoSlot) {
-        admitted = has_room_locked();
-        if (admitted) ++reserved;
+        status = SendStatus::Closed;
+      } else if (!has_room_locked()) {
+        status = SendStatus::Full;
       } else {
-        admitted = slots[slot].state == WaitSlot::State::Granted;
-        if (admitted) to_drop = free_slot_locked(slot);  // its reservation stays in `reserved`
-      }
-      if (admitted) {
-        slot = kNoSlot;
-        if (value != nullptr) {
-          --reserved;
-          buffer.push_back(std::move(*value));
-          to_wake = std::move(rx_waker);
-        }
-        result = Admit::Room;
-      } else {
-        if (slot == kNoSlot) {
-          slot = take_slot_locked();
-          wait_queue.push_back(std::size_t(slot));
-        }
-        replace_waker(slots[slot].waker, waker, to_drop);
-        result = Admit::Waiting;
+        buffer.push_back(std::move(value));
+        to_wake = std::move(rx_waker);
       }
     }
+    if (status == SendStatus::Sent) {
+      std::move(to_wake).wake();
+      return SendResult<T>::sent();
+    }
+    return status == SendStatus::Closed ? SendResult<T>::closed(std::move(value))
+                                        : SendResult<T>::full(std::move(value));
+  }
+
+  // One step of a waiting Send (value != nullptr) or Reserve (value ==
+  // nullptr). `slot` is the caller's WaitSlot index, kNoSlot while it has
+  // none; this function updates it.
+  //   Room:    Send: *value was moved into the buffer. Reserve: one slot is
+  //            reserved for the caller (counted in `reserved`).
+  //   Closed:  *value untouched; the caller's slot (if any) is released.
+  //   Waiting: the caller is queued (in `slot`) with `waker`.
+  // On a throw (*value's move, or memory), slot is kNoSlot and the caller
+  // holds nothing: a slot it had been granted went to the next waiter.
+  Admit admit(T* value, std::size_t& slot, const Waker& waker) {
+    Waker to_wake;
+    Waker to_drop;  // declared before the lock: dropped after it is released
+    Admit result = Admit::Room;
+    bool holding = false;  // a reserved slot is the caller's: give it back on a throw
+#if POLLEN_HAS_EXCEPTIONS
+    try {
+#endif
+      std::lock_guard<std::mutex> lock(mu);
+      if (rx_closed) {
+        if (slot != kNoSlot) to_wake = leave_locked(slot, to_drop);  // no-op: grants nothing once closed
+        slot = kNoSlot;
+        result = Admit::Closed;
+      } else if (take_room_locked(slot, to_drop)) {
+        if (value != nullptr) {
+          holding = true;
+          buffer.push_back(std::move(*value));
+          holding = false;
+          --reserved;
+          to_wake = std::move(rx_waker);
+        }
+      } else {
+        wait_locked(slot, waker, to_drop);
+        result = Admit::Waiting;
+      }
+#if POLLEN_HAS_EXCEPTIONS
+    } catch (...) {
+      if (holding) release_reserved();
+      throw;
+    }
+#else
+    (void)holding;
+#endif
     std::move(to_wake).wake();
     return result;
   }
@@ -206,16 +236,23 @@ class ChanShared final : public RefCounted {
     return Admit::Room;
   }
 
-  // Fills a reserved slot (Permit::send): Sent, or Closed with the value.
-  SendResult<T> send_reserved(T value) {
+  // Fills a reserved slot (Permit::send): Sent, or Closed with the value
+  // (the slot is spent either way). If moving the value in throws (or
+  // memory runs out), the exception propagates and the slot is still
+  // reserved: the Permit keeps it.
+  SendResult<T> send_reserved(T& value) {
     Waker to_wake;
+    bool closed;
     {
       std::lock_guard<std::mutex> lock(mu);
+      closed = rx_closed;
+      if (!closed) {
+        buffer.push_back(std::move(value));
+        to_wake = std::move(rx_waker);
+      }
       --reserved;
-      if (rx_closed) return SendResult<T>::closed(std::move(value));
-      buffer.push_back(std::move(value));
-      to_wake = std::move(rx_waker);
     }
+    if (closed) return SendResult<T>::closed(std::move(value));
     std::move(to_wake).wake();
     return SendResult<T>::sent();
   }
@@ -237,7 +274,8 @@ class ChanShared final : public RefCounted {
 
   // Takes the first message into `out` (Item); or reports End (closed or
   // every sender gone, and nothing buffered) or Empty. When `waker` is given
-  // and the result is Empty, registers it to be woken by the next send.
+  // and the result is Empty, registers it to be woken by the next send. If
+  // moving the message out throws, it stays first in the buffer.
   Take take(Option<T>& out, const Waker* waker) {
     Waker to_wake;
     Waker to_drop;
@@ -248,7 +286,8 @@ class ChanShared final : public RefCounted {
         if (waker != nullptr) replace_waker(rx_waker, *waker, to_drop);
         return Take::Empty;
       }
-      out.emplace(buffer.pop_front());
+      out.emplace(std::move(buffer.front()));
+      buffer.pop_front();
       to_wake = grant_locked();
     }
     std::move(to_wake).wake();
@@ -257,29 +296,25 @@ class ChanShared final : public RefCounted {
 
   // Receiver close(): later sends hand their value back; waiting senders
   // are woken to learn it; buffered messages stay receivable.
-  void close() {
-    std::vector<Waker> to_wake;
+  void close() noexcept {
     {
       std::lock_guard<std::mutex> lock(mu);
       rx_closed = true;
-      to_wake = take_waiters_locked();
     }
-    for (Waker& w : to_wake) std::move(w).wake();
+    wake_waiters();
   }
 
   // The receiver is destroyed: close, and destroy the buffered messages.
   void drop_receiver() noexcept {
-    RingBuffer<T> doomed;  // destroyed after the lock is released
-    std::vector<Waker> to_wake;
+    BlockQueue<T> doomed;  // destroyed after the lock is released
     Waker to_drop;
     {
       std::lock_guard<std::mutex> lock(mu);
       rx_closed = true;
       doomed.swap(buffer);
       to_drop = std::move(rx_waker);
-      to_wake = take_waiters_locked();
     }
-    for (Waker& w : to_wake) std::move(w).wake();
+    wake_waiters();
   }
 
   std::size_t size() const {
@@ -303,6 +338,34 @@ class ChanShared final : public RefCounted {
     return std::move(s.waker);
   }
 
+  // Gives the caller a slot if it may have one now: a slot it was granted
+  // (its WaitSlot is freed; the reservation stays counted in `reserved`),
+  // or, for a newcomer, free room no one queues for (counted now). True:
+  // the caller holds one reserved slot, and `slot` is kNoSlot.
+  bool take_room_locked(std::size_t& slot, Waker& to_drop) noexcept {
+    if (slot == kNoSlot) {
+      if (!has_room_locked()) return false;
+      ++reserved;
+      return true;
+    }
+    if (slots[slot].state != WaitSlot::State::Granted) return false;
+    to_drop = free_slot_locked(slot);
+    slot = kNoSlot;
+    return true;
+  }
+
+  // Queues the caller (a newcomer gets a WaitSlot at the back of the queue)
+  // and keeps its waker. Strong guarantee: the allocations come first.
+  void wait_locked(std::size_t& slot, const Waker& waker, Waker& to_drop) {
+    if (slot == kNoSlot) {
+      wait_queue.reserve(wait_queue.size() + 1);  // may throw: nothing changed yet
+      std::size_t i = take_slot_locked();         // may throw: nothing changed yet
+      wait_queue.push_back(std::size_t(i));       // has room: cannot throw
+      slot = i;
+    }
+    replace_waker(slots[slot].waker, waker, to_drop);
+  }
+
   // Removes a waiter (Waiting or Granted) and frees its slot (its waker goes
   // to `to_drop`); a Granted waiter's reservation passes on. Returns the
   // waker of whoever got it.
@@ -324,7 +387,8 @@ class ChanShared final : public RefCounted {
     return rx_closed ? Waker() : grant_locked();
   }
 
-
+  // A new Waiting slot, reusing a freed one if there is one. Strong
+  // guarantee: if growing `slots` or `free_slots` throws, nothing changed.
   std::size_t take_slot_locked() {
     std::size_t i;
     if (!free_slots.empty()) {
@@ -346,13 +410,22 @@ class ChanShared final : public RefCounted {
     return std::move(slots[i].waker);
   }
 
-  // Every waiter's waker (they will see rx_closed when they poll).
-  std::vector<Waker> take_waiters_locked() {
-    std::vector<Waker> out;
-    for (WaitSlot& s : slots) {
-      if (s.state != WaitSlot::State::Free && !s.waker.is_noop()) out.push_back(std::move(s.waker));
+  // After rx_closed is set: wakes every waiting sender (each will see
+  // rx_closed when it polls). One waker at a time, the lock released around
+  // each wake, so that it needs no list (no allocation): no new waiter can
+  // queue once rx_closed is set, and a waiter that leaves meanwhile only
+  // frees its slot.
+  void wake_waiters() noexcept {
+    for (std::size_t i = 0;; ++i) {
+      Waker w;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        while (i < slots.size() && slots[i].waker.is_noop()) ++i;
+        if (i == slots.size()) return;
+        w = std::move(slots[i].waker);
+      }
+      std::move(w).wake();
     }
-    return out;
   }
 };
 

@@ -23,9 +23,18 @@
 // the receiver is closed is received; every send after it (including a send
 // that was waiting for room) hands its value back in a Closed SendResult.
 //
+// Element requirements: T must be move-constructible, and its destructor
+// must not throw. Its move constructor may throw: the buffer never moves a
+// message it holds (growing it links in a new block), so a throwing move
+// only ever fails the one send or receive that makes it, which then leaves
+// the channel as it was (see "Throwing moves" in chan_shared.hpp): try_send()
+// and Permit::send() throw with nothing sent (a Permit keeps its slot); a
+// Send future throws, gives the slot it held to the next waiter and is
+// Poisoned; a receive throws and the message stays first in the channel.
+//
 // Contract errors: capacity 0 (use a oneshot, or capacity 1); using a
-// default-constructed or moved-from handle; polling a future after Ready;
-// sending twice through one Permit.
+// default-constructed or moved-from handle; polling a future after Ready or
+// after its poll threw; sending twice through one Permit.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -40,6 +49,7 @@
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
@@ -87,7 +97,7 @@ class Sender {
   // Sends without waiting: Sent, Full or Closed (the value handed back).
   SendResult<T> try_send(T value) const {
     check("Sender::try_send()");
-    return shared_->try_send(std::move(value));
+    return shared_->try_send(value);
   }
 
   // A future of a Permit: one slot reserved for a later send. Cancel safe.
@@ -161,14 +171,16 @@ class Permit {
   ~Permit() { release(); }
 
   // Fills the slot: Sent, or Closed with the value handed back when the
-  // receiver was closed or destroyed meanwhile. Spends the permit.
+  // receiver was closed or destroyed meanwhile. Spends the permit. If moving
+  // the value into the channel throws, the exception propagates, nothing
+  // was sent and the permit keeps its slot.
   SendResult<T> send(T value) {
     if (!tx_.is_valid()) {
       detail::contract_violation(
           "Permit::send() on a spent permit: a permit reserves one slot and sends once; reserve() "
           "again for another");
     }
-    SendResult<T> r = tx_.shared().send_reserved(std::move(value));
+    SendResult<T> r = tx_.shared().send_reserved(value);
     tx_ = Sender<T>();
     return r;
   }
@@ -197,6 +209,14 @@ class Permit {
 //             +--full: queue up--> Waiting --granted a slot--> Done (Sent)
 //                                    |  ^ --closed--> Done (Closed, value back)
 //                                    +--+ still full: Pending
+//           Start/Waiting --the poll threw--> Poisoned
+//
+//   State::Start     holds the value and the Sender; not queued
+//   State::Waiting   holds the value, the Sender and a WaitSlot (queued, or
+//                    granted a slot it fills on its next poll)
+//   State::Done      holds nothing
+//   State::Poisoned  holds the value as the throwing move left it (destroyed
+//                    with the Send) and the Sender; no WaitSlot, no slot
 //
 // Output: SendResult<T>: Sent, or Closed with the value handed back.
 // Cancellation: NOT cancel safe (is_cancel_safe is false): destroying a
@@ -204,7 +224,10 @@ class Permit {
 //   place in the queue (a slot it was granted passes to the next waiter). To
 //   send from a select() without losing the value, select on reserve() and
 //   send through the Permit.
-// Contract errors: polling it after Ready.
+// Exceptions: if moving the value into the channel throws (or memory runs
+//   out), poll() propagates the exception: nothing was sent, a slot the
+//   Send held passes to the next waiter, and the Send is Poisoned.
+// Contract errors: polling it after Ready, or again after its poll threw.
 // Polling order: no children. It holds its own Sender, so the receiver does
 //   not end while it is pending.
 // Example: see the top of this header.
@@ -213,29 +236,34 @@ class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
  public:
   using Output = SendResult<T>;
   static constexpr bool is_cancel_safe = false;
-  enum class State { Start, Waiting, Done };
+  enum class State { Start, Waiting, Done, Poisoned };
 
-  Send(Sender<T> tx, T value) : tx_(std::move(tx)), value_(std::move(value)) {}
+  Send(Sender<T> tx, T value) : value_(std::move(value)), tx_(std::move(tx)) {}
+  // The value moves first (value_ is declared first): if its move throws,
+  // nothing else has moved and `o` is left whole.
   Send(Send&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
-      : tx_(std::move(o.tx_)), value_(o.value_.take()), slot_(o.slot_), state_(o.state_) {
+      : value_(std::move(o.value_)), tx_(std::move(o.tx_)), slot_(o.slot_), state_(o.state_) {
+    o.value_.reset();
     o.slot_ = detail::kNoSlot;
     o.state_ = State::Done;
   }
   ~Send() {
-    if (state_ == State::Waiting) tx_.shared().cancel_wait(slot_);
+    if (slot_ != detail::kNoSlot) tx_.shared().cancel_wait(slot_);
   }
 
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Send");
+    if (state_ == State::Poisoned) detail::polled_after_throw("Send");
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     switch (tx_.shared().admit(&*value_, slot_, cx.waker())) {
       case detail::Admit::Room:
         finish();
         return Output::sent();
       case detail::Admit::Closed: {
-        T back = std::move(*value_);
+        Poll<Output> back(Output::closed(std::move(*value_)));
         finish();
-        return Output::closed(std::move(back));
+        return back;
       }
       case detail::Admit::Full:
       case detail::Admit::Waiting:
@@ -249,20 +277,20 @@ class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
   void describe(Describer& d) const {
     d.node("Send", state_ == State::Start     ? "state: Start"
                    : state_ == State::Waiting ? "state: Waiting (channel full)"
-                                              : "state: Done");
+                   : state_ == State::Done    ? "state: Done"
+                                              : "state: Poisoned");
   }
 
  private:
   void finish() noexcept {
     state_ = State::Done;
-    slot_ = detail::kNoSlot;
     value_.reset();
     tx_ = Sender<T>();
   }
 
-  Sender<T> tx_;                           // valid in State::Start and State::Waiting
-  Option<T> value_;                        // engaged in State::Start and State::Waiting
-  std::size_t slot_ = detail::kNoSlot;     // valid in State::Waiting: our WaitSlot
+  Option<T> value_;                        // engaged in Start, Waiting and Poisoned
+  Sender<T> tx_;                           // valid in Start, Waiting and Poisoned
+  std::size_t slot_ = detail::kNoSlot;     // our WaitSlot in State::Waiting; else kNoSlot
   State state_ = State::Start;
 };
 
@@ -273,19 +301,27 @@ class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
 //             +--full--> Waiting --granted--> Done (some(Permit))
 //                          |  ^ --closed--> Done (none)
 //                          +--+ Pending
+//           Start/Waiting --the poll threw (out of memory)--> Poisoned
+//
+//   State::Start     holds the Sender; not queued
+//   State::Waiting   holds the Sender and a WaitSlot (queued, or granted)
+//   State::Done      holds nothing (the Sender went into the Permit)
+//   State::Poisoned  holds the Sender; no WaitSlot
 //
 // Output: Option<Permit<T>>: a permit, or none when the receiver is closed
 //   or gone.
 // Cancellation: cancel safe: it carries no value. Dropping it gives up its
 //   place in the queue (a slot it was granted passes to the next waiter).
-// Contract errors: polling it after Ready.
+// Exceptions: if memory runs out while it queues up, poll() propagates
+//   std::bad_alloc with nothing queued, and the Reserve is Poisoned.
+// Contract errors: polling it after Ready, or again after its poll threw.
 // Polling order: no children.
 template <class T>
 class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
  public:
   using Output = Option<Permit<T>>;
   static constexpr bool is_cancel_safe = true;
-  enum class State { Start, Waiting, Done };
+  enum class State { Start, Waiting, Done, Poisoned };
 
   explicit Reserve(Sender<T> tx) noexcept : tx_(std::move(tx)) {}
   Reserve(Reserve&& o) noexcept : tx_(std::move(o.tx_)), slot_(o.slot_), state_(o.state_) {
@@ -293,12 +329,14 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
     o.state_ = State::Done;
   }
   ~Reserve() {
-    if (state_ == State::Waiting) tx_.shared().cancel_wait(slot_);
+    if (slot_ != detail::kNoSlot) tx_.shared().cancel_wait(slot_);
   }
 
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Reserve");
+    if (state_ == State::Poisoned) detail::polled_after_throw("Reserve");
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     switch (tx_.shared().admit(nullptr, slot_, cx.waker())) {
       case detail::Admit::Room: {
         state_ = State::Done;
@@ -320,12 +358,13 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
   void describe(Describer& d) const {
     d.node("Reserve", state_ == State::Start     ? "state: Start"
                       : state_ == State::Waiting ? "state: Waiting (channel full)"
-                                                 : "state: Done");
+                      : state_ == State::Done    ? "state: Done"
+                                                 : "state: Poisoned");
   }
 
  private:
-  Sender<T> tx_;                        // valid in State::Start and State::Waiting
-  std::size_t slot_ = detail::kNoSlot;  // valid in State::Waiting
+  Sender<T> tx_;                        // valid in Start, Waiting and Poisoned
+  std::size_t slot_ = detail::kNoSlot;  // our WaitSlot in State::Waiting; else kNoSlot
   State state_ = State::Start;
 };
 

@@ -24,11 +24,30 @@
 //   waker or a destructor may call back into the channel.
 // * `sender_done` and `receiver_closed` are set once and never unset.
 // * The value lives in the state from send() until the receiver takes it, or
-//   until the receiver is destroyed (then it is destroyed at once).
+//   until the receiver is destroyed (then it is destroyed at once). send()
+//   writes `value` only while `receiver_closed` is unset; once it is set,
+//   only the receiver touches `value`, so a receiver being destroyed
+//   destroys a value left behind in place, after releasing `mu` (no move:
+//   nothing there can throw).
+// * Registrations. `rx_waker` belongs to the receiver: whichever of its
+//   polls (the receiver itself, or a borrowed recv()) returned Pending last
+//   put it there, and it is dropped when a send or the sender's end takes
+//   it, or when the receiver is destroyed. `tx_waker` is shared by the
+//   pending closed() futures: it is the latest one's waker, and it stays
+//   registered while a pending closed() future registered with it lives
+//   (`tx_gen` numbers each new waker stored there, `tx_holders` counts the
+//   futures registered with the current one); the last of them to go drops
+//   it at once.
+//
+// Element requirements: T must be move-constructible and its destructor
+// must not throw. If its move constructor throws, send() throws with
+// nothing sent (the sender can still send), and a receive throws with the
+// value left in the channel.
 //
 // Misuse (ContractError): using a sender after send() or a default-made or
 // moved-from sender or receiver; polling the receiver after it returned
-// Ready.
+// Ready, after try_recv() or a recv() delivered its result, or after its
+// poll threw.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -43,8 +62,10 @@
 #include <pollen/sync/shared.hpp>
 #include <pollen/sync/spin_lock.hpp>
 
+#include <cstdint>
 #include <mutex>  // std::lock_guard
 #include <string>
+#include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
@@ -53,14 +74,27 @@ namespace detail {
 
 template <class T>
 class OneshotShared final : public RefCounted {
+  static_assert(std::is_move_constructible<T>::value,
+                "a oneshot's value type must be move-constructible (it is moved into the "
+                "channel and out of it); it need not be copyable, and its move may throw");
+  static_assert(std::is_nothrow_destructible<T>::value,
+                "a oneshot's value type must have a destructor that does not throw");
+
  public:
+  // The small fields first, packed together after the reference count.
   mutable SpinLock mu;  // two parties, a few instructions each: see spin_lock.hpp
-  Option<T> value;               // engaged from send() until received or the receiver is gone
   bool sender_done = false;      // sent, or the sender is gone; never unset
   bool receiver_closed = false;  // close() called or the receiver is gone; never unset
+  // Pending closed() futures registered with tx_gen's waker. Saturates at
+  // 255: from then on that waker stays until it is woken or replaced.
+  std::uint8_t tx_holders = 0;
+  std::uint32_t tx_gen = 0;      // numbers the wakers stored in tx_waker (0: none yet)
+  Option<T> value;               // engaged from send() until received or the receiver is gone
   Waker rx_waker;                // the task of the last Pending receive; woken by send/sender drop
   Waker tx_waker;                // the task of the last Pending closed(); woken by close/drop
 };
+
+constexpr std::uint8_t kHoldersSaturated = 255;
 
 inline void require_oneshot_handle(bool alive, const char* what) {
   if (!alive) {
@@ -96,19 +130,21 @@ class OneshotSender {
 
   // Sends the value: Sent, or Closed with the value handed back when the
   // receiver was closed or destroyed first. Either way the sender is spent
-  // afterwards (a second send is a ContractError). Never waits.
+  // afterwards (a second send is a ContractError). Never waits. If moving
+  // the value into the channel throws, the exception propagates and nothing
+  // changed: the receiver still waits and the sender can still send.
   SendResult<T> send(T value) {
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotSender::send()");
     Waker to_wake;
     bool delivered;
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
-      shared_->sender_done = true;
       delivered = !shared_->receiver_closed;
       if (delivered) {
-        shared_->value.emplace(std::move(value));
+        shared_->value.emplace(std::move(value));  // a throw leaves everything as it was
         to_wake = std::move(shared_->rx_waker);
       }
+      shared_->sender_done = true;
     }
     shared_.reset();
     if (!delivered) return SendResult<T>::closed(std::move(value));
@@ -166,16 +202,27 @@ class OneshotRecv;
 // States:   Waiting --value arrived--------------> Done   (Received)
 //              |  ^  --sender gone without value--> Done   (Closed)
 //              +--+ nothing yet: keep the waker, Pending
+//           Waiting --try_recv() or a recv() delivered Received/Closed--> Taken
+//           Waiting --its poll threw (the value's move)--> Poisoned
+//
+//   Every state holds the channel (until the receiver is moved from). In
+//   Done and Taken the result was delivered: the receiver is finished as a
+//   future. In Poisoned the value (if any) is still in the channel:
+//   try_recv() can take it.
 //
 // Output: RecvResult<T>: Received with the value, or Closed.
-// Cancellation: destroying the receiver closes the channel. A value that was
-//   already sent and not yet received is destroyed at once; a later send hands
-//   its value back to the sender. So the receiver itself is NOT cancel safe
-//   (is_cancel_safe is false): to race a oneshot in a select without losing
-//   its value, select on rx.recv() (a borrowed receive, cancel safe) and keep
-//   the receiver.
-// Contract errors: polling it after Ready; polling a default-constructed or
-//   moved-from receiver.
+// Cancellation: destroying the receiver closes the channel and drops its
+//   waker at once. A value that was already sent and not yet received is
+//   destroyed at once; a later send hands its value back to the sender. So
+//   the receiver itself is NOT cancel safe (is_cancel_safe is false): to
+//   race a oneshot in a select without losing its value, select on
+//   rx.recv() (a borrowed receive, cancel safe) and keep the receiver.
+// Exceptions: if moving the value out throws, poll() propagates it, the
+//   value stays in the channel, and the receiver is Poisoned.
+// Contract errors: polling it after Ready, after try_recv() or a recv()
+//   delivered its result, or after its poll threw; polling a
+//   default-constructed or moved-from receiver. (try_recv() itself only
+//   reports: Closed once the result was delivered.)
 // Polling order: no children. A ready receive spends one unit of the
 //   cooperative budget.
 // Example: see the top of this header.
@@ -184,7 +231,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
  public:
   using Output = RecvResult<T>;
   static constexpr bool is_cancel_safe = false;
-  enum class State { Waiting, Done };
+  enum class State { Waiting, Done, Taken, Poisoned };
 
   // A receiver of no channel; polling it is a ContractError.
   OneshotReceiver() noexcept : state_(State::Done) {}
@@ -195,38 +242,26 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   }
   OneshotReceiver& operator=(OneshotReceiver&& o) noexcept {
     if (this != &o) {
-      release();
+      if (shared_) release();
       shared_ = std::move(o.shared_);
       state_ = o.state_;
       o.state_ = State::Done;
     }
     return *this;
   }
-  ~OneshotReceiver() { release(); }
+  // The moved-from test inline, the release out of line (moved-from
+  // receivers are the common case).
+  ~OneshotReceiver() {
+    if (shared_) release();
+  }
 
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);
-    if (state_ == State::Done || !shared_) detail::polled_after_ready("OneshotReceiver");
-    Poll<Output> p = poll_recv(cx);
-    if (p.is_ready()) state_ = State::Done;
+    if (state_ != State::Waiting || !shared_) finished(false);
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
+    Poll<Output> p = receive(cx);
+    state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
-  }
-
-  // The receive step without the Done check: what poll() and recv() share.
-  // Received or Closed: Ready; nothing yet: keeps cx's waker, Pending.
-  Poll<Output> poll_recv(Context& cx) {
-    detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver");
-    if (detail::out_of_budget(cx)) return pending;
-    Waker to_drop;  // a replaced waker, dropped after the lock is released
-    std::lock_guard<detail::SpinLock> lock(shared_->mu);
-    if (shared_->value.has_value()) {
-      Option<T> v = shared_->value.take();
-      detail::spend_budget(cx);
-      return Output::received(std::move(*v));
-    }
-    if (shared_->sender_done || shared_->receiver_closed) return Output::closed();
-    detail::replace_waker(shared_->rx_waker, cx.waker(), to_drop);
-    return pending;
   }
 
   // A borrowed receive: a future of the same RecvResult that leaves the
@@ -234,15 +269,25 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   // receiver must outlive it and not move while it is alive.
   POLLEN_NODISCARD OneshotRecv<T> recv() noexcept { return OneshotRecv<T>(*this); }
 
-  // Without waiting: Received, Empty (not sent yet), or Closed.
+  // Without waiting: Received, Empty (not sent yet), or Closed. A Received
+  // or Closed result finishes the receiver as a future (Taken): polling it
+  // afterwards is a ContractError, and try_recv() keeps reporting Closed.
   RecvResult<T> try_recv() {
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::try_recv()");
-    std::lock_guard<detail::SpinLock> lock(shared_->mu);
-    if (shared_->value.has_value()) {
-      Option<T> v = shared_->value.take();
-      return RecvResult<T>::received(std::move(*v));
+    Option<T> v;
+    bool ended = false;
+    {
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
+      if (shared_->value.has_value()) {
+        take_value_locked(v);
+      } else {
+        ended = shared_->sender_done || shared_->receiver_closed;
+      }
     }
-    if (shared_->sender_done || shared_->receiver_closed) return RecvResult<T>::closed();
+    if (v.has_value() || ended) {
+      if (state_ == State::Waiting) state_ = State::Taken;
+      return v.has_value() ? RecvResult<T>::received(std::move(*v)) : RecvResult<T>::closed();
+    }
     return RecvResult<T>::empty();
   }
 
@@ -266,7 +311,10 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
       d.node("OneshotReceiver", "state: Done");
       return;
     }
-    std::string detail = state_ == State::Done ? "state: Done" : "state: Waiting";
+    std::string detail = state_ == State::Waiting ? "state: Waiting"
+                         : state_ == State::Done  ? "state: Done"
+                         : state_ == State::Taken ? "state: Taken"
+                                                  : "state: Poisoned";
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
       if (shared_->value.has_value()) {
@@ -281,16 +329,75 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   }
 
  private:
+  friend class OneshotRecv<T>;
+
+  // The step of a borrowed recv(): the receive, with the receiver's own
+  // state checked and updated (Taken once it delivers).
+  Poll<Output> poll_borrowed(Context& cx) {
+    if (state_ != State::Waiting || !shared_) finished(true);
+    Poll<Output> p = receive(cx);
+    if (p.is_ready()) state_ = State::Taken;
+    return p;
+  }
+
+  // Received or Closed: Ready; nothing yet: keeps cx's waker, Pending. If
+  // the value's move throws, the value stays in the channel.
+  Poll<Output> receive(Context& cx) {
+    if (detail::out_of_budget(cx)) return pending;
+    Option<T> v;
+    Waker to_drop;  // a replaced waker, dropped after the lock is released
+    {
+      std::lock_guard<detail::SpinLock> lock(shared_->mu);
+      if (shared_->value.has_value()) {
+        take_value_locked(v);
+      } else if (!shared_->sender_done && !shared_->receiver_closed) {
+        detail::replace_waker(shared_->rx_waker, cx.waker(), to_drop);
+        return pending;
+      }
+    }
+    if (!v.has_value()) return Output::closed();
+    detail::spend_budget(cx);
+    return Output::received(std::move(*v));
+  }
+
+  // Moves the sent value into `out`; a throw leaves it in the channel.
+  void take_value_locked(Option<T>& out) {
+    out.emplace(std::move(*shared_->value));
+    shared_->value.reset();  // the moved-from shell
+  }
+
+  // The ContractError for a receive from a finished receiver: by its own
+  // poll(), or (`borrowed`) by a recv() future.
+  [[noreturn]] void finished(bool borrowed) const {
+    if (!shared_) {
+      if (borrowed) detail::require_oneshot_handle(false, "OneshotReceiver::recv()");
+      detail::polled_after_ready("OneshotReceiver");
+    }
+    if (state_ == State::Poisoned) detail::polled_after_throw("OneshotReceiver");
+    if (state_ == State::Done && !borrowed) detail::polled_after_ready("OneshotReceiver");
+    detail::contract_violation(
+        std::string(borrowed ? "OneshotReceiver::recv() polled" : "OneshotReceiver polled") +
+        (state_ == State::Done ? " after the receiver returned Ready"
+                               : " after try_recv() or recv() delivered its result") +
+        ": a oneshot delivers one result (Received or Closed); use the one you got and do not "
+        "receive from this receiver again (try_recv() keeps reporting Closed)");
+  }
+
+  // Closes the channel for good: the receiver is going.
   void release() noexcept {
-    if (!shared_) return;
-    Option<T> dropped;  // destroyed after the lock is released
     Waker to_wake;
+    Option<Waker> to_drop;  // an Option: nothing to drop (the common case) costs no call
+    bool value_left;
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
       shared_->receiver_closed = true;
-      dropped = shared_->value.take();
-      to_wake = std::move(shared_->tx_waker);
+      value_left = shared_->value.has_value();
+      to_wake.swap(shared_->tx_waker);
+      // No task waits on this receiver any more: drop its registration now.
+      if (!shared_->rx_waker.is_noop()) to_drop.emplace(std::move(shared_->rx_waker));
     }
+    // Unlocked: with receiver_closed set, only this receiver touches `value`.
+    if (value_left) shared_->value.reset();
     shared_.reset();
     std::move(to_wake).wake();
   }
@@ -302,11 +409,17 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
 // rx.recv(): a borrowed receive from a OneshotReceiver.
 //
 // States:   Waiting --Received or Closed--> Done
+//           Waiting --the poll threw--> Poisoned
 //
 // Output: RecvResult<T>, as the receiver's own.
 // Cancellation: cancel safe. Dropping it while Pending leaves the channel and
-//   any value in the receiver, which can be polled or recv()-ed again.
-// Contract errors: polling it after Ready.
+//   any value in the receiver, which can be polled or recv()-ed again; the
+//   waker it registered stays with the receiver until a send, the sender's
+//   end or the receiver's destruction drops it (see the ground rules).
+// Exceptions: if moving the value out throws, poll() propagates it, the
+//   value stays in the receiver, and this recv() is Poisoned.
+// Contract errors: polling it after Ready or after its poll threw; polling
+//   it when the receiver already delivered its result.
 // Polling order: polls the receiver's receive step; spends the budget when
 //   ready.
 template <class T>
@@ -314,7 +427,7 @@ class POLLEN_NODISCARD_TYPE OneshotRecv : public FutureExt<OneshotRecv<T>> {
  public:
   using Output = RecvResult<T>;
   static constexpr bool is_cancel_safe = true;
-  enum class State { Waiting, Done };
+  enum class State { Waiting, Done, Poisoned };
 
   explicit OneshotRecv(OneshotReceiver<T>& rx) noexcept : rx_(&rx) {}
   OneshotRecv(OneshotRecv&& o) noexcept : rx_(o.rx_), state_(o.state_) { o.state_ = State::Done; }
@@ -322,14 +435,18 @@ class POLLEN_NODISCARD_TYPE OneshotRecv : public FutureExt<OneshotRecv<T>> {
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("OneshotRecv");
-    Poll<Output> p = rx_->poll_recv(cx);
-    if (p.is_ready()) state_ = State::Done;
+    if (state_ == State::Poisoned) detail::polled_after_throw("OneshotRecv");
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
+    Poll<Output> p = rx_->poll_borrowed(cx);
+    state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
 
   State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("OneshotRecv", state_ == State::Done ? "state: Done" : "state: Waiting");
+    d.node("OneshotRecv", state_ == State::Waiting ? "state: Waiting"
+                          : state_ == State::Done  ? "state: Done"
+                                                   : "state: Poisoned");
     d.child(*rx_);
   }
 
@@ -343,8 +460,10 @@ class POLLEN_NODISCARD_TYPE OneshotRecv : public FutureExt<OneshotRecv<T>> {
 // States:   Waiting --receiver closed or gone--> Done
 //
 // Output: Unit.
-// Cancellation: cancel safe (it carries nothing). Only the latest closed()
-//   future's waker is kept.
+// Cancellation: cancel safe (it carries nothing). Dropping a pending one
+//   drops its registration at once, unless another pending closed() future
+//   of the same task shares it. Only the latest closed() future's waker is
+//   kept: an earlier one polled by another task is not woken.
 // Contract errors: polling it after Ready.
 // Polling order: no children; a spent or dropped sender does not affect it.
 template <class T>
@@ -356,8 +475,16 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
 
   explicit OneshotClosed(detail::SharedRef<detail::OneshotShared<T>> s) noexcept
       : shared_(std::move(s)) {}
-  OneshotClosed(OneshotClosed&& o) noexcept : shared_(std::move(o.shared_)), state_(o.state_) {
+  OneshotClosed(OneshotClosed&& o) noexcept
+      : shared_(std::move(o.shared_)), gen_(o.gen_), state_(o.state_) {
+    o.gen_ = 0;
     o.state_ = State::Done;
+  }
+  ~OneshotClosed() {
+    if (gen_ == 0) return;
+    Waker to_drop;  // dropped after the lock is released
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
+    unregister_locked(to_drop);
   }
 
   Poll<Unit> poll(Context& cx) {
@@ -366,10 +493,11 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     Waker to_drop;  // a replaced waker, dropped after the lock is released
     std::lock_guard<detail::SpinLock> lock(shared_->mu);
     if (shared_->receiver_closed) {
+      unregister_locked(to_drop);
       state_ = State::Done;
       return Unit{};
     }
-    detail::replace_waker(shared_->tx_waker, cx.waker(), to_drop);
+    register_locked(cx.waker(), to_drop);
     return pending;
   }
 
@@ -379,7 +507,36 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
   }
 
  private:
-  detail::SharedRef<detail::OneshotShared<T>> shared_;  // valid in State::Waiting
+  // Stores `w` as the sender's waker (a different task's waker replaces the
+  // stored one: a new generation) and counts this future as registered
+  // with it.
+  void register_locked(const Waker& w, Waker& to_drop) noexcept {
+    detail::OneshotShared<T>& s = *shared_;
+    if (!s.tx_waker.will_wake(w)) {
+      to_drop = std::move(s.tx_waker);
+      s.tx_waker = w;
+      if (++s.tx_gen == 0) s.tx_gen = 1;  // 0 means "not registered"
+      s.tx_holders = 0;
+    }
+    if (gen_ != s.tx_gen) {
+      gen_ = s.tx_gen;
+      if (s.tx_holders != detail::kHoldersSaturated) ++s.tx_holders;
+    }
+  }
+
+  // This future is done with its registration: the last future registered
+  // with the stored waker drops it.
+  void unregister_locked(Waker& to_drop) noexcept {
+    detail::OneshotShared<T>& s = *shared_;
+    if (gen_ != 0 && gen_ == s.tx_gen && s.tx_holders != detail::kHoldersSaturated &&
+        --s.tx_holders == 0) {
+      to_drop = std::move(s.tx_waker);
+    }
+    gen_ = 0;
+  }
+
+  detail::SharedRef<detail::OneshotShared<T>> shared_;  // valid until moved from
+  std::uint32_t gen_ = 0;  // the tx_gen this future registered with; 0: none
   State state_ = State::Waiting;
 };
 

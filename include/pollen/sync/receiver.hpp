@@ -26,8 +26,21 @@
 // when the budget is spent it returns Pending (and the task is re-woken)
 // even with messages buffered, so a flooded receiver cannot starve its loop.
 //
+// Throwing moves: a receive whose move of the message out of the channel
+// throws propagates the exception and leaves the message first in the
+// channel, to be received next time (a recv() future whose poll threw is
+// Poisoned; receive with a new one).
+//
+// Registration: the receiver keeps the waker of the task that last polled
+// it and got Pending (through poll_next, recv() or stream::next), until a
+// send or the end wakes it or the receiver is destroyed. Dropping a pending
+// recv() does not take it back: the receiver may be polled again, by the
+// same task or through another borrowed future, and only the receiver
+// knows it is done with it. So a task that drops a pending recv() may get
+// one spurious wake (harmless: it polls and finds nothing to do).
+//
 // Contract errors: using a default-constructed or moved-from receiver;
-// polling a recv() future after it returned Ready.
+// polling a recv() future after it returned Ready or after its poll threw.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -158,12 +171,15 @@ class Receiver {
 // States:   Waiting --message or end of stream--> Done
 //              |  ^
 //              +--+ nothing buffered: keep the waker, Pending
+//           Waiting --the poll threw--> Poisoned
 //
 // Output: Option<T>: some(message), or none when the channel has ended
 //   (every sender gone, or closed, and the buffer drained).
 // Cancellation: cancel safe. A message is taken out of the channel only in
 //   the poll that returns it, so dropping a pending recv() loses nothing.
-// Contract errors: polling it after Ready.
+// Exceptions: if moving the message out throws, poll() propagates it, the
+//   message stays in the channel, and this recv() is Poisoned.
+// Contract errors: polling it after Ready, or again after its poll threw.
 // Polling order: borrows the receiver, which must outlive it and not move
 //   while it is alive. A ready receive spends one unit of the budget.
 // Example: `while (auto v = block_on(rx.recv())) use(*v);`
@@ -172,26 +188,34 @@ class POLLEN_NODISCARD_TYPE Recv : public FutureExt<Recv<T>> {
  public:
   using Output = Option<T>;
   static constexpr bool is_cancel_safe = true;
-  enum class State { Waiting, Done };
+  enum class State { Waiting, Done, Poisoned };
 
   explicit Recv(Receiver<T>& rx) noexcept : rx_(&rx) {}
   Recv(Recv&& o) noexcept : rx_(o.rx_), state_(o.state_) { o.state_ = State::Done; }
 
   Poll<Option<T>> poll(Context& cx) {
     detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("Recv");
+    if (state_ != State::Waiting) poll_finished();
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Option<T>> p = rx_->poll_next(cx);
-    if (p.is_ready()) state_ = State::Done;
+    state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
 
   State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("Recv", state_ == State::Done ? "state: Done" : "state: Waiting");
+    d.node("Recv", state_ == State::Waiting ? "state: Waiting"
+                   : state_ == State::Done  ? "state: Done"
+                                            : "state: Poisoned");
     d.child(*rx_);
   }
 
  private:
+  [[noreturn]] void poll_finished() const {
+    if (state_ == State::Done) detail::polled_after_ready("Recv");
+    detail::polled_after_throw("Recv");
+  }
+
   Receiver<T>* rx_;  // borrowed
   State state_ = State::Waiting;
 };

@@ -1,10 +1,12 @@
-// pollen/sync/ring_buffer.hpp: RingBuffer<T>, the FIFO that holds a
-// channel's messages. Internal to pollen/sync.
+// pollen/sync/ring_buffer.hpp: RingBuffer<T>, a FIFO of small values that
+// never throw when moved: the queue of waiting senders' slot indices.
+// Internal to pollen/sync. (Messages live in a BlockQueue, block_queue.hpp,
+// which never moves what it holds.)
 //
 // A circular array whose capacity is a power of two. push_back() grows it
-// (doubling) when it is full; nothing ever shrinks it, so a channel that has
-// reached its working size sends and receives without allocating (the
-// "zero allocations per message in steady state" of the benchmarks). Slots
+// (doubling) when it is full; nothing ever shrinks it. Growing moves the
+// values into the new array, which is why T must be nothrow-movable: a
+// throw halfway would leave values behind in both arrays. Slots
 // [head_, head_ + len_) (modulo capacity) hold live T; the rest are raw
 // memory. Not thread-safe: the channel's mutex guards it.
 #pragma once
@@ -23,6 +25,11 @@ namespace detail {
 
 template <class T>
 class RingBuffer {
+  static_assert(std::is_nothrow_move_constructible<T>::value &&
+                    std::is_nothrow_move_assignable<T>::value,
+                "RingBuffer holds values that never throw when moved (growing moves them); "
+                "use BlockQueue for other values");
+
  public:
   RingBuffer() noexcept = default;
   RingBuffer(const RingBuffer&) = delete;
@@ -52,7 +59,8 @@ class RingBuffer {
     if (n > cap_) regrow(round_up(n));
   }
 
-  // Grows first, so that `v` is untouched if growing throws.
+  // Grows first, so that `v` is untouched if growing throws. After
+  // reserve(size() + 1), it does not allocate and cannot throw.
   void push_back(T&& v) {
     if (len_ == cap_) regrow(cap_ == 0 ? 8 : cap_ * 2);
     ::new (static_cast<void*>(slots_ + index(len_))) T(std::move(v));
@@ -73,7 +81,7 @@ class RingBuffer {
   }
 
   // Moves the first element out.
-  T pop_front() {
+  T pop_front() noexcept {
     POLLEN_ASSERT(len_ > 0, "RingBuffer::pop_front() on an empty ring");
     T* p = slots_ + head_;
     T v(std::move(*p));
@@ -84,7 +92,7 @@ class RingBuffer {
   }
 
   // Removes element i, keeping the order of the others (linear time).
-  void erase_at(std::size_t i) {
+  void erase_at(std::size_t i) noexcept {
     POLLEN_ASSERT(i < len_, "RingBuffer::erase_at() out of range");
     for (std::size_t j = i; j + 1 < len_; ++j) at(j) = std::move(at(j + 1));
     slots_[index(len_ - 1)].~T();
@@ -116,22 +124,12 @@ class RingBuffer {
   }
   std::size_t index(std::size_t i) const noexcept { return (head_ + i) & (cap_ - 1); }
 
+  // Only the allocation can throw: moving T cannot (see the static_assert).
   void regrow(std::size_t new_cap) {
     T* fresh = alloc().allocate(new_cap);
-    std::size_t moved = 0;
-#if POLLEN_HAS_EXCEPTIONS
-    try {
-#endif
-      for (; moved < len_; ++moved) {
-        ::new (static_cast<void*>(fresh + moved)) T(std::move_if_noexcept(slots_[index(moved)]));
-      }
-#if POLLEN_HAS_EXCEPTIONS
-    } catch (...) {
-      for (std::size_t i = 0; i < moved; ++i) fresh[i].~T();
-      alloc().deallocate(fresh, new_cap);
-      throw;
+    for (std::size_t i = 0; i < len_; ++i) {
+      ::new (static_cast<void*>(fresh + i)) T(std::move(slots_[index(i)]));
     }
-#endif
     std::size_t n = len_;
     clear();
     if (slots_ != nullptr) alloc().deallocate(slots_, cap_);

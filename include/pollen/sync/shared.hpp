@@ -54,10 +54,13 @@ class SharedRef {
   }
   ~SharedRef() { reset(); }
 
+  // Inline: a test and an atomic decrement. Deleting the state (the last
+  // reference, once per channel) is out of line, so that the size of the
+  // state's destructor never keeps reset() from being inlined.
   void reset() noexcept {
     T* p = p_;
     p_ = nullptr;
-    if (p != nullptr && p->release()) delete p;
+    if (p != nullptr && p->release()) destroy(p);
   }
   T* get() const noexcept { return p_; }
   T* operator->() const noexcept { return p_; }
@@ -65,6 +68,13 @@ class SharedRef {
   explicit operator bool() const noexcept { return p_ != nullptr; }
 
  private:
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((noinline))
+#endif
+  static void destroy(T* p) noexcept {
+    delete p;
+  }
+
   T* p_ = nullptr;
 };
 
@@ -81,6 +91,11 @@ inline void spend_budget(const Context& cx) noexcept { (void)cx.consume_budget()
 // wakes the same task. The replaced waker goes to `to_drop`, a local the
 // caller declared before taking the lock, so that its drop (which may free a
 // task, and with it handles of this very channel) runs after unlocking.
+// Always inlined: it is on the path of every Pending receive, and gcc's
+// growth limits in a large translation unit otherwise make it a call.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline))
+#endif
 inline void replace_waker(Waker& stored, const Waker& waker, Waker& to_drop) noexcept {
   if (stored.will_wake(waker)) return;
   to_drop = std::move(stored);

@@ -31,10 +31,25 @@ class SpinLock {
   SpinLock(const SpinLock&) = delete;
   SpinLock& operator=(const SpinLock&) = delete;
 
+  // The uncontended case (one exchange) inline; the wait out of line, so
+  // that lock() stays small enough to be inlined everywhere.
   void lock() noexcept {
+    if (POLLEN_LIKELY(!locked_.exchange(true, std::memory_order_acquire))) return;
+    lock_contended();
+  }
+  bool try_lock() noexcept { return !locked_.exchange(true, std::memory_order_acquire); }
+  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
+
+ private:
+  static constexpr int kSpinsBeforeYield = 64;
+
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((noinline))
+#endif
+  void lock_contended() noexcept {
     // Test-and-test-and-set: wait on a plain load, so that waiting does not
     // keep taking the cache line away from the holder.
-    while (locked_.exchange(true, std::memory_order_acquire)) {
+    do {
       int spins = 0;
       while (locked_.load(std::memory_order_relaxed)) {
         if (spins < kSpinsBeforeYield) {
@@ -44,13 +59,8 @@ class SpinLock {
           std::this_thread::yield();
         }
       }
-    }
+    } while (locked_.exchange(true, std::memory_order_acquire));
   }
-  bool try_lock() noexcept { return !locked_.exchange(true, std::memory_order_acquire); }
-  void unlock() noexcept { locked_.store(false, std::memory_order_release); }
-
- private:
-  static constexpr int kSpinsBeforeYield = 64;
 
   static void cpu_relax() noexcept {
 #if (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__))

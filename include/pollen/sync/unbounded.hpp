@@ -6,11 +6,20 @@
 //   tx.send(1);                                   // Sent, or Closed + value back
 //   pollen::Option<int> v = pollen::block_on(ch.second.recv());  // some(1)
 //
-// The buffer is a ring that doubles when full and never shrinks, so once it
-// has grown to the working size, sending and receiving allocate nothing
-// (zero allocations per message in steady state). Nothing limits its growth:
-// a receiver that cannot keep up makes it grow without bound; use
-// channel(capacity) for backpressure.
+// The buffer is a ring of fixed-size blocks (block_queue.hpp) that gains a
+// block when full and never gives one back, so once it has grown to the
+// working size, sending and receiving allocate nothing (zero allocations per
+// message in steady state). Growing never moves a buffered message. Nothing
+// limits its growth: a receiver that cannot keep up makes it grow without
+// bound; use channel(capacity) for backpressure.
+//
+// Element requirements: T must be move-constructible, and its destructor
+// must not throw. Its move constructor may throw: send() then throws with
+// nothing sent and the channel unchanged (the value is destroyed with the
+// exception, never left half in the channel), and a receive that throws
+// leaves the message first in the channel (chan_shared.hpp, "Throwing
+// moves"). Running out of memory while the buffer grows is the same: send()
+// throws std::bad_alloc and nothing was sent.
 //
 // Senders may live on other threads: a send takes the channel's mutex,
 // pushes, and wakes the receiver's waker if the receiver was waiting (ground
@@ -53,10 +62,11 @@ class UnboundedSender {
   }
 
   // Sends without waiting: Sent, or Closed with the value handed back when
-  // the receiver was closed or destroyed.
+  // the receiver was closed or destroyed. Throws (nothing sent) if moving
+  // the value into the channel throws or memory runs out.
   SendResult<T> send(T value) const {
     check("UnboundedSender::send()");
-    return shared_->try_send(std::move(value));
+    return shared_->try_send(value);
   }
 
   // True once the receiver is closed or gone.
