@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -177,5 +178,24 @@ TEST(JoinAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 2);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "JoinAll polled again after its poll threw");
+}
+
+// Run k makes the k-th move of a value throw: inside a child, while a child's
+// output is stored, or while the outputs are moved into the result vector
+// (which used to end in an internal-sounding ContractError from MaybeDone on
+// the next poll).
+TEST(JoinAllExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        std::vector<pollen::Ready<Bomb>> fs;
+        for (int i = 0; i < 3; ++i) fs.push_back(pollen::ready(Bomb(c, i)));
+        return pollen::join_all(std::move(fs));
+      },
+      [](std::vector<Bomb> out) {
+        ASSERT_EQ(out.size(), 3u);
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)].value(), i);
+      });
+  EXPECT_GE(points, 9);
 }
 #endif

@@ -10,6 +10,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -192,5 +193,24 @@ TEST(JoinExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_EQ(thrower.live_destroyed, 1);
   EXPECT_EQ(t.describe(), "Join [state: Poisoned]\n");
   EXPECT_CONTRACT_ERROR((void)t.poll(), "Join polled again after its poll threw");
+}
+
+// Run k makes the k-th move of a value throw, wherever it happens: inside a
+// child, while the join stores a child's output, or while it moves the
+// outputs into the tuple it returns (a join that lost one there used to stay
+// Running and be Pending forever).
+TEST(JoinExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::join(pollen::ready(Bomb(c, 1)), pollen::test::pending_once(pollen::ready(Bomb(c, 2))),
+                            pollen::ready(3));
+      },
+      [](std::tuple<Bomb, Bomb, int> out) {
+        EXPECT_EQ(std::get<0>(out).value(), 1);
+        EXPECT_EQ(std::get<1>(out).value(), 2);
+        EXPECT_EQ(std::get<2>(out), 3);
+      });
+  EXPECT_GE(points, 6);
 }
 #endif

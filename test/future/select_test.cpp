@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -145,5 +146,29 @@ TEST(SelectExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(a.live_destroyed + b.live_destroyed, 2);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "SelectBiased polled again after its poll threw");
+}
+
+TEST(SelectExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::select(pollen::never<Bomb>(), pollen::test::pending_once(pollen::ready(Bomb(c, 5))));
+      },
+      [](pollen::Either<Bomb, Bomb> out) {
+        ASSERT_EQ(out.index(), 1u);
+        EXPECT_EQ(pollen::get<1>(out).value(), 5);
+      });
+  EXPECT_GE(points, 3);
+}
+
+TEST(SelectExceptions, BiasedIsPoisonedWhenAnOutputMoveThrowsAndDestroysTheLoserOnce) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) { return pollen::select_biased(pollen::ready(Bomb(c, 1)), pollen::ready(Bomb(c, 2))); },
+      [](pollen::Either<Bomb, Bomb> out) {
+        ASSERT_EQ(out.index(), 0u);
+        EXPECT_EQ(pollen::get<0>(out).value(), 1);
+      });
+  EXPECT_GE(points, 3);
 }
 #endif

@@ -133,9 +133,7 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
       guard.dismiss();
     }
     if (ready_count() != N) return pending;
-    Output out = take_outputs(Seq());
-    leave(State::Done);
-    return Poll<Output>(std::move(out));
+    return finish();
   }
 
   State state() const noexcept { return state_; }
@@ -189,6 +187,16 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
                       0)...};
     (void)each;
     return n;
+  }
+  // Every child is Done: moves the outputs into the result, then enters
+  // Done. A move that throws poisons (the outputs not moved yet are
+  // destroyed with the children). See state_helpers.hpp.
+  Poll<Output> finish() {
+    detail::UnwindGuard<Join> guard(this);
+    Poll<Output> out(take_outputs(Seq()));
+    guard.dismiss();
+    leave(State::Done);
+    return out;
   }
   template <std::size_t... Is>
   Output take_outputs(detail::index_seq<Is...>) {

@@ -116,11 +116,7 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
       guard.dismiss();
     }
     if (remaining_ != 0) return pending;
-    Output out;
-    out.reserve(children_.size());
-    for (MaybeDone<F>& child : children_) out.push_back(child.take_output());
-    leave(State::Done);
-    return Poll<Output>(std::move(out));
+    return finish();
   }
 
   State state() const noexcept { return state_; }
@@ -148,6 +144,21 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
 
  private:
   friend class detail::UnwindGuard<JoinAll>;
+
+  // Every child is Done: moves the outputs into the result vector, then
+  // enters Done. A move that throws (or the allocation of the vector)
+  // poisons: the outputs not moved yet go with the children, those moved
+  // with the vector. See state_helpers.hpp.
+  Poll<Output> finish() {
+    detail::UnwindGuard<JoinAll> guard(this);
+    Output v;
+    v.reserve(children_.size());
+    for (MaybeDone<F>& child : children_) v.push_back(child.take_output());
+    Poll<Output> out(std::move(v));
+    guard.dismiss();
+    leave(State::Done);
+    return out;
+  }
 
   void leave(State next) noexcept {
     children_.clear();
