@@ -168,6 +168,17 @@ TEST(JoinAll, DescribesHowManyAreReady) {
   EXPECT_EQ(t.describe().substr(0, 23), "JoinAll [1 of 2 ready]\n");
 }
 
+TEST(JoinAll, AMovedFromJoinAllActsFinished) {
+  std::vector<pollen::Ready<int>> fs;
+  fs.push_back(pollen::ready(1));
+  auto a = pollen::join_all(std::move(fs));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "JoinAll polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<std::vector<int>>(std::vector<int>{1}));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(JoinAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts c;

@@ -183,6 +183,15 @@ TEST(Join, ChainsAsAMethod) {
   EXPECT_READY_EQ(t, 3);
 }
 
+TEST(Join, AMovedFromJoinActsFinished) {
+  auto a = pollen::join(pollen::ready(1), pollen::ready(2));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "Join polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), (pollen::Poll<std::tuple<int, int>>(std::make_tuple(1, 2))));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(JoinExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts other, thrower;

@@ -107,6 +107,15 @@ TEST(LoopFn, DescribesTheCurrentStep) {
   EXPECT_EQ(t.describe(), "LoopFn [state: Stepping, iteration 0]\n\u2514\u2500 Never [never ready]\n");
 }
 
+TEST(LoopFn, AMovedFromLoopFnActsFinished) {
+  auto a = pollen::loop_fn(0, [](int i) { return pollen::ready(Loop<int, int>(pollen::loop_break(i))); });
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "LoopFn polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<int>(0));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(LoopFnExceptions, AThrowingStepFunctionPropagatesAndPoisons) {
   using L = Loop<int, int>;

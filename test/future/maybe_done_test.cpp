@@ -71,6 +71,18 @@ TEST(MaybeDone, DescribesItsChildOrItsState) {
   EXPECT_EQ(pollen::describe_states(m), "MaybeDone [state: Done, output waiting]\n");
 }
 
+TEST(MaybeDone, AMovedFromMaybeDoneHoldsNothing) {
+  MaybeDone<pollen::Ready<int>> a(pollen::ready(1));
+  MaybeDone<pollen::Ready<int>> b(std::move(a));
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_EQ(a.state(), MaybeDone<pollen::Ready<int>>::State::Gone);  // NOLINT
+  EXPECT_FALSE(a.poll_step(cx));  // NOLINT: nothing to poll
+  EXPECT_CONTRACT_ERROR((void)a.take_output(), "MaybeDone::take_output() called when it holds no output");  // NOLINT
+  EXPECT_TRUE(b.poll_step(cx));
+  EXPECT_EQ(b.take_output(), 1);
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 // A move that throws while poll_step takes f's output (f already destroyed)
 // used to leave it Gone, as if the output had been taken: the owner then

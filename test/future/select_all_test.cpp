@@ -88,6 +88,17 @@ TEST(SelectAll, PollingAfterReadyIsAContractErrorNamingSelectAll) {
   EXPECT_EQ(t.describe(), "SelectAll [state: Done]\n");
 }
 
+TEST(SelectAll, AMovedFromSelectAllActsFinished) {
+  std::vector<pollen::Ready<int>> fs;
+  fs.push_back(pollen::ready(1));
+  auto a = pollen::select_all(std::move(fs));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "SelectAll polled after it returned Ready");  // NOLINT
+  EXPECT_TRUE(b.poll(cx).is_ready());
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(SelectAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts c;

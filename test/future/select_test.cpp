@@ -139,6 +139,15 @@ TEST(Select, DoesNotWarnAboutAnUnsafeChildThatWasNeverPolled) {
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
+TEST(Select, AMovedFromSelectActsFinished) {
+  auto a = pollen::select_biased(pollen::ready(1), pollen::never<int>());
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "SelectBiased polled after it returned Ready");  // NOLINT
+  EXPECT_TRUE(b.poll(cx).is_ready());
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(SelectExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts a, b;

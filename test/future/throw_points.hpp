@@ -104,7 +104,9 @@ int throw_at_every_move(Make make, Check check, Poisoning poisoning = Poisoning:
       }
       move_trap().countdown = -1;
       if (threw) {
-        if (poisoning == Poisoning::DestroysAtOnce) EXPECT_EQ(counts.alive(), 0);
+        if (poisoning == Poisoning::DestroysAtOnce) {
+          EXPECT_EQ(counts.alive(), 0);
+        }
         EXPECT_CONTRACT_ERROR((void)t.poll(), "polled again after its poll threw");
       } else {
         EXPECT_TRUE(ready) << "the run neither threw nor completed";
