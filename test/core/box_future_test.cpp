@@ -1,6 +1,9 @@
 #include <pollen/core/box_future.hpp>
 #include <pollen/core/poll_fn.hpp>
+#include <pollen/core/never.hpp>
 #include <pollen/core/ready.hpp>
+#include <pollen/future/map.hpp>
+#include <pollen/future/then.hpp>
 
 #include "adapters.hpp"
 #include "alloc_counter.hpp"
@@ -9,10 +12,103 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <string>
 #include <vector>
+
+#include <pthread.h>
 
 using pollen::BoxFuture;
 using pollen::test::ProbeCounts;
+
+static_assert(sizeof(BoxFuture<int>) == sizeof(void*), "a BoxFuture is one pointer");
+static_assert(noexcept(std::declval<BoxFuture<int>&>().~BoxFuture()), "destroying a box does not throw");
+
+namespace {
+// Where on the stack the destructors of AddOne ran, and how many did.
+struct DropStats {
+  std::uintptr_t lowest = ~std::uintptr_t(0);
+  std::uintptr_t highest = 0;
+  long destroyed = 0;
+  bool record = false;
+  std::vector<std::uintptr_t> frames;  // of each destructor, when `record`
+  std::uintptr_t spread() const { return highest - lowest; }
+};
+DropStats& drop_stats() {
+  static DropStats s;
+  return s;
+}
+
+// The function of each level of a chain: adds one. Its destructor (of the
+// instance not moved from) records how deep in the stack it runs.
+struct AddOne {
+  bool live = true;
+  AddOne() = default;
+  AddOne(AddOne&& o) noexcept : live(o.live) { o.live = false; }
+  ~AddOne() {
+    if (!live) return;
+    std::uintptr_t a = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    DropStats& s = drop_stats();
+    if (a < s.lowest) s.lowest = a;
+    if (a > s.highest) s.highest = a;
+    ++s.destroyed;
+    if (s.record) s.frames.push_back(a);
+  }
+  long operator()(long x) const { return x + 1; }
+};
+
+// `levels` boxes, each holding a Map of the box below: every level's poll
+// polls the box below from inside its own, so polling nests one level per box.
+template <class Leaf>
+BoxFuture<long> chain_of_boxes(long levels, Leaf leaf) {
+  BoxFuture<long> f = pollen::boxed(std::move(leaf));
+  for (long i = 0; i < levels; ++i) f = pollen::boxed(std::move(f).map(AddOne()));
+  return f;
+}
+
+// The same nesting written as a recursion whose step is not its last action:
+// sum_to(n) = n + sum_to(n - 1), each step boxed.
+BoxFuture<long> sum_to(long n) {
+  if (n == 0) return pollen::boxed(pollen::ready(0L));
+  return pollen::boxed(pollen::then(pollen::ready(n), [](long k) {
+    return sum_to(k - 1).map([k](long s) { return s + k; });
+  }));
+}
+
+// Runs fn on a new thread whose stack is `bytes` long, and rethrows what it
+// threw there.
+template <class Fn>
+void on_thread_with_stack(std::size_t bytes, Fn fn) {
+  struct Run {
+    Fn* fn;
+    std::exception_ptr error;
+  } run{&fn, nullptr};
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, bytes), 0);
+  pthread_t thread;
+  auto body = [](void* p) -> void* {
+    Run* r = static_cast<Run*>(p);
+#if POLLEN_HAS_EXCEPTIONS
+    try {
+      (*r->fn)();
+    } catch (...) {
+      r->error = std::current_exception();
+    }
+#else
+    (*r->fn)();
+#endif
+    return nullptr;
+  };
+  ASSERT_EQ(pthread_create(&thread, &attr, body, &run), 0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  if (run.error) std::rethrow_exception(run.error);
+}
+}  // namespace
 
 TEST(BoxFuture, IsItselfAFutureOfTheSameOutput) {
   EXPECT_TRUE(pollen::is_future<BoxFuture<int>>::value);
@@ -91,4 +187,97 @@ TEST(BoxFuture, PollingAnEmptyBoxIsAContractError) {
   BoxFuture<int> b = pollen::boxed(pollen::ready(1));
   BoxFuture<int> taken = std::move(b);
   EXPECT_CONTRACT_ERROR((void)b.poll(cx), "default-constructed or moved from");  // NOLINT
+}
+
+// Destroying a box destroys the boxes inside it, and a million levels of
+// them used to take a million nested destructor calls (a crash near 500,000).
+// Beyond 16 nested levels they are destroyed one after the other instead.
+TEST(BoxFuture, DestroyingAMillionNestedBoxesTakesConstantStack) {
+  const long levels = 1000000;
+  BoxFuture<long> f = chain_of_boxes(levels, pollen::never<long>());
+  drop_stats() = DropStats();
+  { BoxFuture<long> gone = std::move(f); }
+  EXPECT_EQ(drop_stats().destroyed, levels);
+  EXPECT_LT(drop_stats().spread(), 256u * 1024u) << "the destructors ran " << drop_stats().spread()
+                                                 << " bytes apart on the stack";
+  // The stack a thousand levels take, for comparison: the same.
+  BoxFuture<long> small = chain_of_boxes(1000, pollen::never<long>());
+  std::uintptr_t million_spread = drop_stats().spread();
+  drop_stats() = DropStats();
+  { BoxFuture<long> gone = std::move(small); }
+  EXPECT_LE(million_spread, drop_stats().spread() + 4096u);
+  std::printf("  destroying 10^6 nested boxes: destructors %zu bytes apart on the stack (10^3: %zu)\n",
+              static_cast<std::size_t>(million_spread), static_cast<std::size_t>(drop_stats().spread()));
+}
+
+// Up to 16 levels, a box is destroyed inside the destructor of the box that
+// holds it, as any member would be (each level's destructor runs deeper in the
+// stack than the one before); the 17th level waits until the 16 above it are
+// gone, and starts again at the top of the stack.
+TEST(BoxFuture, BoxesAreDestroyedInsideTheirParentsDestructorUpToSixteenLevels) {
+  BoxFuture<long> f = chain_of_boxes(40, pollen::never<long>());
+  drop_stats() = DropStats();
+  drop_stats().record = true;
+  { BoxFuture<long> gone = std::move(f); }
+  const std::vector<std::uintptr_t>& frames = drop_stats().frames;
+  ASSERT_EQ(frames.size(), 40u);
+  for (std::size_t i = 1; i < frames.size(); ++i) {
+    if (i % 16 == 0) {
+      EXPECT_GE(frames[i], frames[0]) << "level " << i;  // deferred: back at the top
+    } else {
+      EXPECT_LT(frames[i], frames[i - 1]) << "level " << i;  // nested in its parent's destructor
+    }
+  }
+}
+
+TEST(BoxFuture, AChainOfBoxesThatFitsTheStackIsPolledAsUsual) {
+  BoxFuture<long> f = chain_of_boxes(1000, pollen::ready(0L));
+  auto t = pollen::test::test_task(std::move(f));
+  EXPECT_READY_EQ(t, 1000L);
+  auto r = pollen::test::test_task(sum_to(1000));
+  EXPECT_READY_EQ(r, 500500L);
+}
+
+// Polling a chain of boxes deeper than the stack used to end in SIGSEGV with
+// no message. The thread has a 1 MiB stack, far too small for 200,000 nested
+// polls.
+TEST(BoxFuture, PollingBoxesNestedDeeperThanTheStackIsAContractErrorThatNamesTheFix) {
+  BoxFuture<long> f = chain_of_boxes(200000, pollen::ready(0L));
+  EXPECT_CONTRACT_ERROR(on_thread_with_stack(1024 * 1024,
+                                             [&f] {
+                                               pollen::Waker w;
+                                               pollen::Context cx(w);
+                                               (void)f.poll(cx);
+                                             }),
+                        "boxes are nested so deeply that the next polls would overflow the stack");
+#if POLLEN_HAS_EXCEPTIONS
+  std::string message;
+  try {
+    on_thread_with_stack(1024 * 1024, [] {
+      BoxFuture<long> g = chain_of_boxes(200000, pollen::ready(0L));
+      pollen::Waker w;
+      pollen::Context cx(w);
+      (void)g.poll(cx);
+    });
+  } catch (const pollen::ContractError& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("MiB of this thread's 1.00 MiB stack left"), std::string::npos) << message;
+  EXPECT_NE(message.find("then() whose function returns the next BoxFuture"), std::string::npos) << message;
+  EXPECT_NE(message.find("loop_fn()"), std::string::npos) << message;
+  // Every level was poisoned on the way out; the chain is still safe to
+  // destroy, and polling it again names the future that threw.
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)f.poll(cx), "Map polled again after its poll threw");
+#endif
+}
+
+TEST(BoxFuture, ARecursionThroughBoxesDeeperThanTheStackIsAContractError) {
+  EXPECT_CONTRACT_ERROR(on_thread_with_stack(1024 * 1024,
+                                             [] {
+                                               auto t = pollen::test::test_task(sum_to(200000));
+                                               (void)t.poll();
+                                             }),
+                        "boxes are nested so deeply");
 }

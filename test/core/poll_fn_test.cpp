@@ -62,6 +62,19 @@ TEST(PollFn, DescribesItsState) {
   EXPECT_EQ(t.describe(), "PollFn [state: Done]\n");
 }
 
+// A moved-from PollFn used to keep its state and run its moved-from function.
+TEST(PollFn, AMovedFromPollFnActsFinished) {
+  int calls = 0;
+  auto a = pollen::poll_fn([&calls](pollen::Context&) -> pollen::Poll<int> { return ++calls; });
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "PollFn polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(pollen::describe_states(a), "PollFn [state: Done]\n");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<int>(1));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(PollFnExceptions, ThrowPropagatesAndPoisons) {
   auto t = pollen::test::test_task(pollen::poll_fn([](pollen::Context&) -> pollen::Poll<int> {

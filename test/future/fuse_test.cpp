@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -75,5 +76,15 @@ TEST(FuseExceptions, ChildThrowPropagatesDestroysChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 1);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "Fuse polled again after its poll threw");
+}
+
+// A move of the output that throws as it is returned used to leave the Fuse
+// Terminated (Pending forever) with the value lost.
+TEST(FuseExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) { return pollen::fuse(pollen::test::pending_once(pollen::ready(Bomb(c, 4)))); },
+      [](Bomb out) { EXPECT_EQ(out.value(), 4); });
+  EXPECT_GE(points, 2);
 }
 #endif

@@ -8,6 +8,12 @@
 //   deeply its polls nest (the recorded maximum poll depth).
 // * StackMark: a leaf that records the address of a local variable of its
 //   poll, so a test can see how far the stack grew between polls.
+// * Greedy: never Ready; each poll spends the whole cooperative budget (the
+//   failed consume_budget() wakes it again).
+// * BudgetSteps: Ready with its id after `steps` polls that each spend one
+//   unit of the budget (a poll that finds the budget spent makes no step);
+//   wakes itself between steps. Every poll is counted, and its id logged, in
+//   a StepLog.
 #pragma once
 
 #include <pollen/core/box_future.hpp>
@@ -21,6 +27,7 @@
 #include <memory>
 #include <stdexcept>
 #include <utility>
+#include <vector>
 
 namespace pollen {
 namespace test {
@@ -144,6 +151,45 @@ class StackMark {
 
  private:
   T v_;
+};
+
+class Greedy {
+ public:
+  using Output = int;
+  explicit Greedy(long* units) : units_(units) {}
+  Poll<int> poll(Context& cx) {
+    while (cx.consume_budget()) ++*units_;  // the last, failed call woke the task
+    return pending;
+  }
+
+ private:
+  long* units_;  // units spent so far
+};
+
+struct StepLog {
+  long polls = 0;
+  bool record_order = true;
+  std::vector<int> order;  // the id of each poll, when record_order
+};
+
+class BudgetSteps {
+ public:
+  using Output = int;
+  BudgetSteps(int id, int steps, StepLog* log) : id_(id), steps_(steps), log_(log) {}
+  Poll<int> poll(Context& cx) {
+    ++log_->polls;
+    if (log_->record_order) log_->order.push_back(id_);
+    if (!cx.consume_budget()) return pending;  // woken by consume_budget()
+    if (++taken_ == steps_) return id_;
+    cx.waker().wake();
+    return pending;
+  }
+
+ private:
+  int id_;
+  int steps_;
+  int taken_ = 0;
+  StepLog* log_;
 };
 
 }  // namespace test

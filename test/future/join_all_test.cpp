@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -167,6 +168,89 @@ TEST(JoinAll, DescribesHowManyAreReady) {
   EXPECT_EQ(t.describe().substr(0, 23), "JoinAll [1 of 2 ready]\n");
 }
 
+TEST(JoinAll, AMovedFromJoinAllActsFinished) {
+  std::vector<pollen::Ready<int>> fs;
+  fs.push_back(pollen::ready(1));
+  auto a = pollen::join_all(std::move(fs));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "JoinAll polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<std::vector<int>>(std::vector<int>{1}));
+}
+
+TEST(JoinAll, AChildThatSpendsTheWholeBudgetCannotStarveTheOthers) {
+  using pollen::test::BudgetSteps;
+  long units = 0;
+  pollen::test::StepLog log;
+  std::vector<pollen::BoxFuture<int>> fs;
+  fs.push_back(pollen::boxed(pollen::test::Greedy(&units)));
+  fs.push_back(pollen::boxed(BudgetSteps(1, 3, &log)));
+  fs.push_back(pollen::boxed(BudgetSteps(2, 3, &log)));
+  auto j = pollen::join_all(std::move(fs));
+  pollen::test::CountingWaker w;
+  for (std::size_t poll = 1; poll <= 4; ++poll) {
+    pollen::Budget budget{128};
+    pollen::Context cx(w.waker(), budget);
+    ASSERT_TRUE(j.poll(cx).is_pending());
+    EXPECT_GE(w.wakes(), poll);
+  }
+  EXPECT_EQ(j.ready_count(), 2u);
+  EXPECT_EQ(log.order, (std::vector<int>{1, 2, 1, 2, 1, 2}));
+}
+
+// N children ready at once, each spending one unit of a budget of 128: each
+// poll polls the next 128 and stops, so every child is polled once. The old
+// walk went on through every remaining child (each found the budget spent,
+// woke itself and was Pending): about N * N / 256 child polls.
+TEST(JoinAll, AHundredThousandChildrenReadyAtOnceCostLinearWork) {
+  using pollen::test::BudgetSteps;
+  const int n = 100000;
+  pollen::test::StepLog log;
+  log.record_order = false;
+  std::vector<BudgetSteps> fs;
+  fs.reserve(n);
+  for (int i = 0; i < n; ++i) fs.emplace_back(i, 1, &log);
+  auto j = pollen::join_all(std::move(fs));
+  pollen::test::CountingWaker w;
+  long task_polls = 0;
+  for (;;) {
+    pollen::Budget budget{128};
+    pollen::Context cx(w.waker(), budget);
+    ++task_polls;
+    auto p = j.poll(cx);
+    if (p.is_ready()) {
+      std::vector<int> out = std::move(p).value();
+      ASSERT_EQ(out.size(), static_cast<std::size_t>(n));
+      for (int i = 0; i < n; ++i) ASSERT_EQ(out[static_cast<std::size_t>(i)], i);
+      break;
+    }
+    ASSERT_TRUE(w.wakes() >= static_cast<std::size_t>(task_polls)) << "not woken again";
+    ASSERT_LT(task_polls, 10L * n);
+  }
+  EXPECT_EQ(task_polls, (n + 127) / 128);
+  EXPECT_LE(log.polls, n + task_polls);  // linear: at most one wasted child poll per task poll
+}
+
+TEST(JoinAll, ChildrenItDidNotReachComeFirstInTheNextPollAndArePolledOnce) {
+  using pollen::test::BudgetSteps;
+  pollen::test::StepLog log;
+  std::vector<BudgetSteps> fs;
+  for (int i = 0; i < 4; ++i) fs.emplace_back(i, 2, &log);
+  auto j = pollen::join_all(std::move(fs));
+  pollen::test::CountingWaker w;
+  pollen::Budget budget{3};
+  pollen::Context cx(w.waker(), budget);
+  ASSERT_TRUE(j.poll(cx).is_pending());  // 0, 1, 2 step once and wake themselves; 3 waits
+  EXPECT_EQ(log.order, (std::vector<int>{0, 1, 2}));
+  budget.remaining = 100;
+  ASSERT_TRUE(j.poll(cx).is_pending());  // 3 first (left over), then 0, 1, 2 (woken), once each
+  EXPECT_EQ(log.order, (std::vector<int>{0, 1, 2, 3, 0, 1, 2}));
+  EXPECT_EQ(j.ready_count(), 3u);
+  budget.remaining = 100;
+  EXPECT_EQ(j.poll(cx), (pollen::Poll<std::vector<int>>(std::vector<int>{0, 1, 2, 3})));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(JoinAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts c;
@@ -177,5 +261,24 @@ TEST(JoinAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 2);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "JoinAll polled again after its poll threw");
+}
+
+// Run k makes the k-th move of a value throw: inside a child, while a child's
+// output is stored, or while the outputs are moved into the result vector
+// (which used to end in an internal-sounding ContractError from MaybeDone on
+// the next poll).
+TEST(JoinAllExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        std::vector<pollen::Ready<Bomb>> fs;
+        for (int i = 0; i < 3; ++i) fs.push_back(pollen::ready(Bomb(c, i)));
+        return pollen::join_all(std::move(fs));
+      },
+      [](std::vector<Bomb> out) {
+        ASSERT_EQ(out.size(), 3u);
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(out[static_cast<std::size_t>(i)].value(), i);
+      });
+  EXPECT_GE(points, 9);
 }
 #endif

@@ -10,6 +10,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -182,6 +183,71 @@ TEST(Join, ChainsAsAMethod) {
   EXPECT_READY_EQ(t, 3);
 }
 
+TEST(Join, AMovedFromJoinActsFinished) {
+  auto a = pollen::join(pollen::ready(1), pollen::ready(2));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "Join polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), (pollen::Poll<std::tuple<int, int>>(std::make_tuple(1, 2))));
+}
+
+// The budget is per task poll. A child that spends all of it on every poll
+// used to be polled first every time, and a sibling that needs one unit per
+// step never got one.
+TEST(Join, AChildThatSpendsTheWholeBudgetCannotStarveItsSiblings) {
+  using pollen::test::BudgetSteps;
+  long units = 0;
+  pollen::test::StepLog log;
+  auto j = pollen::join(pollen::test::Greedy(&units), BudgetSteps(1, 3, &log), BudgetSteps(2, 3, &log));
+  pollen::test::CountingWaker w;
+  for (std::size_t poll = 1; poll <= 4; ++poll) {
+    pollen::Budget budget{128};
+    pollen::Context cx(w.waker(), budget);
+    ASSERT_TRUE(j.poll(cx).is_pending());
+    EXPECT_EQ(budget.remaining, 0u);
+    EXPECT_GE(w.wakes(), poll);  // woken again every time
+  }
+  // Poll 1: the greedy child spent it all (its siblings waited). Polls 2-4:
+  // each sibling stepped first, then the greedy child had the rest.
+  EXPECT_EQ(j.ready_count(), 2u);
+  EXPECT_EQ(units, 128 + 3 * 126);
+  EXPECT_EQ(log.order, (std::vector<int>{1, 2, 1, 2, 1, 2}));
+}
+
+// Polls 1-3 have a budget of 2: each stops after the second child it polls,
+// and the next one starts after it. Poll 4 has no budget: index order again.
+TEST(Join, APollThatRanOutOfBudgetIsContinuedAfterTheLastChildItPolled) {
+  using pollen::test::BudgetSteps;
+  pollen::test::StepLog log;
+  auto j = pollen::join(BudgetSteps(0, 9, &log), BudgetSteps(1, 9, &log), BudgetSteps(2, 9, &log));
+  pollen::test::CountingWaker w;
+  for (int poll = 0; poll < 3; ++poll) {
+    pollen::Budget budget{2};
+    pollen::Context cx(w.waker(), budget);
+    ASSERT_TRUE(j.poll(cx).is_pending());
+  }
+  pollen::Context unlimited(w.waker());
+  ASSERT_TRUE(j.poll(unlimited).is_pending());
+  EXPECT_EQ(log.order, (std::vector<int>{0, 1, /**/ 2, 0, /**/ 1, 2, /**/ 0, 1, 2}));
+}
+
+TEST(Join, WakesItsTaskWhenItStopsBeforeAWokenChild) {
+  using pollen::test::BudgetSteps;
+  pollen::test::StepLog log;
+  // The first child spends the last unit and is Ready: nothing else wakes
+  // the task, yet the second child still waits for its first poll.
+  auto j = pollen::join(BudgetSteps(0, 1, &log), BudgetSteps(1, 1, &log));
+  pollen::test::CountingWaker w;
+  pollen::Budget budget{1};
+  pollen::Context cx(w.waker(), budget);
+  ASSERT_TRUE(j.poll(cx).is_pending());
+  EXPECT_EQ(log.order, (std::vector<int>{0}));
+  EXPECT_EQ(w.wakes(), 1u);
+  budget.remaining = 1;
+  EXPECT_EQ(j.poll(cx), (pollen::Poll<std::tuple<int, int>>(std::make_tuple(0, 1))));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(JoinExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts other, thrower;
@@ -192,5 +258,24 @@ TEST(JoinExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_EQ(thrower.live_destroyed, 1);
   EXPECT_EQ(t.describe(), "Join [state: Poisoned]\n");
   EXPECT_CONTRACT_ERROR((void)t.poll(), "Join polled again after its poll threw");
+}
+
+// Run k makes the k-th move of a value throw, wherever it happens: inside a
+// child, while the join stores a child's output, or while it moves the
+// outputs into the tuple it returns (a join that lost one there used to stay
+// Running and be Pending forever).
+TEST(JoinExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::join(pollen::ready(Bomb(c, 1)), pollen::test::pending_once(pollen::ready(Bomb(c, 2))),
+                            pollen::ready(3));
+      },
+      [](std::tuple<Bomb, Bomb, int> out) {
+        EXPECT_EQ(std::get<0>(out).value(), 1);
+        EXPECT_EQ(std::get<1>(out).value(), 2);
+        EXPECT_EQ(std::get<2>(out), 3);
+      });
+  EXPECT_GE(points, 6);
 }
 #endif

@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -106,6 +107,15 @@ TEST(LoopFn, DescribesTheCurrentStep) {
   EXPECT_EQ(t.describe(), "LoopFn [state: Stepping, iteration 0]\n\u2514\u2500 Never [never ready]\n");
 }
 
+TEST(LoopFn, AMovedFromLoopFnActsFinished) {
+  auto a = pollen::loop_fn(0, [](int i) { return pollen::ready(Loop<int, int>(pollen::loop_break(i))); });
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "LoopFn polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<int>(0));
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(LoopFnExceptions, AThrowingStepFunctionPropagatesAndPoisons) {
   using L = Loop<int, int>;
@@ -123,5 +133,38 @@ TEST(LoopFnExceptions, AThrowingStepFutureIsDestroyedOnce) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 1);
   EXPECT_EQ(c.alive(), 0);
+}
+
+// Throws from every move of the state and of the value: in the step's future,
+// taking its Loop, handing the state to the next step, returning the Break
+// value (which used to leave the LoopFn Done with the value lost).
+TEST(LoopFnExceptions, PoisonedWhenAStateOrOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        ProbeCounts* pc = &c;
+        return pollen::loop_fn(Bomb(c, 0), [pc](Bomb s) {
+          using L = Loop<Bomb, Bomb>;
+          return pollen::test::pending_once(pollen::ready(
+              s.value() == 2 ? L(pollen::loop_break(std::move(s))) : L(pollen::loop_continue(Bomb(*pc, s.value() + 1)))));
+        });
+      },
+      [](Bomb out) { EXPECT_EQ(out.value(), 2); });
+  EXPECT_GE(points, 10);
+}
+
+// step is moved out of the LoopFn at each Continue: a move that throws there
+// used to leave the LoopFn Stepping on a step future that was already Ready.
+TEST(LoopFnExceptions, PoisonedWhenMovingTheStepFunctionThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::loop_fn(0, [b = Bomb(c, 3)](int i) {
+          using L = Loop<int, int>;
+          return pollen::ready(i == b.value() ? L(pollen::loop_break(i)) : L(pollen::loop_continue(i + 1)));
+        });
+      },
+      [](int out) { EXPECT_EQ(out, 3); });
+  EXPECT_GE(points, 3);
 }
 #endif

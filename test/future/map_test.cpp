@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -170,5 +171,29 @@ TEST(MapExceptions, ChildThatThrowsIsDestroyedAtOnce) {
   auto t = test_task(pollen::map(probed(c, pollen::test::throwing<int>()), [](int x) { return x; }));
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 1);
+}
+
+// Throws from every move: the child's output, fn's argument, fn's result as
+// it is returned (which used to leave the Map Complete with the value lost).
+TEST(MapExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::map(pollen::test::pending_once(pollen::ready(Bomb(c, 1))), [](Bomb b) { return b; });
+      },
+      [](Bomb out) { EXPECT_EQ(out.value(), 1); });
+  EXPECT_GE(points, 4);
+}
+
+// fn is moved out of the Map before it runs: a move that throws there used to
+// leave the Map Incomplete, to poll its finished child again.
+TEST(MapExceptions, PoisonedWhenMovingTheFunctionThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::map(pollen::ready(1), [b = Bomb(c, 2)](int x) { return x + b.value(); });
+      },
+      [](int out) { EXPECT_EQ(out, 3); });
+  EXPECT_GE(points, 1);
 }
 #endif

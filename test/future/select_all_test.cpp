@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -87,6 +88,17 @@ TEST(SelectAll, PollingAfterReadyIsAContractErrorNamingSelectAll) {
   EXPECT_EQ(t.describe(), "SelectAll [state: Done]\n");
 }
 
+TEST(SelectAll, AMovedFromSelectAllActsFinished) {
+  std::vector<pollen::Ready<int>> fs;
+  fs.push_back(pollen::ready(1));
+  auto a = pollen::select_all(std::move(fs));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "SelectAll polled after it returned Ready");  // NOLINT
+  EXPECT_TRUE(b.poll(cx).is_ready());
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(SelectAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts c;
@@ -97,5 +109,19 @@ TEST(SelectAllExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(c.live_destroyed, 2);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "SelectAll polled again after its poll threw");
+}
+
+TEST(SelectAllExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        std::vector<pollen::BoxFuture<Bomb>> fs;
+        fs.push_back(pollen::boxed(pollen::never<Bomb>()));
+        fs.push_back(pollen::boxed(pollen::test::pending_once(pollen::ready(Bomb(c, 7)))));
+        fs.push_back(pollen::boxed(pollen::ready(Bomb(c, 8))));  // ready first unless the rotation says otherwise
+        return pollen::select_all(std::move(fs));
+      },
+      [](pollen::Selected<Bomb> out) { EXPECT_EQ(out.value.value(), out.index == 1 ? 7 : 8); });
+  EXPECT_GE(points, 3);
 }
 #endif

@@ -8,6 +8,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -138,6 +139,15 @@ TEST(Select, DoesNotWarnAboutAnUnsafeChildThatWasNeverPolled) {
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
+TEST(Select, AMovedFromSelectActsFinished) {
+  auto a = pollen::select_biased(pollen::ready(1), pollen::never<int>());
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "SelectBiased polled after it returned Ready");  // NOLINT
+  EXPECT_TRUE(b.poll(cx).is_ready());
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(SelectExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   ProbeCounts a, b;
@@ -145,5 +155,29 @@ TEST(SelectExceptions, AThrowingChildDestroysEveryChildAndPoisons) {
   EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(a.live_destroyed + b.live_destroyed, 2);
   EXPECT_CONTRACT_ERROR((void)t.poll(), "SelectBiased polled again after its poll threw");
+}
+
+TEST(SelectExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::select(pollen::never<Bomb>(), pollen::test::pending_once(pollen::ready(Bomb(c, 5))));
+      },
+      [](pollen::Either<Bomb, Bomb> out) {
+        ASSERT_EQ(out.index(), 1u);
+        EXPECT_EQ(pollen::get<1>(out).value(), 5);
+      });
+  EXPECT_GE(points, 3);
+}
+
+TEST(SelectExceptions, BiasedIsPoisonedWhenAnOutputMoveThrowsAndDestroysTheLoserOnce) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) { return pollen::select_biased(pollen::ready(Bomb(c, 1)), pollen::ready(Bomb(c, 2))); },
+      [](pollen::Either<Bomb, Bomb> out) {
+        ASSERT_EQ(out.index(), 0u);
+        EXPECT_EQ(pollen::get<0>(out).value(), 1);
+      });
+  EXPECT_GE(points, 3);
 }
 #endif

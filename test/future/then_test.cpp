@@ -9,6 +9,7 @@
 #include "helpers.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -196,5 +197,28 @@ TEST(ThenExceptions, SecondThrowingDestroysTheSecondOnce) {
   }
   EXPECT_EQ(c.live_destroyed, 1);
   EXPECT_EQ(c.alive(), 0);
+}
+
+TEST(ThenExceptions, PoisonedWhenAnOutputMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::then(pollen::ready(Bomb(c, 1)),
+                            [](Bomb b) { return pollen::test::pending_once(pollen::ready(std::move(b))); });
+      },
+      [](Bomb out) { EXPECT_EQ(out.value(), 1); });
+  EXPECT_GE(points, 4);
+}
+
+// fn is moved out of the Then before it runs: a move that throws there used to
+// leave the Then in First, to poll its finished first future again.
+TEST(ThenExceptions, PoisonedWhenMovingTheFunctionThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](ProbeCounts& c) {
+        return pollen::then(pollen::ready(1), [b = Bomb(c, 2)](int x) { return pollen::ready(x + b.value()); });
+      },
+      [](int out) { EXPECT_EQ(out, 3); });
+  EXPECT_GE(points, 1);
 }
 #endif

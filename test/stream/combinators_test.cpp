@@ -7,6 +7,7 @@
 #include "contract.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
+#include "../future/throw_points.hpp"
 
 #include <gtest/gtest.h>
 
@@ -41,6 +42,55 @@ struct Stutter {
     return pollen::Option<int>(n++);
   }
 };
+
+// An always-ready stream of 0, 1, 2, ... that spends no budget itself and
+// counts the items it yields.
+struct Counting {
+  using Item = int;
+  int* yielded;
+  int end;
+  pollen::Poll<pollen::Option<int>> poll_next(pollen::Context&) {
+    if (*yielded == end) return pollen::Option<int>();
+    return pollen::Option<int>((*yielded)++);
+  }
+};
+
+#if POLLEN_HAS_EXCEPTIONS
+// 0, 1, 2, ... (always ready, no budget) whose poll_next throws once, instead
+// of yielding item `throw_at`; after that it goes on with that item.
+struct ThrowsOnce {
+  using Item = int;
+  int next = 0;
+  int throw_at = 1;
+  int end = 3;
+  bool thrown = false;
+  pollen::Poll<pollen::Option<int>> poll_next(pollen::Context&) {
+    if (next == end) return pollen::Option<int>();
+    if (next == throw_at && !thrown) {
+      thrown = true;
+      throw std::runtime_error("stream threw");
+    }
+    return pollen::Option<int>(next++);
+  }
+};
+
+std::vector<pollen::test::Bomb> bombs(pollen::test::ProbeCounts& c, int n) {
+  std::vector<pollen::test::Bomb> v;
+  v.reserve(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) v.emplace_back(c, i);
+  return v;
+}
+#endif
+
+// Polls `f` once with a budget of 128 and returns the items `yielded` moved by.
+template <class F>
+int items_in_one_budgeted_poll(F& f, int* yielded, pollen::test::CountingWaker& w) {
+  pollen::Budget budget{128};
+  pollen::Context cx(w.waker(), budget);
+  int before = *yielded;
+  EXPECT_TRUE(f.poll(cx).is_pending());
+  return *yielded - before;
+}
 }  // namespace
 
 TEST(StreamMap, AppliesFnToEveryItem) {
@@ -196,3 +246,158 @@ TEST(StreamFold, DroppingItWhilePendingDestroysTheStream) {
   EXPECT_FALSE((pollen::is_cancel_safe<stream::Fold<stream::Iter<std::vector<int>>, int, std::plus<int>>>::value));
   EXPECT_TRUE((pollen::is_cancel_safe<stream::Next<pollen::Receiver<int>>>::value));
 }
+
+// The budget: 128 units is 128 items per poll, not 129 (each combinator used
+// to check the budget only after handling the item that spent the last unit).
+TEST(StreamForEach, HandlesExactlyTheBudgetInItemsPerPoll) {
+  int yielded = 0, seen = 0;
+  auto f = stream::for_each(Counting{&yielded, 1000}, [&seen](int) { ++seen; });
+  pollen::test::CountingWaker w;
+  EXPECT_EQ(items_in_one_budgeted_poll(f, &yielded, w), 128);
+  EXPECT_EQ(seen, 128);
+  EXPECT_EQ(w.wakes(), 1u);
+  EXPECT_EQ(items_in_one_budgeted_poll(f, &yielded, w), 128);
+  EXPECT_EQ(w.wakes(), 2u);
+}
+
+TEST(StreamFold, HandlesExactlyTheBudgetInItemsPerPoll) {
+  int yielded = 0;
+  auto f = stream::fold(Counting{&yielded, 1000}, 0, std::plus<int>());
+  pollen::test::CountingWaker w;
+  EXPECT_EQ(items_in_one_budgeted_poll(f, &yielded, w), 128);
+  EXPECT_EQ(w.wakes(), 1u);
+}
+
+TEST(StreamCollect, HandlesExactlyTheBudgetInItemsPerPoll) {
+  int yielded = 0;
+  auto f = stream::collect(Counting{&yielded, 1000});
+  pollen::test::CountingWaker w;
+  EXPECT_EQ(items_in_one_budgeted_poll(f, &yielded, w), 128);
+  EXPECT_EQ(w.wakes(), 1u);
+}
+
+TEST(StreamFilter, DropsExactlyTheBudgetInItemsPerPoll) {
+  int yielded = 0;
+  auto s = stream::filter(Counting{&yielded, 1000}, [](const int&) { return false; });
+  pollen::test::CountingWaker w;
+  pollen::Budget budget{128};
+  pollen::Context cx(w.waker(), budget);
+  EXPECT_TRUE(s.poll_next(cx).is_pending());
+  EXPECT_EQ(yielded, 128);
+  EXPECT_EQ(w.wakes(), 1u);
+}
+
+TEST(StreamCollect, ABudgetedCollectStillGetsEveryItemInOrder) {
+  int yielded = 0;
+  auto f = stream::collect(Counting{&yielded, 300});
+  pollen::test::CountingWaker w;
+  int polls = 0;
+  for (;;) {
+    pollen::Budget budget{128};
+    pollen::Context cx(w.waker(), budget);
+    ++polls;
+    auto p = f.poll(cx);
+    if (p.is_ready()) {
+      std::vector<int> all = std::move(p).value();
+      ASSERT_EQ(all.size(), 300u);
+      for (int i = 0; i < 300; ++i) EXPECT_EQ(all[static_cast<std::size_t>(i)], i);
+      break;
+    }
+  }
+  EXPECT_EQ(polls, 3);  // 128 + 128 + 44
+}
+
+TEST(StreamFold, AMovedFromFoldActsFinished) {
+  auto a = stream::fold(stream::iter(upto(3)), 0, std::plus<int>());
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "stream::Fold polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<int>(3));
+}
+
+TEST(StreamForEach, AMovedFromForEachActsFinished) {
+  int seen = 0;
+  auto a = stream::for_each(stream::iter(upto(3)), [&seen](int) { ++seen; });
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "stream::ForEach polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(seen, 0);
+  EXPECT_TRUE(b.poll(cx).is_ready());
+  EXPECT_EQ(seen, 3);
+}
+
+TEST(StreamCollect, AMovedFromCollectActsFinished) {
+  auto a = stream::collect(stream::iter(upto(3)));
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "stream::Collect polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), pollen::Poll<std::vector<int>>(upto(3)));
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+// A stream that throws: the item it was producing is lost with the
+// exception, so the future over it is poisoned. It used to go on at the next
+// poll and be Ready without that item.
+TEST(StreamFold, PoisonedWhenTheStreamThrows) {
+  TestTask<stream::Fold<ThrowsOnce, int, std::plus<int>>> t(stream::fold(ThrowsOnce{}, 100, std::plus<int>()));
+  EXPECT_THROW((void)t.poll(), std::runtime_error);
+  EXPECT_EQ(t.future().state(), (stream::Fold<ThrowsOnce, int, std::plus<int>>::State::Poisoned));
+  EXPECT_NE(t.describe().find("stream::Fold [state: Poisoned]"), std::string::npos) << t.describe();
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "stream::Fold polled again after its poll threw");
+}
+
+TEST(StreamForEach, PoisonedWhenTheStreamThrows) {
+  std::vector<int> seen;
+  auto f = stream::for_each(ThrowsOnce{}, [&seen](int x) { seen.push_back(x); });
+  TestTask<decltype(f)> t(std::move(f));
+  EXPECT_THROW((void)t.poll(), std::runtime_error);
+  EXPECT_EQ(seen, (std::vector<int>{0}));
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "stream::ForEach polled again after its poll threw");
+  EXPECT_EQ(seen, (std::vector<int>{0}));
+}
+
+TEST(StreamCollect, PoisonedWhenTheStreamThrowsAndTheItemsSoFarAreDestroyedAtOnce) {
+  TestTask<stream::Collect<ThrowsOnce>> t(stream::collect(ThrowsOnce{}));
+  EXPECT_THROW((void)t.poll(), std::runtime_error);
+  EXPECT_EQ(t.future().state(), stream::Collect<ThrowsOnce>::State::Poisoned);
+  EXPECT_NE(t.describe().find("stream::Collect [state: Poisoned]"), std::string::npos) << t.describe();
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "stream::Collect polled again after its poll threw");
+}
+
+TEST(StreamCollect, PoisonedWhenAnItemMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](pollen::test::ProbeCounts& c) { return stream::collect(stream::iter(bombs(c, 3))); },
+      [](std::vector<Bomb> all) {
+        ASSERT_EQ(all.size(), 3u);
+        for (int i = 0; i < 3; ++i) EXPECT_EQ(all[static_cast<std::size_t>(i)].value(), i);
+      },
+      pollen::test::Poisoning::KeepsItsSource);
+  EXPECT_GE(points, 6);
+}
+
+TEST(StreamFold, PoisonedWhenAnItemOrTheAccumulatorMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](pollen::test::ProbeCounts& c) {
+        pollen::test::ProbeCounts* pc = &c;
+        return stream::fold(stream::iter(bombs(c, 3)), Bomb(c, 0),
+                            [pc](Bomb acc, Bomb x) { return Bomb(*pc, acc.value() + x.value()); });
+      },
+      [](Bomb sum) { EXPECT_EQ(sum.value(), 3); }, pollen::test::Poisoning::KeepsItsSource);
+  EXPECT_GE(points, 9);
+}
+
+TEST(StreamForEach, PoisonedWhenAnItemMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](pollen::test::ProbeCounts& c) {
+        return stream::for_each(stream::iter(bombs(c, 3)), [](Bomb) {});
+      },
+      [](pollen::Unit) {}, pollen::test::Poisoning::KeepsItsSource);
+  EXPECT_GE(points, 6);
+}
+#endif

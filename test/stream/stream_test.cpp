@@ -7,11 +7,13 @@
 
 #include "contract.hpp"
 #include "test_task.hpp"
+#include "../future/throw_points.hpp"
 
 #include <gtest/gtest.h>
 
 #include <list>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -104,3 +106,73 @@ TEST(Stream, DescribeShowsTheChain) {
   EXPECT_NE(d.find("stream::Map [state: Streaming]"), std::string::npos) << d;
   EXPECT_NE(d.find("stream::Iter [state: Streaming, 3 left]"), std::string::npos) << d;
 }
+
+TEST(Stream, AMovedFromNextActsFinished) {
+  auto s = stream::iter(std::vector<int>{1, 2});
+  auto a = stream::next(s);
+  auto b = std::move(a);
+  pollen::Waker w;
+  pollen::Context cx(w);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx), "stream::Next polled after it returned Ready");  // NOLINT
+  EXPECT_EQ(b.poll(cx), (pollen::Poll<pollen::Option<int>>(pollen::Option<int>(1))));
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+namespace {
+// A future that owns what another future borrows: forwards to f, keeps `owned`
+// alive as long as itself.
+template <class T, class F>
+struct Owning {
+  using Output = pollen::output_t<F>;
+  std::shared_ptr<T> owned;
+  F f;
+  pollen::Poll<Output> poll(pollen::Context& cx) { return f.poll(cx); }
+};
+template <class T, class F>
+Owning<T, F> owning(std::shared_ptr<T> owned, F f) {
+  return Owning<T, F>{std::move(owned), std::move(f)};
+}
+
+struct ThrowsFirst {
+  using Item = int;
+  bool thrown = false;
+  pollen::Poll<pollen::Option<int>> poll_next(pollen::Context&) {
+    if (!thrown) {
+      thrown = true;
+      throw std::runtime_error("stream threw");
+    }
+    return pollen::Option<int>(7);
+  }
+};
+}  // namespace
+
+// A next() whose stream threw is poisoned (it used to go on and be Ready with
+// the item after the one lost); the stream itself stays usable.
+TEST(Stream, NextIsPoisonedWhenTheStreamThrows) {
+  ThrowsFirst s;
+  TestTask<stream::Next<ThrowsFirst>> n(stream::next(s));
+  EXPECT_THROW((void)n.poll(), std::runtime_error);
+  EXPECT_EQ(n.future().state(), stream::Next<ThrowsFirst>::State::Poisoned);
+  EXPECT_CONTRACT_ERROR((void)n.poll(), "stream::Next polled again after its poll threw");
+  EXPECT_EQ(pollen::block_on(stream::next(s)), pollen::Option<int>(7));
+}
+
+TEST(Stream, NextIsPoisonedWhenAnItemMoveThrows) {
+  using pollen::test::Bomb;
+  int points = pollen::test::throw_at_every_move(
+      [](pollen::test::ProbeCounts& c) {
+        // The stream must outlive the Next: the returned future owns it.
+        std::vector<Bomb> v;
+        v.emplace_back(c, 5);
+        auto owned = std::make_shared<stream::Iter<std::vector<Bomb>>>(stream::iter(std::move(v)));
+        auto n = stream::next(*owned);
+        return owning(std::move(owned), std::move(n));
+      },
+      [](pollen::Option<Bomb> item) {
+        ASSERT_TRUE(item.has_value());
+        EXPECT_EQ(item->value(), 5);
+      },
+      pollen::test::Poisoning::KeepsItsSource);
+  EXPECT_GE(points, 2);
+}
+#endif

@@ -24,12 +24,28 @@
 //     Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out);
 //   that behaves like poll() but, instead of polling the box it would
 //   forward to, moves it into `out` and returns Pending.
+// * Deep chains. A box that polls another box from inside its own poll
+//   (boxed(std::move(f).map(g)) applied again and again) nests one level of
+//   stack per box. BoxFuture::poll checks that the thread's stack has room
+//   left (core/stack_guard.hpp: one compare) and raises a ContractError that
+//   says so, instead of overflowing the stack; build such chains with then()
+//   returning a BoxFuture (adopted: constant stack) or with loop_fn().
+//   Destroying a chain never overflows: boxes nested more than
+//   kMaxNestedBoxDrops deep inside a box being destroyed are not destroyed
+//   from within their parent's destructor but put on a list of this thread,
+//   which the outermost BoxFuture destructor in progress empties, one box
+//   after the other. Destroying a million nested boxes takes the stack of 16
+//   nested ones, and the same work. Below that depth, destruction is
+//   ordinary (a box is destroyed inside its parent's destructor); beyond it,
+//   a nested box is destroyed only after the box 16 levels up is gone, still
+//   before the outermost destructor returns.
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/stack_guard.hpp>
 #include <pollen/future/future_ext.hpp>
 
 #include <memory>
@@ -41,14 +57,46 @@ POLLEN_NAMESPACE_BEGIN
 template <class T>
 class BoxFuture;
 
+namespace detail {
+class DynBase;
+// Destroys a boxed future, in constant stack however deeply boxes nest (see
+// the top of this file). Out of line (src/box_future.cpp): BoxFuture::poll
+// stays small enough to be inlined.
+void drop_box(DynBase* p) noexcept;
+
+// What every boxed future is, whatever its output: something a BoxFuture
+// destroys through a virtual destructor, with a link for this thread's list
+// of boxes waiting to be destroyed (drop_box()).
+class DynBase {
+ public:
+  DynBase() = default;
+  DynBase(const DynBase&) = delete;
+  DynBase& operator=(const DynBase&) = delete;
+  virtual ~DynBase() = default;
+
+ private:
+  friend void drop_box(DynBase* p) noexcept;
+  DynBase* next_dropped_ = nullptr;  // valid only while on the list
+};
+
+// How many box destructions may nest, each inside the previous one's
+// destructor, before the next is deferred to the list.
+constexpr unsigned kMaxNestedBoxDrops = 16;
+
+// The deleter of BoxFuture.
+struct BoxDeleter {
+  void operator()(DynBase* p) const noexcept { drop_box(p); }
+};
+}  // namespace detail
+
 template <class T>
-class DynFuture {
+class DynFuture : public detail::DynBase {
  public:
   using Output = T;
   DynFuture() = default;
   DynFuture(const DynFuture&) = delete;
   DynFuture& operator=(const DynFuture&) = delete;
-  virtual ~DynFuture() = default;
+  ~DynFuture() override = default;
 
   virtual Poll<T> poll(Context& cx) = 0;
   virtual void describe(Describer& d) const = 0;
@@ -101,7 +149,7 @@ class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
 
   // The empty box: polling it is a ContractError.
   BoxFuture() noexcept = default;
-  explicit BoxFuture(std::unique_ptr<DynFuture<T>> impl) noexcept : impl_(std::move(impl)) {}
+  explicit BoxFuture(std::unique_ptr<DynFuture<T>> impl) noexcept : impl_(impl.release()) {}
   BoxFuture(BoxFuture&&) noexcept = default;
   BoxFuture& operator=(BoxFuture&&) noexcept = default;
 
@@ -110,6 +158,7 @@ class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
     POLLEN_REQUIRE(impl_ != nullptr,
                    "BoxFuture polled while empty (default-constructed or moved from); assign it "
                    "a future from pollen::boxed() before polling it");
+    POLLEN_CHECK_STACK("BoxFuture");
     // Each round either finishes (Ready or Pending) or adopts the box the
     // current future handed over and polls that instead: a loop, not a
     // recursion, however long the chain of boxes.
@@ -133,7 +182,7 @@ class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
   }
 
  private:
-  std::unique_ptr<DynFuture<T>> impl_;  // null: empty
+  std::unique_ptr<DynFuture<T>, detail::BoxDeleter> impl_;  // null: empty
 };
 
 namespace detail {

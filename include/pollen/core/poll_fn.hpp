@@ -11,7 +11,8 @@
 //
 // Output: T.
 // Cancellation: destroying it destroys fn.
-// Contract errors: polling it after Ready, or again after fn threw.
+// Contract errors: polling it after Ready, or again after fn threw. A
+// moved-from PollFn is Done: polling it is the "after Ready" error.
 // Polling order: fn runs inside every poll() until it is Ready.
 // Example:
 //   int n = 0;
@@ -54,8 +55,12 @@ class POLLEN_NODISCARD_TYPE PollFn : public FutureExt<PollFn<Fn>> {
   enum class State { Polling, Poisoned, Done };
 
   explicit PollFn(Fn fn) : fn_(std::move(fn)) {}
+  // Moving takes the state: the moved-from PollFn is Done (its fn, moved
+  // from, is never called).
   PollFn(PollFn&& o) noexcept(std::is_nothrow_move_constructible<Fn>::value)
-      : fn_(std::move(o.fn_)), state_(o.state_) {}
+      : fn_(std::move(o.fn_)), state_(o.state_) {
+    o.state_ = State::Done;
+  }
 
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);

@@ -71,11 +71,7 @@ class POLLEN_NODISCARD_TYPE Fuse : public FutureExt<Fuse<F>> {
       case State::Poisoned:
         detail::polled_after_throw("Fuse");
     }
-    detail::UnwindGuard<Fuse> guard(this);
-    Poll<Output> p = u_.future.poll(cx);
-    guard.dismiss();
-    if (p.is_ready()) leave(State::Terminated);
-    return p;
+    return poll_running(cx);
   }
 
   // True once f was Ready (or this Fuse was moved from).
@@ -99,6 +95,17 @@ class POLLEN_NODISCARD_TYPE Fuse : public FutureExt<Fuse<F>> {
 
  private:
   friend class detail::UnwindGuard<Fuse>;
+
+  // In State::Running: polls f; Ready enters Terminated. f's Poll is the only
+  // return, built in the caller's slot: the output does not move here, so
+  // nothing can throw once the state is Terminated (state_helpers.hpp).
+  Poll<Output> poll_running(Context& cx) {
+    detail::UnwindGuard<Fuse> guard(this);
+    Poll<Output> p = u_.future.poll(cx);
+    guard.dismiss();
+    if (p.is_ready()) leave(State::Terminated);
+    return p;
+  }
 
   void leave(State next) noexcept {
     if (state_ == State::Running) u_.future.~F();

@@ -22,7 +22,14 @@
 // polled again only when its own waker fired: the join gives each child a
 // waker of its own that sets that child's flag and wakes the join's task
 // (wake_list.hpp). Children woken since the last poll are polled in index
-// order.
+// order, each at most once per poll.
+//
+// The cooperative budget (core/context.hpp): when a child's poll leaves the
+// budget spent, the join stops there (the children it did not reach stay
+// woken, and the task is woken again), and its next poll starts with the
+// child after that one, wrapping around. So a child that spends the whole
+// budget on every poll cannot starve its siblings: each woken sibling is
+// polled before that child is polled again.
 //
 // Cost of the per-child wakers: while polling child i the join builds, on
 // the stack, a borrowed waker (no allocation, no reference counting). Only
@@ -40,7 +47,8 @@
 // Contract errors: polling it after Ready ("Join polled after it returned
 // Ready"); polling it again after a poll threw.
 // Polling order: woken children in index order (all of them on the first
-// poll).
+// poll); after a poll that ran out of budget at child i, from child i + 1 on,
+// wrapping around.
 // Example:
 //   auto both = pollen::join(fetch_user(id), fetch_orders(id));
 //   std::tuple<User, Orders> r = pollen::block_on(std::move(both));
@@ -106,7 +114,7 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
   }
   // Moving takes the state: the moved-from Join is Done.
   Join(Join&& o) noexcept(detail::all_true<std::is_nothrow_move_constructible<Fs>::value...>::value)
-      : wakers_(std::move(o.wakers_)), state_(o.state_) {
+      : wakers_(std::move(o.wakers_)), resume_(o.resume_), state_(o.state_) {
     for (std::size_t i = 0; i < N; ++i) woken_[i] = o.woken_[i];
     if (state_ == State::Running) {
       ::new (static_cast<void*>(&u_.children)) Children(std::move(o.u_.children));
@@ -133,9 +141,7 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
       guard.dismiss();
     }
     if (ready_count() != N) return pending;
-    Output out = take_outputs(Seq());
-    leave(State::Done);
-    return Poll<Output>(std::move(out));
+    return finish();
   }
 
   State state() const noexcept { return state_; }
@@ -160,9 +166,20 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
  private:
   friend class detail::UnwindGuard<Join>;
 
+  // One walk over the children, in index order from resume_, wrapping
+  // around. `stop` is set once a child left the budget spent; the woken
+  // children after it are skipped (left woken) for the next poll.
+  struct Walk {
+    bool stop = false;
+    bool skipped = false;
+  };
   template <std::size_t I>
-  void poll_child(Context& cx) {
+  void poll_child(Context& cx, Walk& walk) {
     if (!woken_[I]) return;
+    if (walk.stop) {
+      walk.skipped = true;
+      return;
+    }
     woken_[I] = false;
     auto& child = std::get<I>(u_.children);
     if (child.state() != MaybeDone<typename std::tuple_element<I, std::tuple<Fs...>>::type>::State::Future) {
@@ -173,11 +190,22 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
     Waker w(detail::JoinWakers::borrowed_raw(&b));
     Context child_cx(w, cx);
     (void)child.poll_step(child_cx);
+    if (cx.budget_spent()) {
+      walk.stop = true;
+      resume_ = static_cast<Index>(I + 1 == N ? 0 : I + 1);
+    }
   }
   template <std::size_t... Is>
   void poll_woken(Context& cx, detail::index_seq<Is...>) {
-    int order[] = {0, (poll_child<Is>(cx), 0)...};  // left to right: index order
-    (void)order;
+    const std::size_t first = resume_;
+    resume_ = 0;  // unless the budget runs out on the way
+    Walk walk;
+    // Left to right: index order, from `first` to the end, then the rest.
+    int from_first[] = {0, (Is >= first ? poll_child<Is>(cx, walk) : void(), 0)...};
+    int wrapped[] = {0, (Is < first ? poll_child<Is>(cx, walk) : void(), 0)...};
+    (void)from_first;
+    (void)wrapped;
+    if (walk.skipped) cx.waker().wake();  // the children left woken need another poll
   }
   template <std::size_t... Is>
   std::size_t count(detail::index_seq<Is...>) const noexcept {
@@ -189,6 +217,16 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
                       0)...};
     (void)each;
     return n;
+  }
+  // Every child is Done: moves the outputs into the result, then enters
+  // Done. A move that throws poisons (the outputs not moved yet are
+  // destroyed with the children). See state_helpers.hpp.
+  Poll<Output> finish() {
+    detail::UnwindGuard<Join> guard(this);
+    Poll<Output> out(take_outputs(Seq()));
+    guard.dismiss();
+    leave(State::Done);
+    return out;
   }
   template <std::size_t... Is>
   Output take_outputs(detail::index_seq<Is...>) {
@@ -213,8 +251,12 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
     char none;  // valid when no other member is (no state holds anything)
     Children children;  // valid in State::Running
   } u_;
+  using Index = typename std::conditional<(N < 256), unsigned char, std::size_t>::type;
+
   detail::JoinWakers wakers_;  // the shared block, once a child cloned its waker
   bool woken_[N];              // child i must be polled; meaningful in State::Running
+  Index resume_ = 0;           // the child the next poll starts with (0 unless the
+                               // last poll ran out of budget); < N
   State state_;
 };
 

@@ -25,7 +25,15 @@
 //
 // Polling order: on the first poll, every child in index order; after that,
 // the woken children in the order they were woken (sorting them by index
-// would cost O(log k) per wake; see docs/design.md).
+// would cost O(log k) per wake; see docs/design.md), each at most once per
+// poll.
+//
+// The cooperative budget (core/context.hpp): when a child's poll leaves the
+// budget spent, join_all stops there and wakes its task; the next poll
+// begins with the children it did not reach, then those woken since. So a
+// child that spends the whole budget cannot starve the others, and N
+// children ready at once cost O(N) in total, however small the budget (the
+// walk never visits a child only to find the budget gone).
 //
 // Cost: building it allocates the MaybeDone vector, the shared wake block
 // (a reference count, a mutex, a ready list of N indices, a 16-byte slot per
@@ -84,6 +92,7 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
       : children_(std::move(o.children_)),
         wakes_(o.wakes_),
         scratch_(std::move(o.scratch_)),
+        next_(o.next_),
         remaining_(o.remaining_),
         state_(o.state_) {
     o.wakes_ = nullptr;
@@ -103,24 +112,24 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
         detail::polled_after_ready("JoinAll");
     }
     wakes_->set_parent(cx.waker());
-    wakes_->drain(scratch_);
     {
       detail::UnwindGuard<JoinAll> guard(this);
-      for (std::uint32_t i : scratch_) {
+      take_wakes();
+      while (next_ < scratch_.size()) {
+        std::uint32_t i = scratch_[next_++];
+        wakes_->unqueue(i);  // a wake from now on queues it again
         MaybeDone<F>& child = children_[i];
         if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
         Waker w(wakes_->borrowed_raw(i));
         Context child_cx(w, cx);
         if (child.poll_step(child_cx)) --remaining_;
+        if (cx.budget_spent()) break;  // the rest wait for the next poll
       }
       guard.dismiss();
     }
-    if (remaining_ != 0) return pending;
-    Output out;
-    out.reserve(children_.size());
-    for (MaybeDone<F>& child : children_) out.push_back(child.take_output());
-    leave(State::Done);
-    return Poll<Output>(std::move(out));
+    if (remaining_ == 0) return finish();
+    if (next_ < scratch_.size()) cx.waker().wake();  // children left for the next poll
+    return pending;
   }
 
   State state() const noexcept { return state_; }
@@ -149,9 +158,42 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
  private:
   friend class detail::UnwindGuard<JoinAll>;
 
+  // The children this poll visits, in scratch_[next_..]: those the previous
+  // poll did not reach (it ran out of budget), then those woken since. Each
+  // is listed once: a child stays queued in the wake list from take() until
+  // it is polled. Cost O(1) per child: the visited prefix is dropped only
+  // once it is at least half of the list.
+  void take_wakes() {
+    if (next_ == scratch_.size()) {
+      scratch_.clear();
+      next_ = 0;
+    } else if (next_ >= scratch_.size() - next_) {
+      scratch_.erase(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(next_));
+      next_ = 0;
+    }
+    wakes_->take(scratch_);
+  }
+
+  // Every child is Done: moves the outputs into the result vector, then
+  // enters Done. A move that throws (or the allocation of the vector)
+  // poisons: the outputs not moved yet go with the children, those moved
+  // with the vector. See state_helpers.hpp.
+  Poll<Output> finish() {
+    detail::UnwindGuard<JoinAll> guard(this);
+    Output v;
+    v.reserve(children_.size());
+    for (MaybeDone<F>& child : children_) v.push_back(child.take_output());
+    Poll<Output> out(std::move(v));
+    guard.dismiss();
+    leave(State::Done);
+    return out;
+  }
+
   void leave(State next) noexcept {
     children_.clear();
     children_.shrink_to_fit();
+    scratch_.clear();
+    next_ = 0;
     if (wakes_ != nullptr) {
       wakes_->close();
       wakes_->release();
@@ -163,7 +205,10 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
 
   std::vector<MaybeDone<F>> children_;    // valid in State::Running (empty otherwise)
   detail::WakeList* wakes_ = nullptr;     // valid in State::Running; one reference
-  std::vector<std::uint32_t> scratch_;    // the drained ready list, during a poll
+  std::vector<std::uint32_t> scratch_;    // children taken from the wake list; those
+                                          // before next_ were polled, the rest are
+                                          // still queued in the wake list
+  std::size_t next_ = 0;                  // the next child of scratch_ to poll
   std::size_t remaining_ = 0;             // children still running; in State::Running
   State state_;
 };

@@ -145,8 +145,10 @@ class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
     switch (state_) {
       case State::Start: {
         // Take s and step out, then make the first step's future.
+        detail::UnwindGuard<LoopFn> guard(this);  // a move that throws poisons
         S s(std::move(u_.start.future));
         Step step(std::move(u_.start.fn()));
+        guard.dismiss();
         leave(State::Poisoned);  // if step throws, nothing is alive
         enter_stepping(std::move(step), std::move(s));
         break;
@@ -159,17 +161,21 @@ class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
         detail::polled_after_ready("LoopFn");
     }
     for (;;) {
+      // The step's poll, or a move of its result or of step, threw: poison.
       detail::UnwindGuard<LoopFn> guard(this);
       Poll<L> p = u_.stepping.future.poll(cx);
-      guard.dismiss();
-      if (p.is_pending()) return pending;
-      L l(std::move(p).value());
+      if (p.is_pending()) {
+        guard.dismiss();
+        return pending;
+      }
+      L& l = p.value();
       if (l.is_break()) {
-        leave(State::Done);
-        return Poll<Output>(l.take_value());
+        guard.dismiss();
+        return finish(l);
       }
       // Continue: destroy this step's future, then make the next one.
       Step step(std::move(u_.stepping.fn()));
+      guard.dismiss();
       leave(State::Poisoned);
       enter_stepping(std::move(step), l.take_state());
       ++iterations_;
@@ -203,6 +209,16 @@ class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
   friend class detail::UnwindGuard<LoopFn>;
   using Start = detail::FutureAndFn<S, Step>;  // .future is the state here
   using Stepping = detail::FutureAndFn<StepFuture, Step>;
+
+  // A step said Break: moves its value into the result, then enters Done. A
+  // move that throws poisons (state_helpers.hpp).
+  Poll<Output> finish(L& l) {
+    detail::UnwindGuard<LoopFn> guard(this);
+    Poll<Output> out(l.take_value());
+    guard.dismiss();
+    leave(State::Done);
+    return out;
+  }
 
   // From State::Poisoned (nothing alive): calls step(s) and enters Stepping.
   void enter_stepping(Step&& step, S&& s) {

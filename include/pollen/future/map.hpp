@@ -86,13 +86,7 @@ class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
     Poll<output_t<F>> p = u_.incomplete.future.poll(cx);
     guard.dismiss();
     if (p.is_pending()) return pending;
-    // Move fn out, destroy f, and be Poisoned while fn runs: if it throws,
-    // nothing is left to destroy.
-    Fn fn(std::move(u_.incomplete.fn()));
-    leave(State::Poisoned);
-    Output out = detail::invoke_to_value(std::move(fn), std::move(p).value());
-    state_ = State::Complete;
-    return Poll<Output>(std::move(out));
+    return complete(p);
   }
 
   State state() const noexcept { return state_; }
@@ -115,6 +109,20 @@ class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
  private:
   friend class detail::UnwindGuard<Map>;
   using Running = detail::FutureAndFn<F, Fn>;
+
+  // f was Ready with `p`: moves fn out, destroys f, and is Poisoned while fn
+  // runs and its result moves into the returned Poll; only then Complete. A
+  // throw anywhere here (moving fn, the value or the result, or fn itself)
+  // leaves nothing alive (state_helpers.hpp).
+  Poll<Output> complete(Poll<output_t<F>>& p) {
+    detail::UnwindGuard<Map> guard(this);
+    Fn fn(std::move(u_.incomplete.fn()));
+    guard.dismiss();
+    leave(State::Poisoned);
+    Poll<Output> out(detail::invoke_to_value(std::move(fn), std::move(p).value()));
+    state_ = State::Complete;
+    return out;
+  }
 
   // Destroys what the current state holds and enters `next`.
   void leave(State next) noexcept {

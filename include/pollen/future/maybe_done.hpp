@@ -5,19 +5,28 @@
 // States:
 //
 //     Future --f Ready--> Done --take_output()--> Gone
+//        |
+//        | f.poll threw, or moving its output in threw
+//        v
+//     Poisoned
 //
-//   State::Future  holds f
-//   State::Done    holds f's output (f is destroyed)
-//   State::Gone    holds nothing (the output was taken, or the MaybeDone was
-//                  moved from)
+//   State::Future    holds f
+//   State::Done      holds f's output (f is destroyed)
+//   State::Gone      holds nothing (the output was taken, or the MaybeDone
+//                    was moved from)
+//   State::Poisoned  holds nothing (poll_step threw: f and the output it was
+//                    storing are destroyed)
 //
 // What it does: poll_step() polls f and, when f is Ready, destroys f and
 // keeps its output; true means "has its output". It is futures-rs's
 // MaybeDone, used as a building block rather than as a future of its own.
 //
-// Output: take_output() moves the output out (only in State::Done).
+// Output: take_output() moves the output out (only in State::Done). The
+// state changes only once the output has moved: if its move throws, the
+// MaybeDone is still Done with its output.
 // Cancellation: destroying it destroys f (in Future) or the output (in Done).
-// Contract errors: take_output() when not Done is a ContractError.
+// Contract errors: take_output() when not Done is a ContractError; so is
+// poll_step() again after it threw.
 // Polling order: one child.
 // Example: see join.hpp.
 #pragma once
@@ -26,6 +35,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/future/state_helpers.hpp>
 
 #include <new>
 #include <type_traits>
@@ -39,7 +49,7 @@ class MaybeDone {
 
  public:
   using Output = output_t<F>;
-  enum class State : unsigned char { Future, Done, Gone };
+  enum class State : unsigned char { Future, Done, Gone, Poisoned };
 
   explicit MaybeDone(F f) : state_(State::Future) {
     ::new (static_cast<void*>(&u_.future)) F(std::move(f));
@@ -58,15 +68,21 @@ class MaybeDone {
   ~MaybeDone() { leave(State::Gone); }
 
   // Polls f if it is still running. True when the output is here (Done).
-  // An exception from f.poll propagates; f is then still in place (the
-  // owner decides what to destroy).
+  // An exception from f.poll, or from moving its output in, propagates and
+  // leaves the MaybeDone Poisoned (f destroyed at once).
   bool poll_step(Context& cx) {
+    if (state_ == State::Poisoned) detail::polled_after_throw("MaybeDone");
     if (state_ != State::Future) return state_ == State::Done;
     detail::observe_poll(cx, this);
+    detail::UnwindGuard<MaybeDone> guard(this);
     Poll<Output> p = u_.future.poll(cx);
-    if (p.is_pending()) return false;
-    leave(State::Gone);  // f destroyed before the output is stored
+    if (p.is_pending()) {
+      guard.dismiss();
+      return false;
+    }
+    leave(State::Poisoned);  // f destroyed before the output is stored
     ::new (static_cast<void*>(&u_.output)) Output(std::move(p).value());
+    guard.dismiss();
     state_ = State::Done;
     return true;
   }
@@ -74,9 +90,9 @@ class MaybeDone {
   Output take_output() {
     POLLEN_REQUIRE(state_ == State::Done,
                    "MaybeDone::take_output() called when it holds no output; check state() first");
-    Output out(std::move(u_.output));
+    Output out(std::move(u_.output));  // if this throws, still Done
     leave(State::Gone);
-    return out;
+    return out;  // the only return: built in the caller's slot, no move after Gone
   }
 
   State state() const noexcept { return state_; }
@@ -92,10 +108,15 @@ class MaybeDone {
       case State::Gone:
         d.node("MaybeDone", "state: Gone");
         return;
+      case State::Poisoned:
+        d.node("MaybeDone", "state: Poisoned");
+        return;
     }
   }
 
  private:
+  friend class detail::UnwindGuard<MaybeDone>;
+
   void leave(State next) noexcept {
     if (state_ == State::Future) {
       u_.future.~F();
@@ -104,6 +125,7 @@ class MaybeDone {
     }
     state_ = next;
   }
+  void poison() noexcept { leave(State::Poisoned); }
 
   union U {
     U() noexcept : none() {}

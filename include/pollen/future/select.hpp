@@ -133,10 +133,7 @@ class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
       polled_ = 2;  // every child has been polled now
       return pending;
     }
-    // The cancellation point: the losers (and the finished winner) go now.
-    warn_dropped(winner, start, Seq());
-    leave(State::Done);
-    return Poll<Output>(std::move(out).value());
+    return finish(out, winner, start);
   }
 
   State state() const noexcept { return state_; }
@@ -160,6 +157,18 @@ class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
  private:
   friend class detail::UnwindGuard<Select>;
   static const char* name() noexcept { return Biased ? "SelectBiased" : "Select"; }
+
+  // A child won with `out`: moves it into the result, then destroys every
+  // child (the cancellation point) and enters Done. A move that throws
+  // poisons (state_helpers.hpp).
+  Poll<Output> finish(Option<Output>& out, std::size_t winner, std::size_t start) {
+    detail::UnwindGuard<Select> guard(this);
+    Poll<Output> r(std::move(out).value());
+    warn_dropped(winner, start, Seq());
+    guard.dismiss();
+    leave(State::Done);  // the losers (and the finished winner) go now
+    return r;
+  }
 
   template <std::size_t I>
   bool poll_one(Context& cx, Option<Output>& out) {

@@ -116,9 +116,7 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
       polled_ = true;
       return pending;
     }
-    warn_dropped(out->index, start, std::integral_constant<bool, is_cancel_safe>());
-    leave(State::Done);  // the cancellation point: every child goes now
-    return Poll<Output>(std::move(out).value());
+    return finish(out, start);
   }
 
   State state() const noexcept { return state_; }
@@ -141,6 +139,19 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
 
  private:
   friend class detail::UnwindGuard<SelectAll>;
+
+  // A child won with `out`: moves it into the result, then destroys every
+  // child (the cancellation point) and enters Done. A move that throws
+  // poisons (state_helpers.hpp).
+  Poll<Output> finish(Option<Output>& out, std::size_t start) {
+    detail::UnwindGuard<SelectAll> guard(this);
+    std::size_t winner = out->index;
+    Poll<Output> r(std::move(out).value());
+    warn_dropped(winner, start, std::integral_constant<bool, is_cancel_safe>());
+    guard.dismiss();
+    leave(State::Done);  // every child goes now
+    return r;
+  }
 
   void warn_dropped(std::size_t, std::size_t, std::true_type) noexcept {}
   void warn_dropped(std::size_t winner, std::size_t start, std::false_type) {

@@ -9,6 +9,15 @@
 //   so that a child whose poll throws is destroyed at once and the combinator
 //   is left Poisoned: safe to destroy, and polling it again is a
 //   ContractError. Without exceptions it is never triggered.
+//
+// The Ready path follows one rule: a move that throws (of an output, of the
+// function, of a loop state) leaves the combinator Poisoned, never in a state
+// that says the value was delivered (Done) or that waits for it again
+// (Running). So the output is moved into a local Poll<Output> while the
+// guard is armed, and the final state is entered only after that; the local
+// is the only return statement of its function (a small finish() helper), so
+// the compiler builds it in the caller's slot (named return value
+// optimization) and nothing moves once the state has changed.
 #pragma once
 
 #include <pollen/config.hpp>

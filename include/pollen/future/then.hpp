@@ -155,18 +155,22 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
   // In State::First: polls f. When f is Ready, moves to State::Second (f
   // destroyed first, then fn called) and returns true.
   POLLEN_NODISCARD bool poll_first(Context& cx) {
-    detail::UnwindGuard<Then> guard(this);
+    detail::UnwindGuard<Then> guard(this);  // f's poll or fn's move threw: poison
     Poll<output_t<F>> p = u_.first.future.poll(cx);
-    guard.dismiss();
-    if (p.is_pending()) return false;
+    if (p.is_pending()) {
+      guard.dismiss();
+      return false;
+    }
     Fn fn(std::move(u_.first.fn()));
+    guard.dismiss();
     leave(State::Poisoned);  // f destroyed; if fn throws, nothing is alive
     ::new (static_cast<void*>(&u_.second))
         Second(detail::invoke(std::move(fn), std::move(p).value()));
     state_ = State::Second;
     return true;
   }
-  // In State::Second: polls g; Ready enters State::Done.
+  // In State::Second: polls g; Ready enters State::Done. g's Poll is the only
+  // return, built in the caller's slot: nothing moves after Done.
   Poll<Output> poll_second(Context& cx) {
     detail::UnwindGuard<Then> guard(this);
     Poll<Output> p = u_.second.poll(cx);

@@ -21,6 +21,9 @@
 // * The join drains the ready list at the start of each poll (O(1): it
 //   swaps vectors) and clears each drained child's flag before polling it,
 //   so a wake that arrives during or after the child's poll queues it again.
+//   join_all takes the list with take() and clears a child's flag only when
+//   it polls the child (unqueue()): a child it took but did not reach (the
+//   budget ran out) stays queued, so a wake cannot list it a second time.
 // * When the join completes or is destroyed it closes the block: later wakes
 //   do nothing (and are safe: the block lives until its last waker is gone).
 #pragma once
@@ -85,6 +88,23 @@ class WakeList {
     }
     for (std::uint32_t i : out) slots_[i].queued.store(false, std::memory_order_release);
   }
+  // Owner: appends the ready list to `out` (a swap when `out` is empty: O(1))
+  // and empties the list. The children stay marked queued until unqueue(i):
+  // until then a wake of one of them does nothing.
+  void take(std::vector<std::uint32_t>& out) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (out.empty()) {
+      out.swap(woken_);
+      woken_.reserve(slots_n_);  // wake() never reallocates
+    } else {
+      out.insert(out.end(), woken_.begin(), woken_.end());
+      woken_.clear();
+    }
+  }
+  // Owner, before it polls child i (taken by take()): a wake from now on
+  // queues it again.
+  void unqueue(std::uint32_t i) noexcept { slots_[i].queued.store(false, std::memory_order_release); }
+
   // Owner: calls fn(i) for each queued child, clears the list and the flags.
   template <class Fn>
   void drain_each(Fn fn) {

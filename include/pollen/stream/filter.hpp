@@ -4,7 +4,8 @@
 // States:   Streaming --s ended--> Ended
 //              |  ^
 //              +--+ item kept: yield it; item dropped: poll s again
-//                   (one unit of budget per dropped item); s Pending: Pending
+//                   (one unit of budget per dropped item, at most the budget
+//                   per poll_next); s Pending: Pending
 //
 //   State::Streaming  polls s
 //   State::Ended      s has ended; s is not polled again (fused)
@@ -51,7 +52,7 @@ class Filter {
       Option<Item> v = std::move(p).value();
       if (!v.has_value()) break;
       if (static_cast<bool>(detail::invoke(pred_, static_cast<const Item&>(*v)))) return v;
-      if (!cx.consume_budget()) return pending;
+      if (!detail::spend_item_budget(cx)) return pending;
     }
     state_ = State::Ended;
     return Option<Item>();

@@ -5,19 +5,23 @@
 //              |  ^
 //              +--+ item: acc = fn(acc, item), poll s again (one unit of
 //                   budget per item); s Pending or budget spent: Pending
-//           Folding --fn threw--> Poisoned
+//           Folding --s.poll_next, fn or a move threw--> Poisoned
 //
 //   State::Folding   holds s, acc, fn
-//   State::Poisoned  fn threw (acc is gone); polling again is a ContractError
+//   State::Poisoned  a poll threw (acc is destroyed at once; s and fn stay
+//                    until the Fold is destroyed); polling again is a
+//                    ContractError
 //   State::Done      acc was returned
 //
 // Output: Acc.
 // Cancellation: not cancel safe (is_cancel_safe is false): destroying it
 //   destroys s, acc and fn, and the items already folded are lost with acc;
 //   items not yet polled stay in s (destroyed with it).
-// Contract errors: polling it after Ready, or again after fn threw.
+// Contract errors: polling it after Ready, or again after its poll threw (s
+//   or fn threw: the item in flight is lost).
 // Polling order: polls s in a loop until s is Pending or ends, or the budget
-//   is spent (then Pending with the task re-woken).
+//   is spent (then Pending with the task re-woken): at most the budget in
+//   items per poll.
 // Example: `int sum = pollen::block_on(pollen::stream::fold(pollen::stream::iter(v), 0, std::plus<int>()));`
 #pragma once
 
@@ -26,6 +30,7 @@
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/future/future_ext.hpp>
+#include <pollen/future/state_helpers.hpp>
 #include <pollen/core/type_traits.hpp>
 #include <pollen/stream/stream.hpp>
 
@@ -58,31 +63,49 @@ class POLLEN_NODISCARD_TYPE Fold : public FutureExt<Fold<S, Acc, Fn>> {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("stream::Fold");
     if (state_ == State::Poisoned) detail::polled_after_throw("stream::Fold");
+    detail::UnwindGuard<Fold> guard(this);  // s, fn or a move threw: poison
     for (;;) {
       Poll<Option<item_t<S>>> p = s_.poll_next(cx);
-      if (p.is_pending()) return pending;
+      if (p.is_pending()) break;
       Option<item_t<S>> v = std::move(p).value();
       if (!v.has_value()) {
-        state_ = State::Done;
-        return acc_.take().value();
+        guard.dismiss();
+        return finish();
       }
-      state_ = State::Poisoned;  // stays so only if fn throws
       Acc next = detail::invoke(fn_, std::move(*acc_), std::move(*v));
       acc_.emplace(std::move(next));
-      state_ = State::Folding;
-      if (!cx.consume_budget()) return pending;
+      if (!detail::spend_item_budget(cx)) break;
     }
+    guard.dismiss();
+    return pending;
   }
 
   State state() const noexcept { return state_; }
   void describe(Describer& d) const {
     d.node("stream::Fold", state_ == State::Folding    ? "state: Folding"
-                           : state_ == State::Poisoned ? "state: Poisoned (fn threw)"
+                           : state_ == State::Poisoned ? "state: Poisoned"
                                                        : "state: Done");
     d.child(s_);
   }
 
  private:
+  friend class detail::UnwindGuard<Fold>;
+
+  // s ended: acc moves into the result, then Done; a move that throws
+  // poisons (state_helpers.hpp).
+  Poll<Acc> finish() {
+    detail::UnwindGuard<Fold> guard(this);
+    Poll<Acc> out(std::move(*acc_));
+    guard.dismiss();
+    acc_.reset();
+    state_ = State::Done;
+    return out;
+  }
+  void poison() noexcept {
+    acc_.reset();  // destroyed at once; the items folded into it are lost
+    state_ = State::Poisoned;
+  }
+
   S s_;
   Option<Acc> acc_;  // engaged in State::Folding
   Fn fn_;

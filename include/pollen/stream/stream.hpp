@@ -20,8 +20,16 @@
 // loop. Leaf streams (a channel Receiver, iter()) spend one unit of the
 // budget per item they produce, and every combinator that loops over items
 // inside one poll (filter skipping items, fold, for_each, collect) spends one
-// unit per item too. When the budget is spent they return Pending with the
-// task already re-woken (see core/context.hpp).
+// unit per item too, after the item: with a budget of n it handles exactly n
+// items in one poll (one, if the poll began with nothing left). When the
+// budget is spent they return Pending with the task already re-woken (see
+// core/context.hpp).
+//
+// Exceptions. The futures over a stream (next, fold, for_each, collect) are
+// poisoned by any exception out of their poll, from the stream or from the
+// function: the item in flight is lost with the exception, so polling them
+// again is the ContractError "polled again after its poll threw" rather than
+// a result silently missing that item.
 //
 // is_stream<S>::value tells whether S is one; item_t<S> is its Item.
 // Functions that take a stream check with POLLEN_REQUIRE_STREAM(S), one
@@ -70,6 +78,18 @@ struct item_of<S, true> {
 
 template <class S>
 using item_t = typename detail::item_of<S>::type;
+
+namespace detail {
+// For a combinator that handles several items in one poll: spends the unit
+// of the item it has just handled. False when the poll must stop here: the
+// budget is spent and the task has been re-woken.
+inline bool spend_item_budget(const Context& cx) noexcept {
+  if (!cx.consume_budget()) return false;  // consume_budget() woke the task
+  if (!cx.budget_spent()) return true;
+  cx.waker().wake();  // that was the last unit: the next item waits for the next poll
+  return false;
+}
+}  // namespace detail
 
 POLLEN_NAMESPACE_END
 
