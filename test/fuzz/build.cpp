@@ -10,10 +10,12 @@ namespace fuzz {
 
 namespace {
 
+#if POLLEN_HAS_EXCEPTIONS
 pollen::Waker& noop_waker() {
   static pollen::Waker w;
   return w;
 }
+#endif
 
 // ---- converters: a combinator's output -> the node's Val ----------------------
 
