@@ -6,29 +6,33 @@ namespace fuzz {
 const std::vector<AvoidSwitch>& avoid_switches() {
   static const std::vector<AvoidSwitch> table = {
       {Avoid::LoopDestroySpawn, "loop-destroy-spawn", true,
-       "a future destroyed by ~EventLoop spawns a task (DropHook): the loop's destructor writes into "
+       "a future destroyed by ~EventLoop spawns a task (DropHook): the loop's destructor writes "
+       "into "
        "a freed task block"},
-      {Avoid::LoopDestroyAbort, "loop-destroy-abort", true,
-       "a future destroyed by ~EventLoop aborts another task (DropHook)"},
       {Avoid::SelfWakeOnDrop, "self-wake-on-drop", true,
        "a task whose future, when destroyed (abort, or after its poll threw), wakes the task "
-       "itself (a channel's receiver and a send on it, or a oneshot's receiver and its closed(), in "
+       "itself (a channel's receiver and a send on it, or a oneshot's receiver and its closed(), "
+       "in "
        "one task): the task is queued again and finished twice"},
       {Avoid::MovedFromPollFn, "moved-from-poll-fn", true,
        "polling a moved-from poll_fn (it runs the moved-from function instead of raising)"},
       {Avoid::ThrowingMove, "throwing-move", false,
        "every injected move fault (a Val whose move constructor throws)"},
-      {Avoid::ThrowingMoveMessage, "throwing-move-message", true,
-       "injected move faults in channel messages (a send, the ring's growth, a receive): a bounded "
-       "send overflows its wait-slot array, an unbounded channel loses messages as it grows, a "
-       "receive loses the message it took"},
+      {Avoid::ThrowingMoveSend, "throwing-move-send", true,
+       "an injected move fault in a send: a bounded Send that was granted a slot and whose value "
+       "throws while it is pushed stays Waiting without a slot, and its destructor cancels wait "
+       "slot SIZE_MAX (out of bounds)"},
+      {Avoid::ThrowingMoveRecv, "throwing-move-recv", true,
+       "an injected move fault in a receive: Receiver::poll_next has taken the message out of the "
+       "channel when moving it into its result throws, and the message is destroyed"},
+      {Avoid::ThrowingMoveDrop, "throwing-move-drop", true,
+       "an injected move fault while a oneshot receiver holding an unreceived value is destroyed: "
+       "its destructor moves the value out and the exception ends the program (std::terminate)"},
       {Avoid::RepollAfterMoveFault, "repoll-after-move-fault", true,
        "re-polling a combinator whose poll threw an injected move fault (join stays Running and "
        "returns Pending, fuse becomes Terminated, join_all raises an internal-sounding error)"},
       {Avoid::ForeignSpawn, "foreign-spawn", true,
        "spawn on the loop from another thread (the task block leaks before the ContractError)"},
-      {Avoid::OneshotRepoll, "oneshot-repoll", false,
-       "polling a oneshot receiver after try_recv() took its value"},
   };
   return table;
 }

@@ -16,14 +16,14 @@ namespace fuzz {
 
 enum class Avoid : std::uint32_t {
   LoopDestroySpawn = 1u << 0,
-  LoopDestroyAbort = 1u << 1,
-  SelfWakeOnDrop = 1u << 2,
-  MovedFromPollFn = 1u << 4,
-  ThrowingMove = 1u << 5,
-  ForeignSpawn = 1u << 6,
-  OneshotRepoll = 1u << 7,
-  ThrowingMoveMessage = 1u << 8,
-  RepollAfterMoveFault = 1u << 9,
+  SelfWakeOnDrop = 1u << 1,
+  MovedFromPollFn = 1u << 2,
+  ForeignSpawn = 1u << 3,
+  ThrowingMove = 1u << 4,
+  ThrowingMoveSend = 1u << 5,
+  ThrowingMoveRecv = 1u << 6,
+  ThrowingMoveDrop = 1u << 7,
+  RepollAfterMoveFault = 1u << 8,
 };
 
 struct AvoidSwitch {

@@ -24,11 +24,13 @@ struct Same {
 };
 struct JoinConv {
   Val operator()(int, std::tuple<Val, Val>&& t) const {
-    return Val(combine(combine(0, std::get<0>(t).get("join's tuple")), std::get<1>(t).get("join's tuple")));
+    return Val(combine(combine(0, std::get<0>(t).get("join's tuple")),
+                       std::get<1>(t).get("join's tuple")));
   }
   Val operator()(int, std::tuple<Val, Val, Val>&& t) const {
-    return Val(combine(combine(combine(0, std::get<0>(t).get("join's tuple")), std::get<1>(t).get("join's tuple")),
-                       std::get<2>(t).get("join's tuple")));
+    return Val(combine(
+        combine(combine(0, std::get<0>(t).get("join's tuple")), std::get<1>(t).get("join's tuple")),
+        std::get<2>(t).get("join's tuple")));
   }
 };
 struct JoinAllConv {
@@ -181,8 +183,9 @@ F probe_moved_from(F f, int id, bool fuse_may_pend) {
   } catch (...) {
   }
   if (!raised) {
-    fail(w.describe_node(id) + ": its future, moved from, was polled and did not raise the "
-                               "ContractError of a finished future");
+    fail(w.describe_node(id) +
+         ": its future, moved from, was polled and did not raise the "
+         "ContractError of a finished future");
   }
   return g;
 #else
@@ -218,13 +221,13 @@ Fut World::build(int id) {
   const std::vector<int>& kids = s.kids;
   pollen::TimerDriver& timers = loop->timer_driver();
   switch (s.kind) {
-    case Kind::Leaf:
-      return record(id, LeafFuture(s.res), Same());
+    case Kind::Leaf: return record(id, LeafFuture(s.res), Same());
     case Kind::Value:
       return record(id, probe_moved_from(pollen::ready(Val(s.k)), id, false), Same());
     case Kind::Sleep:
-      return record(id, probe_moved_from(pollen::sleep(timers, std::chrono::nanoseconds(s.d_ns)), id, false),
-                    ConstConv{s.k});
+      return record(
+          id, probe_moved_from(pollen::sleep(timers, std::chrono::nanoseconds(s.d_ns)), id, false),
+          ConstConv{s.k});
     case Kind::Recv: {
       ChanCtl& c = *chans[static_cast<std::size_t>(s.res)];
       if (!c.rx) return stand_in(id);
@@ -233,10 +236,15 @@ Fut World::build(int id) {
     case Kind::Send: {
       ChanCtl& c = *chans[static_cast<std::size_t>(s.res)];
       Val msg(mix64(s.token), s.token);
+      const bool calm = opt.avoid.has(Avoid::ThrowingMoveSend);
       if (c.bounded && c.btx.has_value()) {
-        return record(id, probe_moved_from(c.btx->send(std::move(msg)), id, false), SendConv());
+        auto f = probe_moved_from(c.btx->send(std::move(msg)), id, false);
+        return record(id, FaultFree<decltype(f)>(std::move(f), calm, calm), SendConv());
       }
-      if (!c.bounded && c.utx.has_value()) return record(id, SendNow(*c.utx, std::move(msg)), SendConv());
+      if (!c.bounded && c.utx.has_value()) {
+        return record(id, FaultFree<SendNow>(SendNow(*c.utx, std::move(msg)), calm, calm),
+                      SendConv());
+      }
       return stand_in(id);
     }
     case Kind::OneshotRecv: {
@@ -244,7 +252,11 @@ Fut World::build(int id) {
       if (!o.rx.has_value()) return stand_in(id);
       pollen::OneshotReceiver<Val> rx = std::move(*o.rx);
       o.rx.reset();
-      return record(id, probe_moved_from(std::move(rx), id, false), OneshotConv());
+      auto f = probe_moved_from(std::move(rx), id, false);
+      return record(id,
+                    FaultFree<decltype(f)>(std::move(f), opt.avoid.has(Avoid::ThrowingMoveRecv),
+                                           opt.avoid.has(Avoid::ThrowingMoveDrop)),
+                    OneshotConv());
     }
     case Kind::OneshotClosed: {
       OneshotCtl& o = *oneshots[static_cast<std::size_t>(s.res)];
@@ -260,10 +272,12 @@ Fut World::build(int id) {
       return record(id, probe_moved_from(std::move(h), id, false), AwaitConv());
     }
     case Kind::Map:
-      return record(id, probe_moved_from(pollen::map(build(kids[0]), MapFn{s.k, Tracked()}), id, false),
+      return record(id,
+                    probe_moved_from(pollen::map(build(kids[0]), MapFn{s.k, Tracked()}), id, false),
                     Same());
     case Kind::Then: {
-      auto f = probe_moved_from(pollen::then(build(kids[0]), ThenFn{id, kids[1], Tracked()}), id, false);
+      auto f =
+          probe_moved_from(pollen::then(build(kids[0]), ThenFn{id, kids[1], Tracked()}), id, false);
       if (s.n == 1) return record(id, NoAdopt<decltype(f)>(std::move(f)), Same());
       return record(id, std::move(f), Same());  // the box around it adopts its second future
     }
@@ -272,41 +286,47 @@ Fut World::build(int id) {
         return record(id, probe_moved_from(pollen::join(build(kids[0]), build(kids[1])), id, false),
                       JoinConv());
       }
-      return record(id,
-                    probe_moved_from(pollen::join(build(kids[0]), build(kids[1]), build(kids[2])), id, false),
-                    JoinConv());
+      return record(
+          id,
+          probe_moved_from(pollen::join(build(kids[0]), build(kids[1]), build(kids[2])), id, false),
+          JoinConv());
     case Kind::JoinAll:
-      return record(id, probe_moved_from(pollen::join_all(build_all(*this, kids)), id, false), JoinAllConv());
+      return record(id, probe_moved_from(pollen::join_all(build_all(*this, kids)), id, false),
+                    JoinAllConv());
     case Kind::Select:
       if (kids.size() == 2) {
-        return record(id, probe_moved_from(pollen::select(build(kids[0]), build(kids[1])), id, false),
+        return record(id,
+                      probe_moved_from(pollen::select(build(kids[0]), build(kids[1])), id, false),
                       SelectConv());
       }
-      return record(
-          id, probe_moved_from(pollen::select(build(kids[0]), build(kids[1]), build(kids[2])), id, false),
-          SelectConv());
-    case Kind::SelectBiased:
-      return record(id, probe_moved_from(pollen::select_biased(build(kids[0]), build(kids[1])), id, false),
+      return record(id,
+                    probe_moved_from(pollen::select(build(kids[0]), build(kids[1]), build(kids[2])),
+                                     id, false),
                     SelectConv());
+    case Kind::SelectBiased:
+      return record(
+          id, probe_moved_from(pollen::select_biased(build(kids[0]), build(kids[1])), id, false),
+          SelectConv());
     case Kind::SelectAll:
       return record(id, probe_moved_from(pollen::select_all(build_all(*this, kids)), id, false),
                     SelectAllConv());
     case Kind::Fuse:
       return record(id, probe_moved_from(pollen::fuse(build(kids[0])), id, true), Same());
     case Kind::LoopFn:
-      return record(id,
-                    probe_moved_from(pollen::loop_fn(LoopState{0, 0}, StepFn{kids, Tracked()}), id, false),
-                    Same());
-    case Kind::Boxed:
-      return record(id, build(kids[0]), Same());
+      return record(
+          id,
+          probe_moved_from(pollen::loop_fn(LoopState{0, 0}, StepFn{kids, Tracked()}), id, false),
+          Same());
+    case Kind::Boxed: return record(id, build(kids[0]), Same());
     case Kind::PollFn: {
       struct Poller {
         Fut child;
         Tracked tracked;
         pollen::Poll<Val> operator()(pollen::Context& cx) {
           if (child.empty()) {
-            fail("a poll_fn ran its function after the function was moved away (a moved-from "
-                 "poll_fn was polled)");
+            fail(
+                "a poll_fn ran its function after the function was moved away (a moved-from "
+                "poll_fn was polled)");
             return pollen::pending;
           }
           return child.poll(cx);
@@ -317,16 +337,16 @@ Fut World::build(int id) {
       return record(id, probe_moved_from(std::move(f), id, false), Same());
     }
     case Kind::Timeout:
-      return record(id,
-                    probe_moved_from(pollen::timeout(timers, build(kids[0]), std::chrono::nanoseconds(s.d_ns)),
-                                     id, false),
-                    TimeoutConv());
-    case Kind::Droppable:
-      return record(id, DroppableFuture(s.res, build(kids[0])), Same());
-    case Kind::Repoll:
-      return record(id, RepollFuture(id, kids[0], build(kids[0])), Same());
+      return record(
+          id,
+          probe_moved_from(
+              pollen::timeout(timers, build(kids[0]), std::chrono::nanoseconds(s.d_ns)), id, false),
+          TimeoutConv());
+    case Kind::Droppable: return record(id, DroppableFuture(s.res, build(kids[0])), Same());
+    case Kind::Repoll: return record(id, RepollFuture(id, kids[0], build(kids[0])), Same());
     case Kind::DropHook: {
-      Fut child = build(kids[0]);  // first: it may throw (a move fault), and the handle must not be lost then
+      Fut child = build(
+          kids[0]);  // first: it may throw (a move fault), and the handle must not be lost then
       pollen::Option<pollen::JoinHandle<Val>> victim;
       int victim_task = -1;
       int spawn_task = -1;
@@ -341,8 +361,9 @@ Fut World::build(int id) {
       } else if (s.n == 1) {
         spawn_task = s.res;
       }
-      return record(id, DropHookFuture(id, std::move(child), std::move(victim), victim_task, spawn_task),
-                    Same());
+      return record(
+          id, DropHookFuture(id, std::move(child), std::move(victim), victim_task, spawn_task),
+          Same());
     }
   }
   return stand_in(id);
@@ -390,12 +411,9 @@ LeafFuture::~LeafFuture() {
 
 pollen::Poll<Val> LeafFuture::poll(pollen::Context& cx) {
   switch (state_) {
-    case State::Waiting:
-      break;
-    case State::Done:
-      pollen::detail::polled_after_ready("Leaf");
-    case State::Threw:
-      pollen::detail::polled_after_throw("Leaf");
+    case State::Waiting: break;
+    case State::Done: pollen::detail::polled_after_ready("Leaf");
+    case State::Threw: pollen::detail::polled_after_throw("Leaf");
     case State::MovedFrom:
       pollen::detail::contract_violation("Leaf polled after it was moved from");
   }
@@ -409,17 +427,14 @@ pollen::Poll<Val> LeafFuture::poll(pollen::Context& cx) {
       state_ = State::Done;
       return Val(v);
     }
-    case LeafCtl::State::Throw:
-      lock.unlock();
-      state_ = State::Threw;
+    case LeafCtl::State::Throw: lock.unlock(); state_ = State::Threw;
 #if POLLEN_HAS_EXCEPTIONS
       throw LeafError{static_cast<std::uint64_t>(leaf_)};
 #else
       fail("a leaf was made to throw in a build without exceptions");
       return pollen::pending;
 #endif
-    case LeafCtl::State::Open:
-      break;
+    case LeafCtl::State::Open: break;
   }
   if (!c.waker.will_wake(cx.waker())) {
     old = std::move(c.waker);
@@ -448,8 +463,14 @@ RecvN::RecvN(int node, int chan, int n, std::unique_ptr<pollen::Receiver<Val>> r
   c.consumer = node;
 }
 RecvN::RecvN(RecvN&& o) noexcept
-    : node_(o.node_), chan_(o.chan_), n_(o.n_), rx_(std::move(o.rx_)), waker_(std::move(o.waker_)),
-      acc_(o.acc_), got_(o.got_), done_(o.done_) {}
+    : node_(o.node_),
+      chan_(o.chan_),
+      n_(o.n_),
+      rx_(std::move(o.rx_)),
+      waker_(std::move(o.waker_)),
+      acc_(o.acc_),
+      got_(o.got_),
+      done_(o.done_) {}
 RecvN::~RecvN() {
   if (!rx_) return;
   world().on_receiver_dropped(chan_);
@@ -461,7 +482,12 @@ pollen::Poll<Val> RecvN::poll(pollen::Context& cx) {
   done_ = true;  // stays so if a receive throws
   for (;;) {
     if (got_ == n_) return Val(acc_);
-    pollen::Poll<pollen::Option<Val>> p = rx_->poll_next(cx);
+    pollen::Poll<pollen::Option<Val>> p = pollen::pending;
+    {
+      pollen::Option<FaultPause> calm;  // --avoid throwing-move-recv
+      if (world().opt.avoid.has(Avoid::ThrowingMoveRecv)) calm.emplace();
+      p = rx_->poll_next(cx);
+    }
     if (p.is_pending()) {
       if (!waker_->will_wake(cx.waker())) *waker_ = cx.waker();
       done_ = false;
@@ -586,9 +612,9 @@ void RepollFuture::probe(pollen::Context& cx, bool threw) {
   if (o.repolled != want) {
     static const char* const names[] = {"nothing (not reached)", "a ContractError", "Pending",
                                         "Ready again", "another exception"};
-    fail(w.describe_node(target) + ", polled again after it " + (threw ? "threw" : "returned Ready") +
-         ", gave " + names[static_cast<int>(o.repolled)] + " instead of " +
-         names[static_cast<int>(want)]);
+    fail(w.describe_node(target) + ", polled again after it " +
+         (threw ? "threw" : "returned Ready") + ", gave " + names[static_cast<int>(o.repolled)] +
+         " instead of " + names[static_cast<int>(want)]);
   }
 #else
   (void)cx;
@@ -599,8 +625,12 @@ void RepollFuture::probe(pollen::Context& cx, bool threw) {
 // ---- DropHookFuture --------------------------------------------------------------
 
 DropHookFuture::DropHookFuture(DropHookFuture&& o) noexcept
-    : node_(o.node_), child_(std::move(o.child_)), victim_(std::move(o.victim_)),
-      victim_task_(o.victim_task_), spawn_task_(o.spawn_task_), done_(o.done_) {
+    : node_(o.node_),
+      child_(std::move(o.child_)),
+      victim_(std::move(o.victim_)),
+      victim_task_(o.victim_task_),
+      spawn_task_(o.spawn_task_),
+      done_(o.done_) {
   o.live_ = false;
 }
 
@@ -610,15 +640,14 @@ DropHookFuture::~DropHookFuture() {
   FaultPause pause;  // a destructor must not throw: no injected faults in here
   child_ = Fut();
   if (victim_.has_value()) {
-    if (!(w.loop_destroying && w.opt.avoid.has(Avoid::LoopDestroyAbort))) {
-      w.on_abort(victim_task_);
-      victim_->abort();
-    }
+    w.on_abort(victim_task_);
+    victim_->abort();
     w.on_handle_dropped(victim_task_);
     victim_.reset();
   }
   if (spawn_task_ >= 0) {
-    if (!(w.loop_destroying && w.opt.avoid.has(Avoid::LoopDestroySpawn))) w.spawn_from_hook(spawn_task_);
+    if (!(w.loop_destroying && w.opt.avoid.has(Avoid::LoopDestroySpawn)))
+      w.spawn_from_hook(spawn_task_);
   }
 }
 

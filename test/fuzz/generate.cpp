@@ -24,8 +24,10 @@ class Gen {
  public:
   Gen(World& w, Source& src, int task) : w_(w), src_(src), task_(task) {}
 
+  // The deeper, the likelier a leaf; a root is always a combinator.
   int tree(int depth) {
-    const bool leaf = depth >= kMaxDepth || budget_ <= 1 || src_.below(kMaxDepth + 1) < static_cast<std::uint32_t>(depth);
+    const bool leaf = depth >= kMaxDepth || budget_ <= 1 ||
+                      src_.below(kMaxDepth + 1) < static_cast<std::uint32_t>(depth);
     return leaf ? make_leaf() : make_combinator(depth);
   }
 
@@ -71,16 +73,15 @@ class Gen {
         spec(id).res = static_cast<int>(w_.leaves.size() - 1);
         break;
       }
-      case Kind::Value:
-        spec(id).k = src_.next64();
-        break;
+      case Kind::Value: spec(id).k = src_.next64(); break;
       case Kind::Sleep:
         spec(id).d_ns = duration();
         spec(id).k = src_.next64();
         break;
       case Kind::Recv: {
         const int c = free_channel();
-        w_.chans[static_cast<std::size_t>(c)]->consumer = id;  // claimed (the node sets it again when built)
+        w_.chans[static_cast<std::size_t>(c)]->consumer =
+            id;  // claimed (the node sets it again when built)
         spec(id).res = c;
         spec(id).n = 1 + static_cast<int>(src_.below(4));
         break;
@@ -109,17 +110,16 @@ class Gen {
         spec(id).res = t;
         break;
       }
-      default:
-        break;
+      default: break;
     }
     return id;
   }
 
   int make_combinator(int depth) {
     std::vector<Choice> cs{
-        {Kind::Map, 10},    {Kind::Then, 10},   {Kind::Join, 8},     {Kind::JoinAll, 5},
-        {Kind::Select, 8},  {Kind::SelectBiased, 3}, {Kind::SelectAll, 4}, {Kind::Fuse, 4},
-        {Kind::LoopFn, 4},  {Kind::Boxed, 3},   {Kind::PollFn, 3},   {Kind::Timeout, 6},
+        {Kind::Map, 10},      {Kind::Then, 10},        {Kind::Join, 8},      {Kind::JoinAll, 5},
+        {Kind::Select, 8},    {Kind::SelectBiased, 3}, {Kind::SelectAll, 4}, {Kind::Fuse, 4},
+        {Kind::LoopFn, 4},    {Kind::Boxed, 3},        {Kind::PollFn, 3},    {Kind::Timeout, 6},
         {Kind::Droppable, 4}, {Kind::DropHook, 2},
     };
     if (w_.opt.exceptions) cs.push_back({Kind::Repoll, 3});
@@ -181,14 +181,13 @@ class Gen {
           w_.tasks[static_cast<std::size_t>(victim)].handle_claimed = true;
         } else {
           const int spawned = reserve_task(w_, src_, "h");  // adds nodes: no reference held across
-          spec(id).n = 1;  // spawns a small task when destroyed
+          spec(id).n = 1;                                   // spawns a small task when destroyed
           spec(id).res = spawned;
         }
         child();
         break;
       }
-      default:
-        break;
+      default: break;
     }
     spec(id).kids = kids;
     return id;
@@ -231,14 +230,16 @@ class Gen {
   int free_oneshot() const {
     for (std::size_t o = 0; o < w_.oneshots.size(); ++o) {
       if (keep_apart() && task_uses(Kind::OneshotClosed, static_cast<int>(o))) continue;
-      if (w_.oneshots[o]->consumer < 0 && w_.oneshots[o]->rx.has_value()) return static_cast<int>(o);
+      if (w_.oneshots[o]->consumer < 0 && w_.oneshots[o]->rx.has_value())
+        return static_cast<int>(o);
     }
     return -1;
   }
   int free_closed_waiter() const {
     for (std::size_t o = 0; o < w_.oneshots.size(); ++o) {
       if (keep_apart() && task_uses(Kind::OneshotRecv, static_cast<int>(o))) continue;
-      if (!w_.oneshots[o]->closed_waiter && w_.oneshots[o]->tx.has_value()) return static_cast<int>(o);
+      if (!w_.oneshots[o]->closed_waiter && w_.oneshots[o]->tx.has_value())
+        return static_cast<int>(o);
     }
     return -1;
   }

@@ -33,9 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const fuzz::Options opt = make_options();
   fuzz::ScenarioResult r = fuzz::run_scenario(opt, fuzz::Source::from_bytes(data, size));
   if (!r.ok) {
-    std::fprintf(stderr, "%s\nFAILED: %s\n(replay: fuzz_driver --input <this crash file>%s%s --verbose)\n",
-                 r.report.c_str(), r.failure.c_str(), opt.avoid.to_string().empty() ? "" : " --avoid ",
-                 opt.avoid.to_string().c_str());
+    std::fprintf(stderr,
+                 "%s\nFAILED: %s\n(replay: fuzz_driver --input <this crash file>%s%s --verbose)\n",
+                 r.report.c_str(), r.failure.c_str(),
+                 opt.avoid.to_string().empty() ? "" : " --avoid ", opt.avoid.to_string().c_str());
     std::abort();
   }
   return 0;

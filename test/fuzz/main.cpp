@@ -68,11 +68,12 @@ long now_ms() {
 }
 
 int usage(const char* why) {
-  std::fprintf(stderr,
-               "fuzz_driver: %s\n"
-               "usage: fuzz_driver [--seed N | --seeds N | --seconds T] [--start-seed S] [--threads]\n"
-               "                   [--avoid LIST] [--verbose] [--input FILE] [--list-avoid]\n",
-               why);
+  std::fprintf(
+      stderr,
+      "fuzz_driver: %s\n"
+      "usage: fuzz_driver [--seed N | --seeds N | --seconds T] [--start-seed S] [--threads]\n"
+      "                   [--avoid LIST] [--verbose] [--input FILE] [--list-avoid]\n",
+      why);
   return 2;
 }
 
@@ -122,7 +123,7 @@ int main(int argc, char** argv) {
       if (!opt.avoid.parse(value(), &err)) return usage(err.c_str());
     } else if (a == "--list-avoid") {
       for (const fuzz::AvoidSwitch& s : fuzz::avoid_switches()) {
-        std::printf("%-20s %s%s\n", s.name, s.known ? "[known bug] " : "", s.what);
+        std::printf("%-24s %s%s\n", s.name, s.known ? "[known bug] " : "", s.what);
       }
       return 0;
     } else {
@@ -134,7 +135,8 @@ int main(int argc, char** argv) {
   std::signal(SIGBUS, on_signal);
   std::signal(SIGFPE, on_signal);
   std::signal(SIGILL, on_signal);
-  if (&__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(print_crash_context);
+  if (&__sanitizer_set_death_callback != nullptr)
+    __sanitizer_set_death_callback(print_crash_context);
 
   // A scenario that runs for minutes is a hang (a lost wake that blocks
   // block_on, a loop that never stalls): say which one, and stop.
@@ -158,13 +160,16 @@ int main(int argc, char** argv) {
   if (!input.empty()) {
     std::ifstream f(input, std::ios::binary);
     if (!f) return usage(("cannot read " + input).c_str());
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                                          std::istreambuf_iterator<char>());
     const std::string replay = "fuzz_driver --input " + input + flags;
     fuzz::set_crash_context(replay);
     g_seed_started_ms.store(now_ms());
-    fuzz::ScenarioResult r = fuzz::run_scenario(opt, fuzz::Source::from_bytes(bytes.data(), bytes.size()));
+    fuzz::ScenarioResult r =
+        fuzz::run_scenario(opt, fuzz::Source::from_bytes(bytes.data(), bytes.size()));
     if (!r.ok) {
-      std::fprintf(stderr, "%s\nFAILED: %s\nreplay: %s --verbose\n", r.report.c_str(), r.failure.c_str(), replay.c_str());
+      std::fprintf(stderr, "%s\nFAILED: %s\nreplay: %s --verbose\n", r.report.c_str(),
+                   r.failure.c_str(), replay.c_str());
       return 1;
     }
     std::printf("fuzz_driver: the input's scenario passed (%ld actions)\n", r.actions);
@@ -176,7 +181,8 @@ int main(int argc, char** argv) {
   long actions = 0;
   for (std::uint64_t seed = start_seed;; ++seed) {
     if (seconds > 0) {
-      const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double el =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       if (el >= seconds) break;
     } else if (ran >= seeds) {
       break;
@@ -190,20 +196,25 @@ int main(int argc, char** argv) {
     actions += r.actions;
     coverage.add(r.coverage);
     if (!r.ok) {
-      std::fprintf(stderr, "==== seed %llu failed ====\n%s\nFAILED (seed %llu): %s\nreplay: %s --verbose\n",
+      std::fprintf(stderr,
+                   "==== seed %llu failed ====\n%s\nFAILED (seed %llu): %s\nreplay: %s --verbose\n",
                    static_cast<unsigned long long>(seed), r.report.c_str(),
                    static_cast<unsigned long long>(seed), r.failure.c_str(), replay.c_str());
       return 1;
     }
-    if (one) std::printf("fuzz_driver: seed %llu passed (%ld actions)\n", static_cast<unsigned long long>(seed), r.actions);
+    if (one)
+      std::printf("fuzz_driver: seed %llu passed (%ld actions)\n",
+                  static_cast<unsigned long long>(seed), r.actions);
   }
   const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (stats) std::printf("%s", coverage.to_string().c_str());
-  std::printf("fuzz_driver: %ld seeds (%llu..%llu) passed in %.1f s, %ld actions%s; avoid: %s; schedule seed: %s\n",
-              ran, static_cast<unsigned long long>(start_seed),
-              static_cast<unsigned long long>(start_seed + static_cast<std::uint64_t>(ran) - 1), el, actions,
-              opt.threads ? ", with threads" : "",
-              opt.avoid.to_string().empty() ? "nothing" : opt.avoid.to_string().c_str(),
-              fuzz::schedule_seed_supported() ? "on" : "n/a (LoopOptions has no schedule_seed)");
+  std::printf(
+      "fuzz_driver: %ld seeds (%llu..%llu) passed in %.1f s, %ld actions%s; avoid: %s; schedule "
+      "seed: %s\n",
+      ran, static_cast<unsigned long long>(start_seed),
+      static_cast<unsigned long long>(start_seed + static_cast<std::uint64_t>(ran) - 1), el,
+      actions, opt.threads ? ", with threads" : "",
+      opt.avoid.to_string().empty() ? "nothing" : opt.avoid.to_string().c_str(),
+      fuzz::schedule_seed_supported() ? "on" : "n/a (LoopOptions has no schedule_seed)");
   return 0;
 }

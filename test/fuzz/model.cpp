@@ -121,21 +121,24 @@ void World::on_polled(int id) {
   if (node(id).spec.snapshot) o.ready_at_poll = eval(id, true);
   const TaskCtl& t = tasks[static_cast<std::size_t>(node(id).spec.task)];
   if (t.abort_requested) {
-    fail(describe_node(id) + " was polled after abort() was called on its task's JoinHandle (an "
-                             "aborted task's future is destroyed at the next turn, never polled)");
+    fail(describe_node(id) +
+         " was polled after abort() was called on its task's JoinHandle (an "
+         "aborted task's future is destroyed at the next turn, never polled)");
   }
 }
 
 void World::on_forwarded(int id) {
   node(id).obs.forwarded = true;
   NodeObs& o = node(id).obs;
-  if (!o.then_called) fail(describe_node(id) + " handed over its second future before its function ran");
+  if (!o.then_called)
+    fail(describe_node(id) + " handed over its second future before its function ran");
 }
 
 void World::on_finished(int id, const Outcome& out, bool budget_spent) {
   NodeObs& o = node(id).obs;
   if (o.completed) {
-    fail(describe_node(id) + " finished twice (" + to_string(o.out) + ", then " + to_string(out) + ")");
+    fail(describe_node(id) + " finished twice (" + to_string(o.out) + ", then " + to_string(out) +
+         ")");
     return;
   }
   o.completed = true;
@@ -174,7 +177,8 @@ void World::on_destroyed(int id) {
     c.rx_gone = true;
     // A message sent and not received goes with the receiver (documented).
     std::lock_guard<std::mutex> tlock(token_mu);
-    if (c.sent && tokens[c.token].status == TokenStatus::Sent) tokens[c.token].status = TokenStatus::DroppedInBuffer;
+    if (c.sent && tokens[c.token].status == TokenStatus::Sent)
+      tokens[c.token].status = TokenStatus::DroppedInBuffer;
   }
   if (s.kind == Kind::AwaitTask && !o.stand_in && !o.completed) on_handle_dropped(s.res);
   if (o.forwarded || o.completed) return;
@@ -183,9 +187,10 @@ void World::on_destroyed(int id) {
     t.finished = true;
     t.cancelled = true;
     if (!t.abort_requested && !loop_destroying) {
-      fail(fmt::format("task {}'s future was destroyed before it finished, but the task was "
-                       "neither aborted nor was its loop destroyed",
-                       s.task));
+      fail(
+          fmt::format("task {}'s future was destroyed before it finished, but the task was "
+                      "neither aborted nor was its loop destroyed",
+                      s.task));
     }
   }
 }
@@ -203,24 +208,29 @@ void World::on_received(int id, const Val& v) {
   }
   std::lock_guard<std::mutex> lock(token_mu);
   if (token == 0 || token >= tokens.size()) {
-    fail(describe_node(id) + fmt::format(" received a message that was never sent (token {})", token));
+    fail(describe_node(id) +
+         fmt::format(" received a message that was never sent (token {})", token));
     return;
   }
   Token& t = tokens[token];
-  if (payload != mix64(token)) fail(describe_node(id) + fmt::format(" received token {} with a wrong payload", token));
-  if (t.chan != chan) fail(describe_node(id) + fmt::format(" received token {} of another channel", token));
+  if (payload != mix64(token))
+    fail(describe_node(id) + fmt::format(" received token {} with a wrong payload", token));
+  if (t.chan != chan)
+    fail(describe_node(id) + fmt::format(" received token {} of another channel", token));
   if (t.received != 0) fail(describe_node(id) + fmt::format(" received token {} twice", token));
-  const bool ok_status = t.status == TokenStatus::Sent || (opt.threads && t.status == TokenStatus::Sending);
+  const bool ok_status =
+      t.status == TokenStatus::Sent || (opt.threads && t.status == TokenStatus::Sending);
   if (!ok_status) {
-    fail(describe_node(id) + fmt::format(" received token {} whose send was {}, not Sent", token,
-                                         to_string(t.status)));
+    fail(describe_node(id) +
+         fmt::format(" received token {} whose send was {}, not Sent", token, to_string(t.status)));
   }
   // Messages of one sender arrive in the order they were sent.
   for (std::size_t k = 1; k < tokens.size(); ++k) {
     const Token& u = tokens[k];
-    if (k != token && u.chan == t.chan && u.sender == t.sender && u.received != 0 && u.seq > t.seq) {
-      fail(describe_node(id) + fmt::format(" received token {} after token {}, which its sender sent later",
-                                           token, k));
+    if (k != token && u.chan == t.chan && u.sender == t.sender && u.received != 0 &&
+        u.seq > t.seq) {
+      fail(describe_node(id) +
+           fmt::format(" received token {} after token {}, which its sender sent later", token, k));
       break;
     }
   }
@@ -238,11 +248,13 @@ void World::on_send_result(int id, pollen::SendResult<Val>& r) {
     if (r.is_sent()) ++c.sent;
   }
   if (r.is_sent()) {
-    if (closed && !opt.threads) fail(describe_node(id) + " said Sent after the receiver was closed");
+    if (closed && !opt.threads)
+      fail(describe_node(id) + " said Sent after the receiver was closed");
     std::lock_guard<std::mutex> lock(token_mu);
     Token& t = tokens[s.token];
     if (t.status != TokenStatus::Created) {
-      fail(describe_node(id) + fmt::format(" said Sent for token {} whose state was {}", s.token, to_string(t.status)));
+      fail(describe_node(id) +
+           fmt::format(" said Sent for token {} whose state was {}", s.token, to_string(t.status)));
     }
     t.status = TokenStatus::Sent;
     return;
@@ -250,7 +262,8 @@ void World::on_send_result(int id, pollen::SendResult<Val>& r) {
   if (r.is_full()) fail(describe_node(id) + " (a waiting send) returned Full");
   if (!closed) fail(describe_node(id) + " handed its message back although the receiver was open");
   if (!r.has_value_back()) {
-    fail(describe_node(id) + " said " + pollen::to_string(r.status()) + " without handing the message back");
+    fail(describe_node(id) + " said " + pollen::to_string(r.status()) +
+         " without handing the message back");
     return;
   }
   Val back = r.take_back();
@@ -269,14 +282,16 @@ void World::on_token_event(std::uint32_t token, int delta) {
   }
   Token& t = tokens[token];
   t.live += delta;
-  if (t.live < 0) fail(fmt::format("message token {} was destroyed more often than it was made", token));
+  if (t.live < 0)
+    fail(fmt::format("message token {} was destroyed more often than it was made", token));
   if (delta > 0 || t.live != 0) return;
   // Its last live instance is gone: how the message ended must allow that.
   if (t.status == TokenStatus::Sent && t.chan < 1000 && !opt.threads) {
     if (!chans[static_cast<std::size_t>(t.chan)]->rx_dropped) {
-      fail(fmt::format("message token {} was destroyed inside channel {} although its receiver was "
-                       "still alive: a message the channel accepted was lost",
-                       token, t.chan));
+      fail(
+          fmt::format("message token {} was destroyed inside channel {} although its receiver was "
+                      "still alive: a message the channel accepted was lost",
+                      token, t.chan));
     }
   }
 }
@@ -355,8 +370,11 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
       LeafCtl& c = *leaves[static_cast<std::size_t>(s.res)];
       std::lock_guard<std::mutex> lock(c.mu);
       if (c.state == LeafCtl::State::Open) bad("the driver had not completed the leaf");
-      if (c.state == LeafCtl::State::Value && out != Outcome::value(c.value)) bad("the driver completed it with another value");
-      if (c.state == LeafCtl::State::Throw && out != Outcome::thrown(static_cast<std::uint64_t>(s.res))) bad("the driver made it throw");
+      if (c.state == LeafCtl::State::Value && out != Outcome::value(c.value))
+        bad("the driver completed it with another value");
+      if (c.state == LeafCtl::State::Throw &&
+          out != Outcome::thrown(static_cast<std::uint64_t>(s.res)))
+        bad("the driver made it throw");
       return;
     }
     case Kind::Value:
@@ -364,7 +382,9 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
       return;
     case Kind::Sleep:
       if (out != Outcome::value(s.k)) bad("a Sleep outputs Unit (mapped to k)");
-      if (now_ns < deadline_of(id)) bad(fmt::format("its deadline ({} ns) had not passed (now {} ns)", deadline_of(id), now_ns));
+      if (now_ns < deadline_of(id))
+        bad(fmt::format("its deadline ({} ns) had not passed (now {} ns)", deadline_of(id),
+                        now_ns));
       return;
     case Kind::Map: {
       const Outcome* c = child_outcome(s.kids[0], "child", id);
@@ -381,7 +401,8 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
         if (out != *first) bad("its first future " + to_string(*first));
         return;
       }
-      if (!o.then_called || o.then_input != first->v) bad("its function did not get the first future's value");
+      if (!o.then_called || o.then_input != first->v)
+        bad("its function did not get the first future's value");
       same_as(s.kids[1], "second future");
       return;
     }
@@ -402,9 +423,11 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
     case Kind::SelectBiased:
     case Kind::SelectAll: {
       if (out.is_throw()) return thrown_by_a_child();
-      if (o.winner < 0 || o.winner >= static_cast<int>(s.kids.size())) return bad("its winner index is out of range");
+      if (o.winner < 0 || o.winner >= static_cast<int>(s.kids.size()))
+        return bad("its winner index is out of range");
       const Outcome* w = child_outcome(s.kids[static_cast<std::size_t>(o.winner)], "winner", id);
-      if (w != nullptr && *w != out) bad(fmt::format("its winner (child {}) output {}", o.winner, to_string(*w)));
+      if (w != nullptr && *w != out)
+        bad(fmt::format("its winner (child {}) output {}", o.winner, to_string(*w)));
       for (std::size_t k = 0; k < s.kids.size(); ++k) {
         if (static_cast<int>(k) != o.winner && node(resolve(s.kids[k])).obs.completed) {
           bad(fmt::format("child {} finished too (a select stops at its first Ready child)", k));
@@ -414,7 +437,9 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
       if (s.kind == Kind::SelectBiased && !budget_spent && !opt.threads) {
         for (int k = 0; k < o.winner; ++k) {
           const Eval e = node(resolve(s.kids[static_cast<std::size_t>(k)])).obs.ready_at_poll;
-          if (e.certain() && !e.thrown) bad(fmt::format("child {} was Ready before the winner {} in argument order", k, o.winner));
+          if (e.certain() && !e.thrown)
+            bad(fmt::format("child {} was Ready before the winner {} in argument order", k,
+                            o.winner));
         }
       }
       return;
@@ -423,8 +448,7 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
     case Kind::Boxed:
     case Kind::PollFn:
     case Kind::Repoll:
-    case Kind::DropHook:
-      return same_as(s.kids[0], "child");
+    case Kind::DropHook: return same_as(s.kids[0], "child");
     case Kind::LoopFn: {
       std::uint64_t acc = 0;
       for (int k : s.kids) {
@@ -442,7 +466,9 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
     case Kind::Timeout: {
       if (!o.timed_out) return same_as(s.kids[0], "inner future");
       if (out != Outcome::value(kTimedOut)) bad("a timeout that elapsed outputs none");
-      if (now_ns < deadline_of(id)) bad(fmt::format("it gave none before its deadline ({} ns, now {} ns)", deadline_of(id), now_ns));
+      if (now_ns < deadline_of(id))
+        bad(fmt::format("it gave none before its deadline ({} ns, now {} ns)", deadline_of(id),
+                        now_ns));
       if (node(resolve(s.kids[0])).obs.completed) bad("its inner future had finished");
       // The inner future is polled first: if it could only be Ready, it wins.
       const Eval e = node(resolve(s.kids[0])).obs.ready_at_poll;
@@ -452,18 +478,22 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
       return;
     }
     case Kind::Recv: {
-      if (out != Outcome::value(recv_fold(o.received, o.recv_ended))) bad("that is not the fold of what it received");
-      if (!o.recv_ended && static_cast<int>(o.received.size()) != s.n) bad("it received fewer messages than it waits for");
+      if (out != Outcome::value(recv_fold(o.received, o.recv_ended)))
+        bad("that is not the fold of what it received");
+      if (!o.recv_ended && static_cast<int>(o.received.size()) != s.n)
+        bad("it received fewer messages than it waits for");
       if (o.recv_ended && !opt.threads) {
         ChanCtl& c = *chans[static_cast<std::size_t>(s.res)];
         std::lock_guard<std::mutex> lock(c.mu);
         if (!c.ended()) bad("the stream ended while the channel was open and had senders");
-        if (c.buffered() != 0) bad(fmt::format("the stream ended with {} messages still buffered", c.buffered()));
+        if (c.buffered() != 0)
+          bad(fmt::format("the stream ended with {} messages still buffered", c.buffered()));
       }
       return;
     }
     case Kind::Send:
-      if (out != Outcome::value(kSent) && out != Outcome::value(kHandedBack)) bad("a send says Sent or Closed");
+      if (out != Outcome::value(kSent) && out != Outcome::value(kHandedBack))
+        bad("a send says Sent or Closed");
       return;
     case Kind::OneshotRecv: {
       OneshotCtl& c = *oneshots[static_cast<std::size_t>(s.res)];
@@ -489,7 +519,8 @@ void World::check_finished(int id, const Outcome& out, bool budget_spent) {
         if (out != Outcome::value(kCancelled)) bad("a cancelled JoinResult becomes kCancelled");
         if (!t.cancelled) bad(fmt::format("task {} was not cancelled", s.res));
       } else if (t.cancelled || out != t.out) {
-        bad(fmt::format("task {} output {}", s.res, t.cancelled ? "nothing (cancelled)" : to_string(t.out)));
+        bad(fmt::format("task {} output {}", s.res,
+                        t.cancelled ? "nothing (cancelled)" : to_string(t.out)));
       }
       return;
     }
@@ -509,7 +540,8 @@ Eval other_tasks(bool ready_now) { return ready_now ? Eval::P() : Eval::maybe_v(
 
 // a, then b (then, loop_fn): b runs only if a gives a value.
 Eval seq(const Eval& a, const Eval& b) {
-  return Eval{a.pending || (a.value && b.pending), a.value && b.value, a.thrown || (a.value && b.thrown)};
+  return Eval{a.pending || (a.value && b.pending), a.value && b.value,
+              a.thrown || (a.value && b.thrown)};
 }
 }  // namespace
 
@@ -528,10 +560,8 @@ Eval World::eval(int id, bool ready_now) const {
       if (c.state == LeafCtl::State::Open) return Eval::P();
       return c.state == LeafCtl::State::Value ? Eval::V() : Eval::T();
     }
-    case Kind::Value:
-      return Eval::V();
-    case Kind::Sleep:
-      return now_ns >= deadline_of(id) ? Eval::V() : Eval::P();
+    case Kind::Value: return Eval::V();
+    case Kind::Sleep: return now_ns >= deadline_of(id) ? Eval::V() : Eval::P();
     case Kind::Recv: {
       ChanCtl& c = *chans[static_cast<std::size_t>(s.res)];
       std::lock_guard<std::mutex> lock(c.mu);
@@ -546,7 +576,8 @@ Eval World::eval(int id, bool ready_now) const {
     case Kind::Send: {
       ChanCtl& c = *chans[static_cast<std::size_t>(s.res)];
       std::lock_guard<std::mutex> lock(c.mu);
-      if (!o.created && !c.btx.has_value() && !c.utx.has_value()) return Eval::V();  // will be a stand-in
+      if (!o.created && !c.btx.has_value() && !c.utx.has_value())
+        return Eval::V();  // will be a stand-in
       if (c.rx_closed || !c.bounded) return Eval::V();
       return c.buffered() < static_cast<long>(c.cap) ? Eval::maybe_v() : other_tasks(ready_now);
     }
@@ -559,7 +590,8 @@ Eval World::eval(int id, bool ready_now) const {
     case Kind::OneshotClosed: {
       OneshotCtl& c = *oneshots[static_cast<std::size_t>(s.res)];
       std::lock_guard<std::mutex> lock(c.mu);
-      if (!o.created && (!c.tx.has_value() || !c.tx->is_valid())) return Eval::V();  // will be a stand-in
+      if (!o.created && (!c.tx.has_value() || !c.tx->is_valid()))
+        return Eval::V();                                     // will be a stand-in
       return c.rx_gone ? Eval::V() : other_tasks(ready_now);  // the receiver's task may finish
     }
     case Kind::AwaitTask: {
@@ -575,10 +607,8 @@ Eval World::eval(int id, bool ready_now) const {
     case Kind::Boxed:
     case Kind::PollFn:
     case Kind::Repoll:
-    case Kind::DropHook:
-      return kid(0);
-    case Kind::Then:
-      return seq(kid(0), kid(1));
+    case Kind::DropHook: return kid(0);
+    case Kind::Then: return seq(kid(0), kid(1));
     case Kind::LoopFn: {
       Eval e = kid(0);
       for (std::size_t i = 1; i < s.kids.size(); ++i) e = seq(e, kid(i));
@@ -636,7 +666,8 @@ bool World::model_exact() const {
     if (t.spawned && t.abort_requested && !t.finished) return false;
   }
   for (const Node& n : nodes) {
-    if (n.spec.kind == Kind::DropHook && n.spec.n == 0 && n.obs.created && !n.obs.destroyed) return false;
+    if (n.spec.kind == Kind::DropHook && n.spec.n == 0 && n.obs.created && !n.obs.destroyed)
+      return false;
   }
   return true;
 }
@@ -660,7 +691,8 @@ void World::check_stalled() {
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const TaskCtl& t = tasks[i];
     if (t.spawned && t.abort_requested && !t.finished) {
-      fail(fmt::format("task {} was aborted, but its future was still alive after the loop stalled", i));
+      fail(fmt::format("task {} was aborted, but its future was still alive after the loop stalled",
+                       i));
     }
   }
   // A waiting send is granted a slot as soon as there is room.
@@ -671,8 +703,10 @@ void World::check_stalled() {
       const Node& n = nodes[i];
       if (n.spec.kind == Kind::Send && n.spec.res == static_cast<int>(c) && n.obs.created &&
           !n.obs.destroyed && !n.obs.completed && !n.obs.stand_in) {
-        fail(fmt::format("channel {} had room ({} of {} buffered) after the loop stalled, but {} was still waiting",
-                         c, ch.buffered(), ch.cap, describe_node(static_cast<int>(i))));
+        fail(
+            fmt::format("channel {} had room ({} of {} buffered) after the loop stalled, but {} "
+                        "was still waiting",
+                        c, ch.buffered(), ch.cap, describe_node(static_cast<int>(i))));
         return;
       }
     }
@@ -691,25 +725,29 @@ void World::check_end() {
   }
   for (std::size_t i = 0; i < tasks.size(); ++i) {
     const TaskCtl& t = tasks[i];
-    if (t.spawned && !t.finished) fail(fmt::format("task {} never finished, not even at the loop's destruction", i));
+    if (t.spawned && !t.finished)
+      fail(fmt::format("task {} never finished, not even at the loop's destruction", i));
     if (t.spawned && t.finished && !t.cancelled && t.out.is_throw() && t.out.v < kMoveFaultCode &&
         t.handle_dropped_before_finish && t.unhandled_reports != 1) {
-      fail(fmt::format("task {} threw with no JoinHandle, and the unhandled-exception handler was "
-                       "called {} times (once expected)",
-                       i, t.unhandled_reports));
+      fail(
+          fmt::format("task {} threw with no JoinHandle, and the unhandled-exception handler was "
+                      "called {} times (once expected)",
+                      i, t.unhandled_reports));
     }
   }
   std::lock_guard<std::mutex> lock(token_mu);
   for (std::size_t k = 1; k < tokens.size(); ++k) {
     const Token& t = tokens[k];
     if (t.live != 0) {
-      fail(fmt::format("message token {} ({}) still has {} live copies at the end", k, to_string(t.status), t.live));
+      fail(fmt::format("message token {} ({}) still has {} live copies at the end", k,
+                       to_string(t.status), t.live));
       break;
     }
     if (t.status == TokenStatus::Sent || t.status == TokenStatus::Sending) {
-      fail(fmt::format("message token {} was accepted by channel {} but never received nor destroyed "
-                       "with its receiver: lost",
-                       k, t.chan));
+      fail(fmt::format(
+          "message token {} was accepted by channel {} but never received nor destroyed "
+          "with its receiver: lost",
+          k, t.chan));
       break;
     }
   }
@@ -742,16 +780,22 @@ std::string World::render_tree(int root) const {
       case Kind::AwaitTask: detail = fmt::format(" task {}", s.res); break;
       case Kind::Droppable: detail = fmt::format(" drop point {}", s.res); break;
       case Kind::DropHook:
-        detail = s.n == 0 ? fmt::format(" aborts task {}", s.res) : fmt::format(" spawns task {}", s.res);
+        detail = s.n == 0 ? fmt::format(" aborts task {}", s.res)
+                          : fmt::format(" spawns task {}", s.res);
         break;
       default: break;
     }
     std::string state;
-    if (o.completed) state = " = " + to_string(o.out);
-    else if (o.forwarded) state = " (forwarded)";
-    else if (o.destroyed) state = " (destroyed)";
-    else if (o.created) state = " (pending)";
-    out += std::string(static_cast<std::size_t>(2 * f.depth), ' ') + fmt::format("#{} {}{}{}\n", f.id, kind_name(s.kind), detail, state);
+    if (o.completed)
+      state = " = " + to_string(o.out);
+    else if (o.forwarded)
+      state = " (forwarded)";
+    else if (o.destroyed)
+      state = " (destroyed)";
+    else if (o.created)
+      state = " (pending)";
+    out += std::string(static_cast<std::size_t>(2 * f.depth), ' ') +
+           fmt::format("#{} {}{}{}\n", f.id, kind_name(s.kind), detail, state);
     for (std::size_t i = s.kids.size(); i-- > 0;) stack.push_back(Frame{s.kids[i], f.depth + 1});
   }
   return out;

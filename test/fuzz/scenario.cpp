@@ -6,6 +6,8 @@
 //   join a finished task's handle      block_on a task that must finish
 //   spawn another task                 drop a future (a Droppable's child)
 //   send / close / drop a sender       oneshot send / drop its sender
+//   inject a move fault: the n-th move of a value in the next turn (or in
+//   the driver's next sends) throws
 //   a burst of other threads that complete leaves, wake tasks and send
 //   (--threads)
 //
@@ -36,7 +38,8 @@ namespace fuzz {
 // with `o.schedule_seed = seed;`.
 namespace {
 template <class O>
-auto apply_schedule_seed(O& o, std::uint64_t seed, int) -> decltype(o.schedule_seed = seed, bool()) {
+auto apply_schedule_seed(O& o, std::uint64_t seed, int)
+    -> decltype(o.schedule_seed = seed, bool()) {
   o.schedule_seed = seed;
   return true;
 }
@@ -67,9 +70,9 @@ pollen::Waker& noop_waker() {
 // on until they are done.
 struct Burst {
   std::mutex mu;
-  int done = 0;          // guarded by mu
+  int done = 0;  // guarded by mu
   int threads = 0;
-  pollen::Waker waker;   // guarded by mu: the loop's block_on task
+  pollen::Waker waker;  // guarded by mu: the loop's block_on task
 };
 class BurstDone : public pollen::FutureExt<BurstDone> {
  public:
@@ -90,7 +93,7 @@ class BurstDone : public pollen::FutureExt<BurstDone> {
 // One operation of a thread in a burst.
 struct ThreadOp {
   enum class Kind { Complete, Wake, Send, OneshotSend, ForeignSpawn } kind;
-  int target = -1;        // leaf, channel or oneshot
+  int target = -1;  // leaf, channel or oneshot
   std::uint64_t value = 0;
   std::uint32_t token = 0;
 };
@@ -136,14 +139,18 @@ void run_thread_ops(World& w, pollen::EventLoop* loop, const std::vector<ThreadO
         std::lock_guard<std::mutex> lock(ch.mu);
         if (r.is_sent()) ++ch.sent;
         if (r.is_closed() && !ch.rx_closed) {
-          fail(fmt::format("a send from another thread on channel {} said Closed although the receiver was open", c));
+          fail(fmt::format(
+              "a send from another thread on channel {} said Closed although the receiver was open",
+              c));
         }
-        if (!r.is_sent() && !r.has_value_back()) fail("a send from another thread refused a message without handing it back");
+        if (!r.is_sent() && !r.has_value_back())
+          fail("a send from another thread refused a message without handing it back");
         std::lock_guard<std::mutex> tlock(w.token_mu);
         Token& t = w.tokens[op.token];
         if (t.status == TokenStatus::Sending) {
-          t.status = !r.is_sent() ? TokenStatus::HandedBack
-                                  : (ch.rx_dropped ? TokenStatus::DroppedInBuffer : TokenStatus::Sent);
+          t.status = !r.is_sent()
+                         ? TokenStatus::HandedBack
+                         : (ch.rx_dropped ? TokenStatus::DroppedInBuffer : TokenStatus::Sent);
         }
         break;
       }
@@ -164,7 +171,10 @@ void run_thread_ops(World& w, pollen::EventLoop* loop, const std::vector<ThreadO
             std::lock_guard<std::mutex> lock(oc.mu);
             oc.sent = false;
             if (!oc.rx_gone) {
-              fail(fmt::format("oneshot {}'s send from another thread said Closed although its receiver was there", op.target));
+              fail(
+                  fmt::format("oneshot {}'s send from another thread said Closed although its "
+                              "receiver was there",
+                              op.target));
             }
           }
           std::lock_guard<std::mutex> lock(w.token_mu);
@@ -218,12 +228,14 @@ class Driver {
   void block_on_task();
   void drop_future();
   void chan_send();
+  void send_one(int c);
   void chan_close();
   void chan_drop_sender();
   void oneshot_send();
   void oneshot_drop_sender();
   void thread_burst();
   void move_fault();
+  void move_fault_in_sends();
   void settle();
 
   // ---- checks against the loop's own view ----
@@ -233,7 +245,9 @@ class Driver {
   void log(const std::string& line);
   std::vector<int> open_leaves() const;
   std::vector<int> held_handles(bool finished, bool unclaimed = false) const;
-  int pick(const std::vector<int>& v) { return v[src_.below(static_cast<std::uint32_t>(v.size()))]; }
+  int pick(const std::vector<int>& v) {
+    return v[src_.below(static_cast<std::uint32_t>(v.size()))];
+  }
   std::int64_t loop_now_ns() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(w_.loop->now() - w_.start).count();
   }
@@ -272,7 +286,8 @@ void Driver::setup() {
     int t = -1;
     if (name != nullptr && (name[0] == 't' || name[0] == 'h')) t = std::atoi(name + 1);
     if (t < 0 || t >= static_cast<int>(w->tasks.size())) {
-      fail(fmt::format("the unhandled-exception handler was called for an unknown task \"{}\"", name ? name : ""));
+      fail(fmt::format("the unhandled-exception handler was called for an unknown task \"{}\"",
+                       name ? name : ""));
       return;
     }
     TaskCtl& tc = w->tasks[static_cast<std::size_t>(t)];
@@ -285,14 +300,16 @@ void Driver::setup() {
       tc.unhandled_code = kUnexpectedCode;
     }
     if (!tc.handle_dropped_before_finish || tc.handle_state == TaskCtl::Handle::Held) {
-      fail(fmt::format("task {}'s exception went to the unhandled-exception handler although its "
-                       "JoinHandle was still held",
-                       t));
+      fail(
+          fmt::format("task {}'s exception went to the unhandled-exception handler although its "
+                      "JoinHandle was still held",
+                      t));
     }
   });
 #endif
-  setup_text_ = fmt::format("loop: virtual clock, budget {} per poll, {} polls per tick, schedule seed {}\n",
-                            lo.budget_per_poll, lo.max_polls_per_tick, schedule_seeded_ ? "on" : "n/a");
+  setup_text_ =
+      fmt::format("loop: virtual clock, budget {} per poll, {} polls per tick, schedule seed {}\n",
+                  lo.budget_per_poll, lo.max_polls_per_tick, schedule_seeded_ ? "on" : "n/a");
 
   const int nchans = static_cast<int>(src_.below(3));
   for (int c = 0; c < nchans; ++c) {
@@ -305,11 +322,14 @@ void Driver::setup() {
       ch.btx.emplace(std::move(p.first));
       ch.rx.reset(new pollen::Receiver<Val>(std::move(p.second)));
     } else {
-      std::pair<pollen::UnboundedSender<Val>, pollen::Receiver<Val>> p = pollen::unbounded_channel<Val>();
+      std::pair<pollen::UnboundedSender<Val>, pollen::Receiver<Val>> p =
+          pollen::unbounded_channel<Val>();
       ch.utx.emplace(std::move(p.first));
       ch.rx.reset(new pollen::Receiver<Val>(std::move(p.second)));
     }
-    setup_text_ += fmt::format("channel {}: {}\n", c, ch.bounded ? fmt::format("bounded, capacity {}", ch.cap) : "unbounded");
+    setup_text_ +=
+        fmt::format("channel {}: {}\n", c,
+                    ch.bounded ? fmt::format("bounded, capacity {}", ch.cap) : "unbounded");
   }
   const int noneshots = static_cast<int>(src_.below(3));
   for (int o = 0; o < noneshots; ++o) {
@@ -361,7 +381,8 @@ void Driver::teardown() {
   w_.loop = nullptr;
   // Every handle still held yields what its task did (or cancelled).
   for (std::size_t t = 0; t < w_.tasks.size(); ++t) {
-    if (w_.tasks[t].handle.has_value()) join_now(static_cast<int>(t), "after the loop was destroyed");
+    if (w_.tasks[t].handle.has_value())
+      join_now(static_cast<int>(t), "after the loop was destroyed");
   }
   for (std::size_t c = 0; c < w_.chans.size(); ++c) {
     ChanCtl& ch = *w_.chans[c];
@@ -413,11 +434,14 @@ ScenarioResult Driver::run() {
   disarm_move_fault();
   const long vals = counters().vals_alive.load() - vals_before;
   const long tracked = counters().tracked_alive.load() - tracked_before;
-  if (vals != 0) fail(fmt::format("{} Val objects were never destroyed (or destroyed too often: negative)", vals));
+  if (vals != 0)
+    fail(fmt::format("{} Val objects were never destroyed (or destroyed too often: negative)",
+                     vals));
   if (tracked != 0) {
-    fail(fmt::format("{} function objects, leaves or fuzzer futures were never destroyed (or destroyed "
-                     "too often: negative)",
-                     tracked));
+    fail(fmt::format(
+        "{} function objects, leaves or fuzzer futures were never destroyed (or destroyed "
+        "too often: negative)",
+        tracked));
   }
   ScenarioResult r;
   r.actions = n;
@@ -434,9 +458,12 @@ ScenarioResult Driver::run() {
   for (const TaskCtl& t : w_.tasks) {
     if (!t.spawned) continue;
     ++r.coverage.tasks;
-    if (t.cancelled) ++r.coverage.tasks_cancelled;
-    else if (t.out.is_value()) ++r.coverage.tasks_value;
-    else ++r.coverage.tasks_thrown;
+    if (t.cancelled)
+      ++r.coverage.tasks_cancelled;
+    else if (t.out.is_value())
+      ++r.coverage.tasks_value;
+    else
+      ++r.coverage.tasks_thrown;
   }
   r.coverage.stalls = stalls_;
   r.coverage.loop_destroyed_live = destroyed_live_ ? 1 : 0;
@@ -496,8 +523,25 @@ std::vector<int> Driver::held_handles(bool finished, bool unclaimed) const {
 
 void Driver::step() {
   enum Act {
-    Complete, Throw, Tick, Stall, Advance, Abort, DropHandle, Join, BlockOn, Spawn, DropFuture,
-    ChanSend, ChanClose, ChanDropSender, OneshotSend, OneshotDropSender, ThreadBurst, MoveFault, kActs
+    Complete,
+    Throw,
+    Tick,
+    Stall,
+    Advance,
+    Abort,
+    DropHandle,
+    Join,
+    BlockOn,
+    Spawn,
+    DropFuture,
+    ChanSend,
+    ChanClose,
+    ChanDropSender,
+    OneshotSend,
+    OneshotDropSender,
+    ThreadBurst,
+    MoveFault,
+    kActs
   };
   std::vector<std::uint32_t> weights(kActs, 0);
   const bool have_open = !open_leaves().empty();
@@ -524,7 +568,8 @@ void Driver::step() {
   weights[OneshotSend] = w_.oneshots.empty() ? 0 : 3;
   weights[OneshotDropSender] = w_.oneshots.empty() ? 0 : 1;
   weights[ThreadBurst] = w_.opt.threads ? 8 : 0;
-  weights[MoveFault] = w_.opt.exceptions && !w_.opt.threads && !w_.opt.avoid.has(Avoid::ThrowingMove) ? 3 : 0;
+  weights[MoveFault] =
+      w_.opt.exceptions && !w_.opt.threads && !w_.opt.avoid.has(Avoid::ThrowingMove) ? 3 : 0;
   switch (src_.weighted(weights)) {
     case Complete: return complete_leaf(false);
     case Throw: return complete_leaf(true);
@@ -552,7 +597,8 @@ void Driver::complete_leaf(bool throw_it) {
   const int leaf = pick(open_leaves());
   LeafCtl& c = *w_.leaves[static_cast<std::size_t>(leaf)];
   const std::uint64_t v = src_.next64();
-  log(throw_it ? fmt::format("leaf {} throws", leaf) : fmt::format("leaf {} completes with {:#x}", leaf, v));
+  log(throw_it ? fmt::format("leaf {} throws", leaf)
+               : fmt::format("leaf {} completes with {:#x}", leaf, v));
   pollen::Waker wk;
   {
     std::lock_guard<std::mutex> lock(c.mu);
@@ -580,8 +626,8 @@ void Driver::advance() {
   std::int64_t next = -1;
   for (std::size_t i = 0; i < w_.nodes.size(); ++i) {
     const Node& n = w_.nodes[i];
-    if ((n.spec.kind == Kind::Sleep || n.spec.kind == Kind::Timeout) && n.obs.created && !n.obs.completed &&
-        !n.obs.destroyed && !n.obs.stand_in) {
+    if ((n.spec.kind == Kind::Sleep || n.spec.kind == Kind::Timeout) && n.obs.created &&
+        !n.obs.completed && !n.obs.destroyed && !n.obs.stand_in) {
       const std::int64_t d = w_.deadline_of(static_cast<int>(i));
       if (d > w_.now_ns && (next < 0 || d < next)) next = d;
     }
@@ -601,7 +647,8 @@ void Driver::advance() {
   w_.now_ns += by;
   loop_->advance(std::chrono::nanoseconds(by));
   if (loop_now_ns() != w_.now_ns) {
-    fail(fmt::format("the loop's virtual clock is at {} ns after advance(), the model's at {} ns", loop_now_ns(), w_.now_ns));
+    fail(fmt::format("the loop's virtual clock is at {} ns after advance(), the model's at {} ns",
+                     loop_now_ns(), w_.now_ns));
   }
 }
 
@@ -639,7 +686,9 @@ void Driver::join_now(int t, const char* why) {
       raised = true;
     } catch (...) {
     }
-    if (!raised) fail(fmt::format("task {}'s JoinHandle, polled again after Ready, did not raise a ContractError", t));
+    if (!raised)
+      fail(fmt::format(
+          "task {}'s JoinHandle, polled again after Ready, did not raise a ContractError", t));
   }
 #endif
 }
@@ -675,14 +724,17 @@ void Driver::check_join(int t, pollen::JoinHandle<Val>& h) {
 #endif
   if (got.is_throw() && got.v >= kMoveFaultCode) {
     // Storing or taking the output threw: the task failed, whatever its future gave.
-    if (!w_.faults_fired) fail(fmt::format("task {}'s JoinHandle threw a move fault that was never injected", t));
+    if (!w_.faults_fired)
+      fail(fmt::format("task {}'s JoinHandle threw a move fault that was never injected", t));
   } else if (!tc.finished) {
     fail(fmt::format("task {}'s JoinHandle is Ready, but its future has not finished", t));
   } else if (cancelled != tc.cancelled) {
-    fail(fmt::format("task {}'s JoinHandle says {}, but the task {}", t, cancelled ? "cancelled" : to_string(got),
+    fail(fmt::format("task {}'s JoinHandle says {}, but the task {}", t,
+                     cancelled ? "cancelled" : to_string(got),
                      tc.cancelled ? "was cancelled" : "finished: " + to_string(tc.out)));
   } else if (!cancelled && got != tc.out) {
-    fail(fmt::format("task {}'s JoinHandle gives {}, its future gave {}", t, to_string(got), to_string(tc.out)));
+    fail(fmt::format("task {}'s JoinHandle gives {}, its future gave {}", t, to_string(got),
+                     to_string(tc.out)));
   }
 }
 
@@ -721,14 +773,16 @@ void Driver::block_on_task() {
   const int t = pick(ts);
   TaskCtl& tc = w_.tasks[static_cast<std::size_t>(t)];
   const bool certain = w_.eval(tc.root).certain() && w_.model_exact();
-  log(fmt::format("block_on task {}'s JoinHandle (the model says it {})", t, certain ? "must finish" : "may not finish"));
+  log(fmt::format("block_on task {}'s JoinHandle (the model says it {})", t,
+                  certain ? "must finish" : "may not finish"));
   Outcome got;
   bool cancelled = false;
   bool gave_up = false;
 #if POLLEN_HAS_EXCEPTIONS
   try {
 #endif
-    pollen::Option<pollen::JoinResult<Val>> r = loop_->block_on(GuardedJoin(&*tc.handle, loop_.get()));
+    pollen::Option<pollen::JoinResult<Val>> r =
+        loop_->block_on(GuardedJoin(&*tc.handle, loop_.get()));
     if (!r.has_value()) {
       gave_up = true;
     } else if (r->is_cancelled()) {
@@ -749,18 +803,24 @@ void Driver::block_on_task() {
   if (gave_up) {
     log("  (nothing could run any more: given up)");
     if (certain) {
-      fail(fmt::format("block_on(task {}'s handle) stalled, but the model says the task must finish: a lost wake", t));
+      fail(
+          fmt::format("block_on(task {}'s handle) stalled, but the model says the task must "
+                      "finish: a lost wake",
+                      t));
     }
     return;
   }
   tc.handle.reset();  // it yielded: done with the task
   tc.handle_state = TaskCtl::Handle::Joined;
   if (got.is_throw() && got.v >= kMoveFaultCode) {
-    if (!w_.faults_fired) fail(fmt::format("block_on(task {}'s handle) threw a move fault that was never injected", t));
+    if (!w_.faults_fired)
+      fail(fmt::format("block_on(task {}'s handle) threw a move fault that was never injected", t));
   } else if (!tc.finished) {
-    fail(fmt::format("block_on(task {}'s handle) returned, but the task's future has not finished", t));
+    fail(fmt::format("block_on(task {}'s handle) returned, but the task's future has not finished",
+                     t));
   } else if (cancelled != tc.cancelled || (!cancelled && got != tc.out)) {
-    fail(fmt::format("block_on(task {}'s handle) gave {}, the task {}", t, cancelled ? "cancelled" : to_string(got),
+    fail(fmt::format("block_on(task {}'s handle) gave {}, the task {}", t,
+                     cancelled ? "cancelled" : to_string(got),
                      tc.cancelled ? "was cancelled" : "gave " + to_string(tc.out)));
   }
 }
@@ -771,14 +831,13 @@ void Driver::drop_future() {
     if (w_.drops[d].slot != nullptr && !w_.drops[d].dropped) ds.push_back(static_cast<int>(d));
   }
   const int d = pick(ds);
-  log(fmt::format("drop the child of drop point {} (node #{})", d, w_.drops[static_cast<std::size_t>(d)].node));
+  log(fmt::format("drop the child of drop point {} (node #{})", d,
+                  w_.drops[static_cast<std::size_t>(d)].node));
   DropCtl& dc = w_.drops[static_cast<std::size_t>(d)];
   DropSlot* s = dc.slot;
   dc.dropped = true;
   s->dropped = true;
-  {
-    Fut doomed = std::move(s->child);
-  }
+  { Fut doomed = std::move(s->child); }
   pollen::Waker wk = std::move(s->waker);
   std::move(wk).wake();
 }
@@ -787,6 +846,13 @@ void Driver::chan_send() {
   const int c = static_cast<int>(src_.below(static_cast<std::uint32_t>(w_.chans.size())));
   ChanCtl& ch = *w_.chans[static_cast<std::size_t>(c)];
   if (!ch.btx.has_value() && !ch.utx.has_value()) return tick();
+  // Now and then a burst: an unbounded channel's ring grows past 8.
+  const int n = src_.chance(20) ? 2 + static_cast<int>(src_.below(11)) : 1;
+  for (int i = 0; i < n && !failed(); ++i) send_one(c);
+}
+
+void Driver::send_one(int c) {
+  ChanCtl& ch = *w_.chans[static_cast<std::size_t>(c)];
   const std::uint32_t token = w_.new_token(c, 0, ch.next_seq++);
   log(fmt::format("the driver sends token {} on channel {}", token, c));
   pollen::SendResult<Val> r = ch.bounded ? ch.btx->try_send(Val(mix64(token), token))
@@ -800,28 +866,33 @@ void Driver::chan_send() {
     buffered = ch.buffered();
   }
   for (const Node& n : w_.nodes) {
-    waiting = waiting || (n.spec.kind == Kind::Send && n.spec.res == c && n.obs.created && !n.obs.completed &&
-                          !n.obs.destroyed && !n.obs.stand_in);
+    waiting = waiting || (n.spec.kind == Kind::Send && n.spec.res == c && n.obs.created &&
+                          !n.obs.completed && !n.obs.destroyed && !n.obs.stand_in);
   }
   if (r.is_sent()) {
-    if (closed) fail(fmt::format("try_send on channel {} said Sent after its receiver was closed", c));
+    if (closed)
+      fail(fmt::format("try_send on channel {} said Sent after its receiver was closed", c));
     if (ch.bounded && buffered > static_cast<long>(ch.cap)) {
-      fail(fmt::format("channel {} (capacity {}) accepted a message with {} buffered", c, ch.cap, buffered - 1));
+      fail(fmt::format("channel {} (capacity {}) accepted a message with {} buffered", c, ch.cap,
+                       buffered - 1));
     }
     std::lock_guard<std::mutex> lock(w_.token_mu);
     w_.tokens[token].status = TokenStatus::Sent;
     return;
   }
-  if (r.is_closed() && !closed) fail(fmt::format("channel {} said Closed although its receiver was open", c));
+  if (r.is_closed() && !closed)
+    fail(fmt::format("channel {} said Closed although its receiver was open", c));
   if (r.is_full() && (!ch.bounded || (buffered < static_cast<long>(ch.cap) && !waiting))) {
-    fail(fmt::format("channel {} said Full with {} of {} buffered and no sender waiting", c, buffered, ch.cap));
+    fail(fmt::format("channel {} said Full with {} of {} buffered and no sender waiting", c,
+                     buffered, ch.cap));
   }
   if (!r.has_value_back()) {
     fail(fmt::format("channel {} refused a message without handing it back", c));
     return;
   }
   Val back = r.take_back();
-  if (back.token() != token || !back.live()) fail(fmt::format("channel {} handed back another or a moved-from message", c));
+  if (back.token() != token || !back.live())
+    fail(fmt::format("channel {} handed back another or a moved-from message", c));
   std::lock_guard<std::mutex> lock(w_.token_mu);
   w_.tokens[token].status = TokenStatus::HandedBack;
 }
@@ -871,8 +942,8 @@ void Driver::oneshot_send() {
   }
   pollen::SendResult<Val> r = oc.tx->send(Val(mix64(token), token));
   if (r.is_sent() == rx_gone) {
-    fail(fmt::format("oneshot {}'s send said {} although its receiver was {}", o, pollen::to_string(r.status()),
-                     rx_gone ? "gone" : "there"));
+    fail(fmt::format("oneshot {}'s send said {} although its receiver was {}", o,
+                     pollen::to_string(r.status()), rx_gone ? "gone" : "there"));
   }
   if (!r.is_sent()) {
     std::lock_guard<std::mutex> lock(oc.mu);
@@ -884,7 +955,8 @@ void Driver::oneshot_send() {
       w_.tokens[token].status = TokenStatus::HandedBack;
     }
     Val back = r.take_back();
-    if (back.token() != token || !back.live()) fail(fmt::format("oneshot {} handed back another or a moved-from message", o));
+    if (back.token() != token || !back.live())
+      fail(fmt::format("oneshot {} handed back another or a moved-from message", o));
   }
 }
 
@@ -906,11 +978,15 @@ void Driver::oneshot_drop_sender() {
 // destroyed twice or leaked, and no value may be lost or delivered as a
 // moved-from shell. Only loop turns: the driver's own moves never throw.
 void Driver::move_fault() {
+  if (!w_.chans.empty() && !w_.opt.avoid.has(Avoid::ThrowingMoveSend) && src_.chance(25)) {
+    return move_fault_in_sends();
+  }
   const long nth = 1 + static_cast<long>(src_.below(12));
   const bool stall = src_.chance(50);
-  log(fmt::format("the {}th Val move from now throws, during a {}", nth, stall ? "run_until_stalled" : "tick"));
+  log(fmt::format("the {}th Val move from now throws, during a {}", nth,
+                  stall ? "run_until_stalled" : "tick"));
   const long before = move_faults_thrown();
-  arm_move_fault(nth, !w_.opt.avoid.has(Avoid::ThrowingMoveMessage));
+  arm_move_fault(nth);
   pollen::Option<pollen::TimePoint> next;
   if (stall) {
     next = loop_->run_until_stalled();
@@ -926,6 +1002,37 @@ void Driver::move_fault() {
   if (stall) {
     ++stalls_;
     check_after_stall(next);
+  }
+}
+
+// The driver sends a burst on one channel while the n-th move throws: the
+// message being sent must be handed back or stay with the driver, and the
+// messages already in the channel (an unbounded ring that grows, moving
+// them) must all stay there.
+void Driver::move_fault_in_sends() {
+  const int c = static_cast<int>(src_.below(static_cast<std::uint32_t>(w_.chans.size())));
+  ChanCtl& ch = *w_.chans[static_cast<std::size_t>(c)];
+  if (!ch.btx.has_value() && !ch.utx.has_value()) return tick();
+  const long nth = 1 + static_cast<long>(src_.below(24));
+  const int n = 1 + static_cast<int>(src_.below(12));
+  log(fmt::format(
+      "the {}th Val move from now throws, while the driver sends {} messages on channel {}", nth, n,
+      c));
+  const long before = move_faults_thrown();
+  arm_move_fault(nth);
+  for (int i = 0; i < n && !failed() && move_faults_thrown() == before; ++i) {
+#if POLLEN_HAS_EXCEPTIONS
+    try {
+      send_one(c);
+    } catch (const MoveFault&) {
+      log("  (it threw)");
+    }
+#endif
+  }
+  disarm_move_fault();
+  if (move_faults_thrown() != before) {
+    w_.faults_fired = true;
+    ++faults_;
   }
 }
 
@@ -980,7 +1087,8 @@ void Driver::thread_burst() {
           ++ch.sender_handles;
         }
         // Each thread of each burst is a sender of its own (ids below 0).
-        op.token = w_.new_token(c, -1 - static_cast<int>(w_.epoch) * 8 - th, static_cast<std::uint64_t>(i + 1));
+        op.token = w_.new_token(c, -1 - static_cast<int>(w_.epoch) * 8 - th,
+                                static_cast<std::uint64_t>(i + 1));
       } else if (r == 9 && !w_.oneshots.empty()) {
         const int o = static_cast<int>(src_.below(static_cast<std::uint32_t>(w_.oneshots.size())));
         OneshotCtl& oc = *w_.oneshots[static_cast<std::size_t>(o)];
@@ -996,8 +1104,8 @@ void Driver::thread_burst() {
         continue;
       }
       plan.ops.push_back(op);
-      static const char* const names[] = {"complete leaf", "wake leaf", "send on channel", "send on oneshot",
-                                          "spawn from the thread"};
+      static const char* const names[] = {"complete leaf", "wake leaf", "send on channel",
+                                          "send on oneshot", "spawn from the thread"};
       what += fmt::format(" [thread {}: {} {}]", th, names[static_cast<int>(op.kind)], op.target);
     }
   }
@@ -1093,16 +1201,15 @@ void Driver::settle() {
 // ==== the loop's own view ============================================================
 
 void Driver::check_after_stall(const pollen::Option<pollen::TimePoint>& next) {
-  if (w_.opt.threads) {
-    // Threads are joined before any stall check in a burst; elsewhere the
-    // model is exact as in single-threaded runs.
-  }
+  // (A burst's threads are joined before it stalls the loop: the model is
+  // exact here in --threads runs too.)
   w_.check_stalled();
   std::size_t alive = 0;
   for (const TaskCtl& t : w_.tasks) alive += (t.spawned && !t.finished) ? 1 : 0;
   const pollen::LoopStats st = loop_->stats();
   if (st.tasks_alive != alive) {
-    fail(fmt::format("the loop counts {} live tasks after it stalled, the model {}", st.tasks_alive, alive));
+    fail(fmt::format("the loop counts {} live tasks after it stalled, the model {}", st.tasks_alive,
+                     alive));
   }
   if (loop_->has_ready_tasks()) fail("run_until_stalled returned with a task ready");
   for (std::size_t t = 0; t < w_.tasks.size(); ++t) {
@@ -1116,23 +1223,28 @@ void Driver::check_after_stall(const pollen::Option<pollen::TimePoint>& next) {
     ChanCtl& ch = *w_.chans[c];
     pollen::Receiver<Val>* rx = ch.rx_in_node != nullptr ? ch.rx_in_node : ch.rx.get();
     if (rx != nullptr && static_cast<long>(rx->size()) != ch.buffered()) {
-      fail(fmt::format("channel {} holds {} messages, the model counts {}", c, rx->size(), ch.buffered()));
+      fail(fmt::format("channel {} holds {} messages, the model counts {}", c, rx->size(),
+                       ch.buffered()));
     }
   }
   // The next timer is the earliest deadline of a live Sleep or Timeout.
   std::int64_t want = -1;
   for (std::size_t i = 0; i < w_.nodes.size(); ++i) {
     const Node& n = w_.nodes[i];
-    if ((n.spec.kind == Kind::Sleep || n.spec.kind == Kind::Timeout) && n.obs.created && !n.obs.completed &&
-        !n.obs.destroyed && !n.obs.stand_in) {
+    if ((n.spec.kind == Kind::Sleep || n.spec.kind == Kind::Timeout) && n.obs.created &&
+        !n.obs.completed && !n.obs.destroyed && !n.obs.stand_in) {
       const std::int64_t d = w_.deadline_of(static_cast<int>(i));
       if (want < 0 || d < want) want = d;
     }
   }
   const std::int64_t got =
-      next.has_value() ? std::chrono::duration_cast<std::chrono::nanoseconds>(*next - w_.start).count() : -1;
+      next.has_value()
+          ? std::chrono::duration_cast<std::chrono::nanoseconds>(*next - w_.start).count()
+          : -1;
   if (got != want) {
-    fail(fmt::format("run_until_stalled says the next timer is at {} ns, the model {} ns (-1: none)", got, want));
+    fail(
+        fmt::format("run_until_stalled says the next timer is at {} ns, the model {} ns (-1: none)",
+                    got, want));
   }
 }
 
@@ -1155,14 +1267,16 @@ void Coverage::add(const Coverage& o) {
 }
 
 std::string Coverage::to_string() const {
-  std::string out = fmt::format("{:<14} {:>9} {:>9} {:>9} {:>9}\n", "node", "built", "value", "threw", "cancelled");
+  std::string out = fmt::format("{:<14} {:>9} {:>9} {:>9} {:>9}\n", "node", "built", "value",
+                                "threw", "cancelled");
   for (int k = 0; k <= static_cast<int>(Kind::DropHook); ++k) {
-    out += fmt::format("{:<14} {:>9} {:>9} {:>9} {:>9}\n", kind_name(static_cast<Kind>(k)), built[k], value[k],
-                       thrown[k], cancelled[k]);
+    out += fmt::format("{:<14} {:>9} {:>9} {:>9} {:>9}\n", kind_name(static_cast<Kind>(k)),
+                       built[k], value[k], thrown[k], cancelled[k]);
   }
-  out += fmt::format("tasks {}: {} Ready, {} threw, {} cancelled; {} stalls checked; {} loops destroyed with "
-                     "live tasks; {} move faults injected\n",
-                     tasks, tasks_value, tasks_thrown, tasks_cancelled, stalls, loop_destroyed_live, move_faults);
+  out += fmt::format(
+      "tasks {}: {} Ready, {} threw, {} cancelled; {} stalls checked; {} loops destroyed with "
+      "live tasks; {} move faults injected\n",
+      tasks, tasks_value, tasks_thrown, tasks_cancelled, stalls, loop_destroyed_live, move_faults);
   return out;
 }
 

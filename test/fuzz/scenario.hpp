@@ -27,8 +27,8 @@ struct ScenarioResult {
   Coverage coverage;
   bool ok = true;
   long actions = 0;
-  std::string failure;   // the first failure
-  std::string report;    // on failure: the trees, the actions, the failure
+  std::string failure;  // the first failure
+  std::string report;   // on failure: the trees, the actions, the failure
 };
 
 // Runs one scenario whose every choice comes from `src`. Not reentrant: one

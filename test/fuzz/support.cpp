@@ -99,7 +99,6 @@ TokenHook g_token_hook = nullptr;
 // scenarios).
 std::atomic<long> g_move_fault_countdown{0};
 std::atomic<long> g_move_faults_thrown{0};
-std::atomic<bool> g_fault_messages{true};
 
 void token_event(std::uint32_t token, int delta) {
   if (token != 0 && g_token_hook != nullptr) g_token_hook(token, delta);
@@ -107,10 +106,7 @@ void token_event(std::uint32_t token, int delta) {
 }  // namespace
 
 void set_token_hook(TokenHook hook) noexcept { g_token_hook = hook; }
-void arm_move_fault(long nth, bool messages_too) noexcept {
-  g_fault_messages.store(messages_too);
-  g_move_fault_countdown.store(nth);
-}
+void arm_move_fault(long nth) noexcept { g_move_fault_countdown.store(nth); }
 void disarm_move_fault() noexcept { g_move_fault_countdown.store(0); }
 long move_faults_thrown() noexcept { return g_move_faults_thrown.load(); }
 FaultPause::FaultPause() noexcept : saved_(g_move_fault_countdown.exchange(0)) {}
@@ -133,7 +129,6 @@ Val::Val(std::uint64_t v, std::uint32_t token) : v_(v), token_(token) {
 Val::Val(Val&& o) : v_(o.v_), token_(o.token_) {
 #if POLLEN_HAS_EXCEPTIONS
   if (g_move_fault_countdown.load(std::memory_order_relaxed) > 0 &&
-      (o.token_ == 0 || g_fault_messages.load(std::memory_order_relaxed)) &&
       g_move_fault_countdown.fetch_sub(1, std::memory_order_relaxed) == 1) {
     long n = g_move_faults_thrown.fetch_add(1) + 1;
     magic_ = kDeadMagic;  // never constructed: the destructor will not run

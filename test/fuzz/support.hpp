@@ -81,9 +81,7 @@ void set_token_hook(TokenHook hook) noexcept;
 
 // Fault injection for moves: when armed, the n-th Val move from now throws
 // MoveFault (exception builds only). Only the scenario's thread arms it.
-// `messages_too`: channel messages (a Val with a token) count and throw
-// like any other Val; false: only other Vals do.
-void arm_move_fault(long nth, bool messages_too) noexcept;
+void arm_move_fault(long nth) noexcept;
 void disarm_move_fault() noexcept;
 long move_faults_thrown() noexcept;
 // No move fault fires while one of these lives (the fuzzer's own work inside

@@ -57,48 +57,48 @@ enum class Kind : std::uint8_t {
   OneshotClosed,  // closed() of oneshot `res`'s sender: Ready once its receiver is gone
   AwaitTask,      // the JoinHandle of task `res`
   // Library combinators
-  Map,            // map(child, combine(., k))
-  Then,           // then(first, fn): fn builds kids[1] (returned boxed: adoption)
-  Join,           // join(2 or 3 children)
-  JoinAll,        // join_all(vector)
-  Select,         // select(2 or 3 children)
-  SelectBiased,   // select_biased(2 children)
-  SelectAll,      // select_all(vector)
-  Fuse,           // fuse(child)
-  LoopFn,         // loop_fn over the steps kids[0..]: one step future per iteration
-  Boxed,          // boxed(child) once more: a box in a box
-  PollFn,         // poll_fn that polls the child
-  Timeout,        // timeout(child, d)
+  Map,           // map(child, combine(., k))
+  Then,          // then(first, fn): fn builds kids[1] (returned boxed: adoption)
+  Join,          // join(2 or 3 children)
+  JoinAll,       // join_all(vector)
+  Select,        // select(2 or 3 children)
+  SelectBiased,  // select_biased(2 children)
+  SelectAll,     // select_all(vector)
+  Fuse,          // fuse(child)
+  LoopFn,        // loop_fn over the steps kids[0..]: one step future per iteration
+  Boxed,         // boxed(child) once more: a box in a box
+  PollFn,        // poll_fn that polls the child
+  Timeout,       // timeout(child, d)
   // The fuzzer's own wrappers
-  Droppable,      // the driver may destroy its child at any time: Ready(kDropped)
-  Repoll,         // polls its finished child once more: expects the ContractError
-  DropHook,       // its destructor aborts task `res`, or spawns a task (res == -1)
+  Droppable,  // the driver may destroy its child at any time: Ready(kDropped)
+  Repoll,     // polls its finished child once more: expects the ContractError
+  DropHook,   // its destructor aborts task `res` (n == 0), or spawns task `res` (n == 1)
 };
 const char* kind_name(Kind k) noexcept;
 
 struct Spec {
   Kind kind = Kind::Leaf;
-  int task = -1;             // the task whose tree holds this node
-  bool snapshot = false;     // note what a poll could give at each poll (see NodeObs::ready_at_poll)
-  std::vector<int> kids;     // children, by node id
-  std::uint64_t k = 0;       // Value, Sleep: the value; Map: the constant
-  int res = -1;              // the leaf, channel, oneshot, task or drop point it uses
-  int n = 0;                 // Recv: how many messages; Then: 1 = no adoption;
-                             // DropHook: 0 = aborts task res, 1 = spawns it
-  std::int64_t d_ns = 0;     // Sleep, Timeout: the duration
-  std::uint32_t token = 0;   // Send: the message
+  int task = -1;            // the task whose tree holds this node
+  bool snapshot = false;    // note what a poll could give at each poll (see NodeObs::ready_at_poll)
+  std::vector<int> kids;    // children, by node id
+  std::uint64_t k = 0;      // Value, Sleep: the value; Map: the constant
+  int res = -1;             // the leaf, channel, oneshot, task or drop point it uses
+  int n = 0;                // Recv: how many messages; Then: 1 = no adoption;
+                            // DropHook: 0 = aborts task res, 1 = spawns it
+  std::int64_t d_ns = 0;    // Sleep, Timeout: the duration
+  std::uint32_t token = 0;  // Send: the message
 };
 
 // Special values a node produces (64-bit constants: a generated value
 // equals one of them with negligible probability).
-const std::uint64_t kTimedOut = 0x7133d0a7c0ffee01ULL;      // timeout: none
-const std::uint64_t kDropped = 0x7133d0a7c0ffee02ULL;       // Droppable: child destroyed
-const std::uint64_t kCancelled = 0x7133d0a7c0ffee03ULL;     // AwaitTask: cancelled
-const std::uint64_t kSent = 0x7133d0a7c0ffee04ULL;          // Send: Sent
-const std::uint64_t kHandedBack = 0x7133d0a7c0ffee05ULL;    // Send: Closed, value back
-const std::uint64_t kOneshotClosed = 0x7133d0a7c0ffee06ULL; // OneshotRecv: Closed
-const std::uint64_t kRxGone = 0x7133d0a7c0ffee07ULL;        // OneshotClosed: Ready
-const std::uint64_t kStandIn = 0x7133d0a7c0ffee08ULL;       // a node whose resource was gone
+const std::uint64_t kTimedOut = 0x7133d0a7c0ffee01ULL;       // timeout: none
+const std::uint64_t kDropped = 0x7133d0a7c0ffee02ULL;        // Droppable: child destroyed
+const std::uint64_t kCancelled = 0x7133d0a7c0ffee03ULL;      // AwaitTask: cancelled
+const std::uint64_t kSent = 0x7133d0a7c0ffee04ULL;           // Send: Sent
+const std::uint64_t kHandedBack = 0x7133d0a7c0ffee05ULL;     // Send: Closed, value back
+const std::uint64_t kOneshotClosed = 0x7133d0a7c0ffee06ULL;  // OneshotRecv: Closed
+const std::uint64_t kRxGone = 0x7133d0a7c0ffee07ULL;         // OneshotClosed: Ready
+const std::uint64_t kStandIn = 0x7133d0a7c0ffee08ULL;        // a node whose resource was gone
 
 // ---- what was seen -----------------------------------------------------------
 
@@ -128,7 +128,9 @@ struct Eval {
   static Eval T() { return Eval{false, false, true}; }
   static Eval maybe_v() { return Eval{true, true, false}; }  // pending or value: unknown
   bool certain() const noexcept { return !pending; }
-  Eval operator|(const Eval& o) const { return Eval{pending || o.pending, value || o.value, thrown || o.thrown}; }
+  Eval operator|(const Eval& o) const {
+    return Eval{pending || o.pending, value || o.value, thrown || o.thrown};
+  }
 };
 
 // What a repoll of a finished node did.
@@ -136,10 +138,10 @@ enum class Repolled : std::uint8_t { NotYet, ContractError, Pending, Ready, Othe
 
 struct NodeObs {
   bool created = false;
-  bool completed = false;     // Ready or threw (out says which)
+  bool completed = false;  // Ready or threw (out says which)
   bool destroyed = false;
-  bool forwarded = false;     // a Then that handed its second future to the box around it
-  bool stand_in = false;      // built as Ready(kStandIn): its resource was gone
+  bool forwarded = false;  // a Then that handed its second future to the box around it
+  bool stand_in = false;   // built as Ready(kStandIn): its resource was gone
   Outcome out;
   std::int64_t created_at = 0;  // model clock (ns) at creation: Sleep and Timeout deadlines
   int polls = 0;
@@ -149,13 +151,13 @@ struct NodeObs {
   // siblings ran).
   Eval ready_at_poll;
   // Recorded by the node's converter (futures.hpp):
-  int winner = -1;                          // Select*, the index of the winner
-  bool timed_out = false;                   // Timeout: none
-  bool join_cancelled = false;              // AwaitTask: the JoinResult was "cancelled"
-  bool then_called = false;                 // Then: fn ran ...
-  std::uint64_t then_input = 0;             // ... with this value
-  std::vector<std::uint64_t> received;      // Recv: payloads received, in order
-  bool recv_ended = false;                  // Recv: saw the end of the stream
+  int winner = -1;                      // Select*, the index of the winner
+  bool timed_out = false;               // Timeout: none
+  bool join_cancelled = false;          // AwaitTask: the JoinResult was "cancelled"
+  bool then_called = false;             // Then: fn ran ...
+  std::uint64_t then_input = 0;         // ... with this value
+  std::vector<std::uint64_t> received;  // Recv: payloads received, in order
+  bool recv_ended = false;              // Recv: saw the end of the stream
   // Repoll probe (Repoll parent -> the recorder of this node)
   bool repoll_armed = false;
   Repolled repolled = Repolled::NotYet;
@@ -195,43 +197,43 @@ struct Token {
   int sender = 0;         // who sent it: the driver 0, a Send node 1000 + node, a thread < 0
   std::uint64_t seq = 0;  // order among the messages of one sender
   TokenStatus status = TokenStatus::Created;
-  int live = 0;           // live instances (copies included); must end at 0
+  int live = 0;  // live instances (copies included); must end at 0
   int received = 0;
 };
 
 struct ChanCtl {
   bool bounded = false;
   std::size_t cap = 0;
-  pollen::Option<pollen::Sender<Val>> btx;            // the driver's sender (bounded)
-  pollen::Option<pollen::UnboundedSender<Val>> utx;   // ... (unbounded)
-  std::unique_ptr<pollen::Receiver<Val>> rx;          // until the Recv node takes it
-  pollen::Receiver<Val>* rx_in_node = nullptr;        // while the Recv node lives
-  pollen::Waker* rx_waker_in_node = nullptr;          // ... and the waker of its last poll
-  int consumer = -1;                                  // the Recv node, if any
+  pollen::Option<pollen::Sender<Val>> btx;           // the driver's sender (bounded)
+  pollen::Option<pollen::UnboundedSender<Val>> utx;  // ... (unbounded)
+  std::unique_ptr<pollen::Receiver<Val>> rx;         // until the Recv node takes it
+  pollen::Receiver<Val>* rx_in_node = nullptr;       // while the Recv node lives
+  pollen::Waker* rx_waker_in_node = nullptr;         // ... and the waker of its last poll
+  int consumer = -1;                                 // the Recv node, if any
   // The model of the channel (mu: cross-thread senders update the counts)
   std::mutex mu;
-  bool rx_closed = false;    // close() called, or the receiver destroyed
-  bool rx_dropped = false;   // the receiver destroyed
+  bool rx_closed = false;       // close() called, or the receiver destroyed
+  bool rx_dropped = false;      // the receiver destroyed
   bool closed_at_drop = false;  // ... rx_closed and buffered() just before (what the
   long buffered_at_drop = 0;    //     Recv node could have done before it was destroyed)
-  int sender_handles = 1;    // live senders: the driver's, pending Send nodes, threads
-  long sent = 0;             // messages the channel accepted
-  long taken = 0;            // ... received, or destroyed with the receiver
-  std::uint64_t next_seq = 1;  // the driver's next message order
+  int sender_handles = 1;       // live senders: the driver's, pending Send nodes, threads
+  long sent = 0;                // messages the channel accepted
+  long taken = 0;               // ... received, or destroyed with the receiver
+  std::uint64_t next_seq = 1;   // the driver's next message order
   long buffered() const { return sent - taken; }
   bool ended() const { return rx_closed || sender_handles == 0; }
 };
 
 struct OneshotCtl {
-  pollen::Option<pollen::OneshotSender<Val>> tx;     // the driver's
-  pollen::Option<pollen::OneshotReceiver<Val>> rx;   // until the OneshotRecv node takes it
+  pollen::Option<pollen::OneshotSender<Val>> tx;    // the driver's
+  pollen::Option<pollen::OneshotReceiver<Val>> rx;  // until the OneshotRecv node takes it
   int consumer = -1;
   std::mutex mu;
-  bool sent = false;              // send() said Sent (mu)
-  std::uint32_t token = 0;        // the message sent
-  bool sender_dropped = false;    // the sender is gone without sending (mu)
-  bool rx_gone = false;           // the receiver was destroyed
-  bool closed_waiter = false;     // an OneshotClosed node exists (at most one)
+  bool sent = false;            // send() said Sent (mu)
+  std::uint32_t token = 0;      // the message sent
+  bool sender_dropped = false;  // the sender is gone without sending (mu)
+  bool rx_gone = false;         // the receiver was destroyed
+  bool closed_waiter = false;   // an OneshotClosed node exists (at most one)
 };
 
 struct DropSlot;  // futures.hpp
@@ -247,14 +249,14 @@ struct TaskCtl {
   pollen::Option<pollen::JoinHandle<Val>> handle;  // held by the driver
   enum class Handle : std::uint8_t { Held, Dropped, InNode, Joined } handle_state = Handle::Held;
   bool spawned = false;
-  bool abort_requested = false;     // abort() before it finished
-  bool finished = false;            // the root is Ready, threw, or was destroyed
-  bool cancelled = false;           // ... destroyed without finishing
-  Outcome out;                      // Ready / threw: the root's outcome
+  bool abort_requested = false;  // abort() before it finished
+  bool finished = false;         // the root is Ready, threw, or was destroyed
+  bool cancelled = false;        // ... destroyed without finishing
+  Outcome out;                   // Ready / threw: the root's outcome
   bool handle_dropped_before_finish = false;
-  int unhandled_reports = 0;        // calls of the unhandled-exception handler
+  int unhandled_reports = 0;  // calls of the unhandled-exception handler
   std::uint64_t unhandled_code = 0;
-  bool handle_claimed = false;      // generation: a node will take the handle
+  bool handle_claimed = false;  // generation: a node will take the handle
 };
 
 // ---- options ---------------------------------------------------------------------
@@ -263,7 +265,7 @@ struct Options {
   bool exceptions = POLLEN_HAS_EXCEPTIONS != 0;  // leaves may throw; ContractErrors are checked
   bool threads = false;                          // cross-thread senders and wakers
   AvoidSet avoid;
-  bool verbose = false;                          // print each action as it runs
+  bool verbose = false;  // print each action as it runs
 };
 
 // ---- the world -------------------------------------------------------------------
@@ -308,9 +310,9 @@ class World {
   void on_send_result(int node, pollen::SendResult<Val>& r);  // takes a value handed back
   void on_token_event(std::uint32_t token, int delta);
   void on_receiver_dropped(int chan);
-  void on_abort(int task);          // abort() called on the task's handle
-  void on_handle_dropped(int task); // the task's handle dropped or detached
-  void spawn_from_hook(int task);   // a DropHook spawns the task
+  void on_abort(int task);           // abort() called on the task's handle
+  void on_handle_dropped(int task);  // the task's handle dropped or detached
+  void spawn_from_hook(int task);    // a DropHook spawns the task
 
   // ---- the model ----
   // `ready_now`: what a poll right now would give (a task it awaits must
