@@ -609,7 +609,12 @@ void RepollFuture::probe(pollen::Context& cx, bool threw) {
   // Fuse that returned Ready returns Pending instead (its purpose).
   const bool fuse_ready = w.node(target).spec.kind == Kind::Fuse && !threw;
   const Repolled want = fuse_ready ? Repolled::Pending : Repolled::ContractError;
-  if (o.repolled != want) {
+  // ready(v) whose poll threw moving v out still holds v: giving it now is
+  // not a broken state (the rule for polling after a throw is about
+  // combinators), so Ready is accepted there too.
+  const bool ready_kept_value = w.node(target).spec.kind == Kind::Value && threw &&
+                                o.repolled == Repolled::Ready;
+  if (o.repolled != want && !ready_kept_value) {
     static const char* const names[] = {"nothing (not reached)", "a ContractError", "Pending",
                                         "Ready again", "another exception"};
     fail(w.describe_node(target) + ", polled again after it " +
