@@ -5,33 +5,33 @@ namespace fuzz {
 
 const std::vector<AvoidSwitch>& avoid_switches() {
   static const std::vector<AvoidSwitch> table = {
-      {Avoid::LoopDestroySpawn, "loop-destroy-spawn", true,
+      {Avoid::LoopDestroySpawn, "loop-destroy-spawn", false,
        "a future destroyed by ~EventLoop spawns a task (DropHook): the loop's destructor writes "
        "into "
        "a freed task block"},
-      {Avoid::SelfWakeOnDrop, "self-wake-on-drop", true,
+      {Avoid::SelfWakeOnDrop, "self-wake-on-drop", false,
        "a task whose future, when destroyed (abort, or after its poll threw), wakes the task "
        "itself (a channel's receiver and a send on it, or a oneshot's receiver and its closed(), "
        "in "
        "one task): the task is queued again and finished twice"},
-      {Avoid::MovedFromPollFn, "moved-from-poll-fn", true,
+      {Avoid::MovedFromPollFn, "moved-from-poll-fn", false,
        "polling a moved-from poll_fn (it runs the moved-from function instead of raising)"},
       {Avoid::ThrowingMove, "throwing-move", false,
        "every injected move fault (a Val whose move constructor throws)"},
-      {Avoid::ThrowingMoveSend, "throwing-move-send", true,
+      {Avoid::ThrowingMoveSend, "throwing-move-send", false,
        "an injected move fault in a send: a bounded Send that was granted a slot and whose value "
        "throws while it is pushed stays Waiting without a slot, and its destructor cancels wait "
        "slot SIZE_MAX (out of bounds)"},
       {Avoid::ThrowingMoveRecv, "throwing-move-recv", true,
        "an injected move fault in a receive: Receiver::poll_next has taken the message out of the "
        "channel when moving it into its result throws, and the message is destroyed"},
-      {Avoid::ThrowingMoveDrop, "throwing-move-drop", true,
+      {Avoid::ThrowingMoveDrop, "throwing-move-drop", false,
        "an injected move fault while a oneshot receiver holding an unreceived value is destroyed: "
        "its destructor moves the value out and the exception ends the program (std::terminate)"},
-      {Avoid::RepollAfterMoveFault, "repoll-after-move-fault", true,
+      {Avoid::RepollAfterMoveFault, "repoll-after-move-fault", false,
        "re-polling a combinator whose poll threw an injected move fault (join stays Running and "
        "returns Pending, fuse becomes Terminated, join_all raises an internal-sounding error)"},
-      {Avoid::ForeignSpawn, "foreign-spawn", true,
+      {Avoid::ForeignSpawn, "foreign-spawn", false,
        "spawn on the loop from another thread (the task block leaks before the ContractError)"},
   };
   return table;

@@ -561,25 +561,35 @@ void DroppableFuture::describe(pollen::Describer& d) const {
 pollen::Poll<Val> RepollFuture::poll(pollen::Context& cx) {
   if (done_) pollen::detail::polled_after_ready("Repoll");
 #if POLLEN_HAS_EXCEPTIONS
-  pollen::Poll<Val> p = pollen::pending;
+  // Only a throw out of the child's own poll counts as the child's: the
+  // Poll is built in place from its result, and a move of the value after
+  // that (returning it) is this node's, not the child's.
+  bool child_threw = true;
   try {
-    p = child_.poll(cx);
+    pollen::Poll<Val> p = child_.poll(cx);
+    child_threw = false;
+    if (p.is_pending()) return pollen::pending;
+    done_ = true;
+    probe(cx, false);
+    return p;
   } catch (const MoveFault&) {
+    if (!child_threw) throw;
     done_ = true;
     if (!world().opt.avoid.has(Avoid::RepollAfterMoveFault)) probe(cx, true);
     throw;
   } catch (...) {
+    if (!child_threw) throw;
     done_ = true;
     probe(cx, true);
     throw;
   }
 #else
   pollen::Poll<Val> p = child_.poll(cx);
-#endif
   if (p.is_pending()) return pollen::pending;
   done_ = true;
   probe(cx, false);
   return p;
+#endif
 }
 
 void RepollFuture::probe(pollen::Context& cx, bool threw) {
@@ -607,13 +617,19 @@ void RepollFuture::probe(pollen::Context& cx, bool threw) {
   }
   // A finished future raises the ContractError of a finished future; a
   // Fuse that returned Ready returns Pending instead (its purpose).
-  const bool fuse_ready = w.node(target).spec.kind == Kind::Fuse && !threw;
+  // The exception may have been thrown after the node itself returned Ready
+  // (by its recorder, or a box returning the value): the node finished
+  // normally then.
+  const bool node_threw = threw && !o.threw_after_ready && !o.out.is_value();
+  const bool fuse_ready = w.node(target).spec.kind == Kind::Fuse && !node_threw;
   const Repolled want = fuse_ready ? Repolled::Pending : Repolled::ContractError;
-  // ready(v) whose poll threw moving v out still holds v: giving it now is
+  // ready(v) (or a node built as a ready stand-in because its resource was
+  // gone) whose poll threw moving v out still holds v: giving it now is
   // not a broken state (the rule for polling after a throw is about
   // combinators), so Ready is accepted there too.
-  const bool ready_kept_value = w.node(target).spec.kind == Kind::Value && threw &&
-                                o.repolled == Repolled::Ready;
+  const bool ready_kept_value =
+      (w.node(target).spec.kind == Kind::Value || o.stand_in) && threw &&
+      o.repolled == Repolled::Ready;
   if (o.repolled != want && !ready_kept_value) {
     static const char* const names[] = {"nothing (not reached)", "a ContractError", "Pending",
                                         "Ready again", "another exception"};

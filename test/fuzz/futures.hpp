@@ -92,6 +92,9 @@ class Recorded : public pollen::FutureExt<Recorded<F, Conv>> {
       return out;
 #if POLLEN_HAS_EXCEPTIONS
     } catch (...) {
+      // Whatever threw in here (the conversion, or returning `out`), the
+      // node's own poll had returned Ready.
+      world().node(id_).obs.threw_after_ready = true;
       if (!world().node(id_).obs.completed) {
         world().on_finished(id_, Outcome::thrown(current_exception_code(id_)), cx.budget_spent());
       }

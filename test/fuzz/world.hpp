@@ -142,6 +142,10 @@ struct NodeObs {
   bool destroyed = false;
   bool forwarded = false;  // a Then that handed its second future to the box around it
   bool stand_in = false;   // built as Ready(kStandIn): its resource was gone
+  // The node's own poll returned Ready, and a move in its recorder (the
+  // conversion of the output) threw afterwards: `out` says thrown, but the
+  // node itself finished normally (a Fuse is then Terminated, not Poisoned).
+  bool threw_after_ready = false;
   Outcome out;
   std::int64_t created_at = 0;  // model clock (ns) at creation: Sleep and Timeout deadlines
   int polls = 0;
