@@ -12,6 +12,8 @@
 // whose exception slot has a different layout, ...).
 #pragma once
 
+#include <pollen/version.hpp>  // POLLEN_VERSION_*
+
 #ifndef POLLEN_HAS_EXCEPTIONS
 #  if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
 #    define POLLEN_HAS_EXCEPTIONS 1

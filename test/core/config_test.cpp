@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <type_traits>
 
 TEST(Config, ModeMacrosMatchTheCompilerSwitches) {
@@ -24,4 +25,16 @@ TEST(Config, NamesLiveInAnInlineNamespaceThatCarriesTheExceptionMode) {
 #else
   EXPECT_TRUE((std::is_same<pollen::Ready<int>, pollen::v0_noexc::Ready<int>>::value));
 #endif
+}
+
+TEST(Config, TheVersionMacrosAgree) {
+  // config.hpp brings <pollen/version.hpp>; meson.build checks the string
+  // against the project's version when it configures.
+  char expected[32];
+  std::snprintf(expected, sizeof expected, "%d.%d.%d", POLLEN_VERSION_MAJOR, POLLEN_VERSION_MINOR,
+                POLLEN_VERSION_PATCH);
+  EXPECT_STREQ(expected, POLLEN_VERSION_STRING);
+  EXPECT_EQ(POLLEN_VERSION, POLLEN_VERSION_OF(POLLEN_VERSION_MAJOR, POLLEN_VERSION_MINOR, POLLEN_VERSION_PATCH));
+  EXPECT_LT(POLLEN_VERSION_OF(0, 9, 999), POLLEN_VERSION_OF(1, 0, 0));
+  EXPECT_LT(POLLEN_VERSION_OF(0, 1, 999), POLLEN_VERSION_OF(0, 2, 0));
 }
