@@ -38,9 +38,46 @@ struct is_future<F, detail::void_t<typename F::Output,
                     std::is_move_constructible<F>::value && !std::is_reference<F>::value> {};
 
 namespace detail {
-// The stand-in Output of a type that is not a future, so that a failed
-// POLLEN_REQUIRE_FUTURE stays the only error the user reads.
-struct NotAFuture {};
+// What a factory (map, then, join, ...) returns when its arguments are wrong,
+// and the stand-in Output of a type that is not a future. The factory's
+// static_assert is the error the user reads; NotAFuture then keeps quiet: it
+// passes for a future (its poll() is declared, never defined: it is only ever
+// seen by a build that has already failed) and every chaining method on it
+// gives NotAFuture again.
+struct NotAFuture {
+  using Output = NotAFuture;
+  Poll<NotAFuture> poll(Context&);
+  template <class... Args>
+  NotAFuture map(Args&&...) const noexcept {
+    return {};
+  }
+  template <class... Args>
+  NotAFuture then(Args&&...) const noexcept {
+    return {};
+  }
+  NotAFuture fuse() const noexcept { return {}; }
+  NotAFuture boxed() const noexcept { return {}; }
+};
+
+// build<R>(args...): R(args...), or NotAFuture when a check failed.
+template <class R>
+struct builder {
+  template <class... Args>
+  static R make(Args&&... args) {
+    return R(std::forward<Args>(args)...);
+  }
+};
+template <>
+struct builder<NotAFuture> {
+  template <class... Args>
+  static NotAFuture make(Args&&...) noexcept {
+    return {};
+  }
+};
+template <class R, class... Args>
+R build(Args&&... args) {
+  return builder<R>::make(std::forward<Args>(args)...);
+}
 template <class F, bool = is_future<F>::value>
 struct output_of {
   using type = NotAFuture;
