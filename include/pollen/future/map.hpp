@@ -116,12 +116,13 @@ namespace detail {
 template <class F, class Fn>
 struct map_check {
   static_assert(is_future<F>::value,
-                "pollen: map(f, fn): f is not a future (a future is a movable type with `using "
-                "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`)");
+                "pollen: this type is not a future: a future is a movable type with `using Output = T;` and "
+                "`pollen::Poll<T> poll(pollen::Context&)`");
   static constexpr bool callable = is_invocable<Fn&&, output_t<F>&&>::value;
   static_assert(!is_future<F>::value || callable,
-                "pollen: map(f, fn): fn cannot be called with the output of f; fn's parameter "
-                "must accept output_t<F> (by value, or by rvalue or const reference)");
+                "pollen: map()'s function cannot be called with the output of the future "
+                "(its parameter must accept output_t<F>: by value, by rvalue or by const "
+                "reference)");
   using type = typename std::conditional<is_future<F>::value && callable, Map<F, Fn>,
                                          NotAFuture>::type;
 };
