@@ -200,7 +200,7 @@ class POLLEN_NODISCARD_TYPE LoopFn
       Poll<L> p = this->template get<State::Stepping>().poll(cx);
       if (p.is_pending()) return pending;
       this->leave(State::Poisoned);  // this step's future is destroyed first
-      L l(std::move(p).value());
+      L& l = p.value();
       if (l.is_break()) return l.take_value();
       ++iterations_;
       if (!cx.consume_budget()) {  // already re-woken
@@ -214,17 +214,19 @@ class POLLEN_NODISCARD_TYPE LoopFn
     return run(cx, std::move(s));
   }
 
-  // The loop, from state s with nothing stored (Poisoned meanwhile).
-  Poll<Output> run(Context& cx, S s) {
+  // The loop, from state s with nothing stored (Poisoned meanwhile). S need
+  // only be move-constructible: each iteration's state is made afresh.
+  Poll<Output> run(Context& cx, S first) {
+    Option<S> s(in_place, std::move(first));
     for (;;) {
-      Poll<L> p = step_once(cx, std::move(s));
+      Poll<L> p = step_once(cx, std::move(*s));
       if (p.is_pending()) return pending;
-      L l(std::move(p).value());
+      L& l = p.value();
       if (l.is_break()) return l.take_value();
       ++iterations_;
-      s = l.take_state();
+      s.emplace(l.take_state());
       if (POLLEN_UNLIKELY(!cx.consume_budget())) {  // already re-woken
-        this->template enter<State::Start>(std::move(s));
+        this->template enter<State::Start>(std::move(*s));
         return pending;
       }
     }

@@ -74,7 +74,14 @@ struct OneOfStorage {
   using Index = std::integral_constant<std::size_t, I>;
   using End = Index<sizeof...(Ts)>;
 
-  OneOfStorage() noexcept {}  // no member written: index_ is set by the OneOf
+  OneOfStorage() noexcept {}  // no member written: the copy/move sets index_
+  // Makes alternative I from args. A constructor that throws leaves no
+  // OneOf behind (nothing to destroy).
+  template <std::size_t I, class... Args>
+  explicit OneOfStorage(std::integral_constant<std::size_t, I>, Args&&... args) {
+    ::new (static_cast<void*>(storage_)) alternative<I>(std::forward<Args>(args)...);
+    index_ = static_cast<unsigned char>(I);
+  }
 
   template <std::size_t I>
   alternative<I>& raw() noexcept {
@@ -112,10 +119,12 @@ struct OneOfStorage {
 // The switch: trivially copyable alternatives give a trivially copyable
 // OneOf; others give the members that move, copy and destroy the live one.
 template <bool Trivial, class... Ts>
-struct OneOfBase : OneOfStorage<Ts...> {};
+struct OneOfBase : OneOfStorage<Ts...> {
+  using OneOfStorage<Ts...>::OneOfStorage;
+};
 template <class... Ts>
 struct OneOfBase<false, Ts...> : OneOfStorage<Ts...> {
-  OneOfBase() noexcept {}
+  using OneOfStorage<Ts...>::OneOfStorage;
   OneOfBase(OneOfBase&& o) noexcept(
       all_of_bools<std::is_nothrow_move_constructible<Ts>::value...>::value) {
     this->index_ = o.index_;
@@ -165,10 +174,8 @@ class OneOf : private detail::OneOfBase<
       detail::Niche<detail::max_of(sizeof(Ts)...), sizeof...(Ts), 256 - sizeof...(Ts)>;
 
   template <std::size_t I, class... Args>
-  explicit OneOf(InPlaceIndex<I>, Args&&... args) {
-    ::new (static_cast<void*>(this->storage_)) alternative<I>(std::forward<Args>(args)...);
-    this->index_ = static_cast<unsigned char>(I);
-  }
+  explicit OneOf(InPlaceIndex<I>, Args&&... args)
+      : Base(std::integral_constant<std::size_t, I>(), std::forward<Args>(args)...) {}
   OneOf(OneOf&&) = default;
   OneOf(const OneOf&) = default;
   OneOf& operator=(OneOf&&) = default;
