@@ -133,11 +133,6 @@ constexpr unsigned TagPlan<Ps...>::counts[];
 template <class... Ps>
 constexpr unsigned TagPlan<Ps...>::firsts[];
 
-template <bool... Bs>
-struct all_of : std::true_type {};
-template <bool B, bool... Bs>
-struct all_of<B, Bs...> : std::integral_constant<bool, B && all_of<Bs...>::value> {};
-
 template <class T>
 struct type_is {
   using type = T;
@@ -201,6 +196,33 @@ class Machine : public FutureExt<D> {
     return p;
   }
 
+  // The stream entry point (stream/stream.hpp), for a machine that is a
+  // stream: instead of resume() and kFinalIsError, D provides
+  //
+  //   using Item = T;
+  //   Poll<Option<T>> resume_next(Context& cx);  // the transitions
+  //   static constexpr bool kPoisonsOnThrow;     // see below
+  //
+  // and its kFinal is the state "the stream has ended". poll_next() reports
+  // the poll to the observer; in kFinal it returns Ready(none) without
+  // calling resume_next(): library streams are fused, the end is the end
+  // forever (and a moved-from stream has ended). Otherwise it calls
+  // resume_next(), and enters kFinal when that returns Ready(none).
+  //
+  // kPoisonsOnThrow says what an exception out of resume_next() does. When
+  // true (D then has a kPoisoned state), the stream is left Poisoned with
+  // every payload destroyed, and polling it again is the ContractError
+  // "polled again after its poll threw", as for a future. When false, the
+  // exception propagates and the stream stays in the state it was in: a
+  // stream combinator whose function threw has lost that one item, and the
+  // stream it reads from is still good.
+  template <class Self = D>
+  Poll<Option<typename Self::Item>> poll_next(Context& cx) {
+    observe_poll(cx, &self());
+    if (state() == D::kFinal) return Poll<Option<typename Self::Item>>(in_place);
+    return resume_stream<Self>(cx, std::integral_constant<bool, Self::kPoisonsOnThrow>());
+  }
+
  protected:
   // The prologue of every poll: the observer, then the ContractErrors for a
   // machine that is Poisoned, or in kFinal when that is an error.
@@ -240,7 +262,7 @@ class Machine : public FutureExt<D> {
     move(o, payloads_relocatable());
   }
   Machine& operator=(Machine&&) = delete;
-  ~Machine() { destroy(Index<0>()); }
+  ~Machine() { destroy(); }
 
   template <E S>
   payload<S>& get() noexcept {
@@ -266,7 +288,7 @@ class Machine : public FutureExt<D> {
   // Destroys what the current state holds and enters `next` (a state that
   // holds nothing).
   void leave(State next) noexcept {
-    destroy(Index<0>());
+    destroy();
     write_tag(next);
   }
   void poison() noexcept { leave(D::kPoisoned); }
@@ -275,6 +297,23 @@ class Machine : public FutureExt<D> {
   const D& self() const noexcept { return static_cast<const D&>(*this); }
 
  private:
+  // poll_next() after its prologue, in a state other than kFinal.
+  template <class Self>
+  Poll<Option<typename Self::Item>> resume_stream(Context& cx, std::true_type) {
+    if (POLLEN_UNLIKELY(state() == D::kPoisoned)) polled_after_throw(D::name());
+    PoisonOnUnwind guard(this);
+    Poll<Option<typename Self::Item>> p = self().resume_next(cx);
+    guard.dismiss();
+    if (p.is_ready() && !p.value().has_value()) leave(D::kFinal);
+    return p;
+  }
+  template <class Self>
+  Poll<Option<typename Self::Item>> resume_stream(Context& cx, std::false_type) {
+    Poll<Option<typename Self::Item>> p = self().resume_next(cx);
+    if (p.is_ready() && !p.value().has_value()) leave(D::kFinal);
+    return p;
+  }
+
   std::size_t index() const noexcept { return read_tag(std::integral_constant<bool, (kHolder >= 0)>()); }
   std::size_t read_tag(std::false_type) const noexcept { return m_.tag; }
   std::size_t read_tag(std::true_type) const noexcept {
@@ -326,20 +365,27 @@ class Machine : public FutureExt<D> {
 
   // The payload of the current state, found by a chain of compares (a jump
   // table once compiled); payloads that need no destructor cost nothing.
+  // The tag is read once, before anything is destroyed: once the payload
+  // that holds it in its niche is destroyed, that byte is not the tag any
+  // more (its lifetime ended with the payload's) until the next write_tag().
+  void destroy() noexcept { destroy(index(), Index<0>()); }
   template <std::size_t I>
-  void destroy(Index<I>) noexcept {
+  void destroy(std::size_t current, Index<I>) noexcept {
     using P = typename nth_type<I, Ps...>::type;
-    if (!is_trivially_destroyed<P>::value && index() == I) {
+    if (!is_trivially_destroyed<P>::value && current == I) {
       reinterpret_cast<P*>(static_cast<void*>(m_.payload))->~P();
+      return;
     }
-    destroy(Index<I + 1>());
+    destroy(current, Index<I + 1>());
   }
-  void destroy(Index<N>) noexcept {}
+  void destroy(std::size_t, Index<N>) noexcept {}
 
   template <std::size_t I>
   void move_from(Machine& o, Index<I>) {
     using P = typename nth_type<I, Ps...>::type;
-    if (o.index() != I) return move_from(o, Index<I + 1>());
+    // The last state is not tested: the source is in one of them (and the
+    // compiler then sees that every path writes this machine's tag).
+    if (I + 1 < N && o.index() != I) return move_from(o, Index<I + 1>());
     if (payload_size<P>::value != 0) {
       ::new (static_cast<void*>(m_.payload)) P(std::move(*reinterpret_cast<P*>(static_cast<void*>(o.m_.payload))));
     }
@@ -401,6 +447,26 @@ struct WithFn<F, Fn, true> {
   WithFn(WithFn&&) = default;
   Fn take_fn() const noexcept { return make_stateless<Fn>(); }
   F future;
+};
+
+// A function a combinator keeps beside its payloads, for as long as it lives
+// (a stream combinator's function, a fold's): derive from FnSlot<Fn> and
+// call this->fn(). A stateless function (is_stateless_fn above) takes no
+// bytes: fn() returns a fresh copy each time.
+template <class Fn, bool = is_stateless_fn<Fn>::value>
+class FnSlot {
+ public:
+  explicit FnSlot(Fn&& fn) : fn_(std::move(fn)) {}
+  Fn& fn() noexcept { return fn_; }
+
+ private:
+  Fn fn_;
+};
+template <class Fn>
+class FnSlot<Fn, true> {
+ public:
+  explicit FnSlot(Fn&&) noexcept {}
+  Fn fn() const noexcept { return make_stateless<Fn>(); }
 };
 
 }  // namespace detail

@@ -23,6 +23,7 @@
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/layout.hpp>
+#include <pollen/core/type_traits.hpp>
 
 #include <cstddef>
 #include <new>
@@ -50,10 +51,6 @@ template <class... Rest>
 constexpr std::size_t max_of(std::size_t a, Rest... rest) {
   return a > max_of(rest...) ? a : max_of(rest...);
 }
-template <bool... Bs>
-struct all_of_bools : std::true_type {};
-template <bool B, bool... Bs>
-struct all_of_bools<B, Bs...> : std::integral_constant<bool, B && all_of_bools<Bs...>::value> {};
 
 [[noreturn]] inline void one_of_wrong_index() {
   contract_violation(
@@ -126,16 +123,17 @@ template <class... Ts>
 struct OneOfBase<false, Ts...> : OneOfStorage<Ts...> {
   using OneOfStorage<Ts...>::OneOfStorage;
   OneOfBase(OneOfBase&& o) noexcept(
-      all_of_bools<std::is_nothrow_move_constructible<Ts>::value...>::value) {
+      all_of<std::is_nothrow_move_constructible<Ts>::value...>::value)
+      : OneOfStorage<Ts...>() {
     this->index_ = o.index_;
     this->move_at(o, Index0());
   }
-  OneOfBase(const OneOfBase& o) {
+  OneOfBase(const OneOfBase& o) : OneOfStorage<Ts...>() {
     this->index_ = o.index_;
     this->copy_at(o, Index0());
   }
   OneOfBase& operator=(OneOfBase&& o) noexcept(
-      all_of_bools<std::is_nothrow_move_constructible<Ts>::value...>::value) {
+      all_of<std::is_nothrow_move_constructible<Ts>::value...>::value) {
     if (this != &o) {
       this->destroy_at(Index0());
       this->index_ = o.index_;
@@ -160,11 +158,11 @@ struct OneOfBase<false, Ts...> : OneOfStorage<Ts...> {
 
 template <class... Ts>
 class OneOf : private detail::OneOfBase<
-                  detail::all_of_bools<std::is_trivially_copyable<Ts>::value...>::value, Ts...> {
+                  detail::all_of<std::is_trivially_copyable<Ts>::value...>::value, Ts...> {
   static_assert(sizeof...(Ts) >= 1, "pollen: OneOf needs at least one alternative");
   static_assert(sizeof...(Ts) <= 255, "pollen: OneOf holds at most 255 alternatives");
   using Base =
-      detail::OneOfBase<detail::all_of_bools<std::is_trivially_copyable<Ts>::value...>::value, Ts...>;
+      detail::OneOfBase<detail::all_of<std::is_trivially_copyable<Ts>::value...>::value, Ts...>;
 
  public:
   template <std::size_t I>

@@ -44,7 +44,7 @@
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/future_ext.hpp>
-#include <pollen/future/join.hpp>  // detail::all_true, detail::index_seq
+#include <pollen/core/type_traits.hpp>
 #include <pollen/future/machine.hpp>
 #include <pollen/future/one_of.hpp>
 
@@ -96,13 +96,13 @@ class POLLEN_NODISCARD_TYPE Select
                                detail::NoPayload, detail::NoPayload>;
   friend Base;
 #ifdef POLLEN_STRICT_CANCEL_SAFETY
-  static_assert(detail::all_true<::pollen::is_cancel_safe<Fs>::value...>::value,
+  static_assert(detail::all_of<::pollen::is_cancel_safe<Fs>::value...>::value,
                 "pollen: select() of a future that is not cancel safe (POLLEN_STRICT_CANCEL_SAFETY)");
 #endif
 
   static constexpr std::size_t N = sizeof...(Fs);
   using Tuple = std::tuple<Fs...>;
-  using Seq = detail::make_index_seq<N>;
+  using Seq = std::make_index_sequence<N>;
 
  public:
   using Output = OneOf<output_t<Fs>...>;
@@ -111,7 +111,7 @@ class POLLEN_NODISCARD_TYPE Select
   using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
   // select itself loses nothing when dropped only if every child is safe.
   static constexpr bool is_cancel_safe =
-      detail::all_true<::pollen::is_cancel_safe<Fs>::value...>::value;
+      detail::all_of<::pollen::is_cancel_safe<Fs>::value...>::value;
 
   explicit Select(Fs... fs) : Base(detail::initial, std::move(fs)...) {}
   Select(Select&&) = default;  // the moved-from Select is Done
@@ -167,7 +167,7 @@ class POLLEN_NODISCARD_TYPE Select
     return Poll<Output>(in_place, in_place_index<I>, std::move(p).value());
   }
   template <std::size_t... Is>
-  Poll<Output> poll_arm(std::size_t i, Context& cx, detail::index_seq<Is...>) {
+  Poll<Output> poll_arm(std::size_t i, Context& cx, std::index_sequence<Is...>) {
     // A compare chain the compiler turns into a jump: no indirect call.
     Poll<Output> out = pending;
     bool done = false;
@@ -178,7 +178,7 @@ class POLLEN_NODISCARD_TYPE Select
 
   // Warns about each loser that was polled and is not cancel safe.
   template <std::size_t... Is>
-  void warn_dropped(std::size_t winner, std::size_t start, detail::index_seq<Is...>) {
+  void warn_dropped(std::size_t winner, std::size_t start, std::index_sequence<Is...>) {
 #ifndef NDEBUG
     // A loser was started if an earlier poll polled it, or this poll polled
     // it before the winner.
@@ -199,7 +199,7 @@ class POLLEN_NODISCARD_TYPE Select
 #endif
   }
   template <std::size_t... Is>
-  void describe_arms(Describer& d, detail::index_seq<Is...>) const {
+  void describe_arms(Describer& d, std::index_sequence<Is...>) const {
     int each[] = {0, (d.child(std::get<Is>(arms())), 0)...};
     (void)each;
   }
@@ -211,7 +211,7 @@ namespace detail {
 template <bool Biased, class... Fs>
 struct select_check {
   static_assert(sizeof...(Fs) >= 1, "pollen: select() needs at least one future");
-  static constexpr bool all_futures = all_true<is_future<Fs>::value...>::value;
+  static constexpr bool all_futures = all_of<is_future<Fs>::value...>::value;
   static_assert(all_futures,
                 "pollen: this type is not a future: every argument of select() must be a future");
   using type = typename std::conditional<all_futures && sizeof...(Fs) >= 1, Select<Biased, Fs...>,
