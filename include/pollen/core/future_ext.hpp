@@ -38,6 +38,8 @@ template <class F, class Fn>
 struct map_check;   // map.hpp
 template <class F, class Fn>
 struct then_check;  // then.hpp: Then<F, Fn>, or Map<F, Fn> when fn returns a value
+template <class F>
+struct fuse_check;  // fuse.hpp
 
 // The lvalue forms of the chaining methods: the error says what to write.
 template <class Method, class Dependent>
@@ -93,8 +95,8 @@ class FutureExt {
   }
   // fuse(): see fuse.hpp.
   template <class E = D>
-  POLLEN_NODISCARD Fuse<E> fuse() && {
-    return Fuse<E>(std::move(self()));
+  POLLEN_NODISCARD typename detail::fuse_check<E>::type fuse() && {
+    return detail::build<typename detail::fuse_check<E>::type>(std::move(self()));
   }
   // boxed(): see core/box_future.hpp. One allocation.
   template <class E = D>
