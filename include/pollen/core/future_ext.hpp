@@ -32,8 +32,9 @@ class BoxFuture;
 
 namespace detail {
 // The checks of the chaining methods, defined next to each combinator: each
-// static_asserts what is wrong (the first error the compiler prints) and
-// names the result, NotAFuture when a check failed.
+// names the result, and when a check fails that is a Rejected<errors> whose
+// static_assert says what is wrong (the first error the compiler prints;
+// core/future.hpp).
 template <class F, class Fn>
 struct map_check;   // map.hpp
 template <class F, class Fn>
@@ -41,7 +42,8 @@ struct then_check;  // then.hpp: Then<F, Fn>, or Map<F, Fn> when fn returns a va
 template <class F>
 struct fuse_check;  // fuse.hpp
 
-// The lvalue forms of the chaining methods: the error says what to write.
+// The lvalue forms of the chaining methods: the error says what to write
+// (Rejected: see core/future.hpp).
 template <class Method, class Dependent>
 struct consumes;
 struct MapMethod;
@@ -52,27 +54,35 @@ template <class Dependent>
 struct always_false : std::false_type {};
 template <class D>
 struct consumes<MapMethod, D> {
-  static_assert(always_false<D>::value,
-                "pollen: .map() consumes the future: write std::move(f).map(fn)");
-  using type = NotAFuture;
+  struct errors {
+    static_assert(always_false<D>::value,
+                  "pollen: .map() consumes the future: write std::move(f).map(fn)");
+  };
+  using type = Rejected<errors>;
 };
 template <class D>
 struct consumes<ThenMethod, D> {
-  static_assert(always_false<D>::value,
-                "pollen: .then() consumes the future: write std::move(f).then(fn)");
-  using type = NotAFuture;
+  struct errors {
+    static_assert(always_false<D>::value,
+                  "pollen: .then() consumes the future: write std::move(f).then(fn)");
+  };
+  using type = Rejected<errors>;
 };
 template <class D>
 struct consumes<FuseMethod, D> {
-  static_assert(always_false<D>::value,
-                "pollen: .fuse() consumes the future: write std::move(f).fuse()");
-  using type = NotAFuture;
+  struct errors {
+    static_assert(always_false<D>::value,
+                  "pollen: .fuse() consumes the future: write std::move(f).fuse()");
+  };
+  using type = Rejected<errors>;
 };
 template <class D>
 struct consumes<BoxedMethod, D> {
-  static_assert(always_false<D>::value,
-                "pollen: .boxed() consumes the future: write std::move(f).boxed()");
-  using type = NotAFuture;
+  struct errors {
+    static_assert(always_false<D>::value,
+                  "pollen: .boxed() consumes the future: write std::move(f).boxed()");
+  };
+  using type = Rejected<errors>;
 };
 }  // namespace detail
 

@@ -101,14 +101,17 @@ class POLLEN_NODISCARD_TYPE Fuse
 
 namespace detail {
 // The one check of fuse(f) and f.fuse(): f must be a future. A failed check
-// is the first error the compiler prints, and the call then yields
-// NotAFuture, which keeps quiet.
+// is the first error the compiler prints, at the call, and the call then
+// yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
 template <class F>
 struct fuse_check {
-  static_assert(is_future<F>::value,
-                "pollen: this type is not a future: a future is a movable type with `using Output = T;` and "
-                "`pollen::Poll<T> poll(pollen::Context&)`");
-  using type = typename std::conditional<is_future<F>::value, Fuse<F>, NotAFuture>::type;
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+  };
+  using type = typename std::conditional<future, Fuse<F>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

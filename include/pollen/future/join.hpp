@@ -234,15 +234,18 @@ class POLLEN_NODISCARD_TYPE Join
 
 namespace detail {
 // The one check of join(f...): every argument must be a future. A failed
-// check is the first error the compiler prints, and the call then yields
-// NotAFuture, which keeps quiet.
+// check is the first error the compiler prints, at the call, and the call
+// then yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
 template <class... Fs>
 struct join_check {
-  static_assert(sizeof...(Fs) >= 1, "pollen: join() needs at least one future");
+  static constexpr bool some = sizeof...(Fs) >= 1;
   static constexpr bool all_futures = all_of<is_future<Fs>::value...>::value;
-  static_assert(all_futures, "pollen: this type is not a future: every argument of join() must be a future");
-  using type =
-      typename std::conditional<all_futures && sizeof...(Fs) >= 1, Join<Fs...>, NotAFuture>::type;
+  struct errors {
+    static_assert(some, "pollen: join() needs at least one future");
+    static_assert(all_futures,
+                  "pollen: this type is not a future: every argument of join() must be a future");
+  };
+  using type = typename std::conditional<some && all_futures, Join<Fs...>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

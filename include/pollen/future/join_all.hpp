@@ -214,14 +214,17 @@ class POLLEN_NODISCARD_TYPE JoinAll
 
 namespace detail {
 // The one check of join_all(futures): the elements must be futures. A failed
-// check is the first error the compiler prints, and the call then yields
-// NotAFuture, which keeps quiet.
+// check is the first error the compiler prints, at the call, and the call
+// then yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
 template <class F>
 struct join_all_check {
-  static_assert(is_future<F>::value,
-                "pollen: this type is not a future: the elements of join_all()'s vector must be "
-                "futures");
-  using type = typename std::conditional<is_future<F>::value, JoinAll<F>, NotAFuture>::type;
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: the elements of join_all()'s vector must be "
+                  "futures");
+  };
+  using type = typename std::conditional<future, JoinAll<F>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

@@ -254,7 +254,7 @@ class POLLEN_NODISCARD_TYPE LoopFn
 namespace detail {
 // The one check of loop_fn(s, step): step must be callable with S and return
 // a future of Loop<S, V>. A failed check is the first error the compiler
-// prints.
+// prints, at the call (Rejected, core/future.hpp).
 template <class S, class Step, bool Callable = is_invocable<Step&, S&&>::value>
 struct loop_step_output {
   using future = NotAFuture;
@@ -269,26 +269,28 @@ template <class S, class Step>
 struct loop_fn_check {
   using Out = loop_step_output<S, Step>;
   static constexpr bool callable = is_invocable<Step&, S&&>::value;
-  static_assert(callable,
-                "pollen: loop_fn(s, step): step cannot be called with the loop's state s (it is "
-                "called as step(std::move(s)) and must accept S)");
   static constexpr bool returns_future = !callable || is_future<typename Out::future>::value;
-  static_assert(returns_future,
-                "pollen: loop_fn(s, step): step must return a future of pollen::Loop<S, V> (for "
-                "example pollen::ready(L(pollen::loop_continue(s))))");
   static constexpr bool returns_loop =
       !callable || !returns_future || loop_parts<typename Out::type>::is_loop;
-  static_assert(returns_loop,
-                "pollen: loop_fn(s, step): step's future must have the output pollen::Loop<S, V> "
-                "(made from pollen::loop_continue(s) or pollen::loop_break(v))");
   static constexpr bool same_state =
       !callable || !returns_future || !returns_loop ||
       std::is_same<typename loop_parts<typename Out::type>::state, S>::value;
-  static_assert(same_state,
-                "pollen: loop_fn(s, step): step's future gives Loop<S2, V> with another state type "
-                "than the loop's S");
+  struct errors {
+    static_assert(callable,
+                  "pollen: loop_fn(s, step): step cannot be called with the loop's state s (it is "
+                  "called as step(std::move(s)) and must accept S)");
+    static_assert(returns_future,
+                  "pollen: loop_fn(s, step): step must return a future of pollen::Loop<S, V> (for "
+                  "example pollen::ready(L(pollen::loop_continue(s))))");
+    static_assert(returns_loop,
+                  "pollen: loop_fn(s, step): step's future must have the output pollen::Loop<S, V> "
+                  "(made from pollen::loop_continue(s) or pollen::loop_break(v))");
+    static_assert(same_state,
+                  "pollen: loop_fn(s, step): step's future gives Loop<S2, V> with another state "
+                  "type than the loop's S");
+  };
   using type = typename std::conditional<callable && returns_future && returns_loop && same_state,
-                                         LoopFn<S, Step>, NotAFuture>::type;
+                                         LoopFn<S, Step>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

@@ -112,19 +112,22 @@ class POLLEN_NODISCARD_TYPE Map
 namespace detail {
 // The one check of map(f, fn) and f.map(fn): f must be a future, and fn
 // callable with its output. A failed check is the first error the compiler
-// prints, and the call then yields NotAFuture, which keeps quiet.
+// prints, at the call, and the call then yields a NotAFuture, which keeps
+// quiet (Rejected, core/future.hpp).
 template <class F, class Fn>
 struct map_check {
-  static_assert(is_future<F>::value,
-                "pollen: this type is not a future: a future is a movable type with `using Output = T;` and "
-                "`pollen::Poll<T> poll(pollen::Context&)`");
+  static constexpr bool future = is_future<F>::value;
   static constexpr bool callable = is_invocable<Fn&&, output_t<F>&&>::value;
-  static_assert(!is_future<F>::value || callable,
-                "pollen: map()'s function cannot be called with the output of the future "
-                "(its parameter must accept output_t<F>: by value, by rvalue or by const "
-                "reference)");
-  using type = typename std::conditional<is_future<F>::value && callable, Map<F, Fn>,
-                                         NotAFuture>::type;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+    static_assert(!future || callable,
+                  "pollen: map()'s function cannot be called with the output of the future "
+                  "(its parameter must accept output_t<F>: by value, by rvalue or by const "
+                  "reference)");
+  };
+  using type = typename std::conditional<future && callable, Map<F, Fn>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

@@ -207,15 +207,19 @@ class POLLEN_NODISCARD_TYPE Select
 
 namespace detail {
 // The one check of select(f...) and select_biased(f...): every argument must
-// be a future. A failed check is the first error the compiler prints.
+// be a future. A failed check is the first error the compiler prints, at the
+// call (Rejected, core/future.hpp).
 template <bool Biased, class... Fs>
 struct select_check {
-  static_assert(sizeof...(Fs) >= 1, "pollen: select() needs at least one future");
+  static constexpr bool some = sizeof...(Fs) >= 1;
   static constexpr bool all_futures = all_of<is_future<Fs>::value...>::value;
-  static_assert(all_futures,
-                "pollen: this type is not a future: every argument of select() must be a future");
-  using type = typename std::conditional<all_futures && sizeof...(Fs) >= 1, Select<Biased, Fs...>,
-                                         NotAFuture>::type;
+  struct errors {
+    static_assert(some, "pollen: select() needs at least one future");
+    static_assert(all_futures,
+                  "pollen: this type is not a future: every argument of select() must be a future");
+  };
+  using type = typename std::conditional<some && all_futures, Select<Biased, Fs...>,
+                                         Rejected<errors>>::type;
 };
 }  // namespace detail
 

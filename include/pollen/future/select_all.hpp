@@ -168,14 +168,18 @@ class POLLEN_NODISCARD_TYPE SelectAll
 
 namespace detail {
 // The one check of select_all(futures): the elements must be futures. A
-// failed check is the first error the compiler prints, and the call then
-// yields NotAFuture, which keeps quiet.
+// failed check is the first error the compiler prints, at the call, and the
+// call then yields a NotAFuture, which keeps quiet (Rejected,
+// core/future.hpp).
 template <class F>
 struct select_all_check {
-  static_assert(is_future<F>::value,
-                "pollen: this type is not a future: the elements of select_all()'s vector must be "
-                "futures");
-  using type = typename std::conditional<is_future<F>::value, SelectAll<F>, NotAFuture>::type;
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: the elements of select_all()'s vector "
+                  "must be futures");
+  };
+  using type = typename std::conditional<future, SelectAll<F>, Rejected<errors>>::type;
 };
 }  // namespace detail
 

@@ -162,27 +162,31 @@ class POLLEN_NODISCARD_TYPE Then
 namespace detail {
 // The one check of then(f, fn) and f.then(fn): f must be a future and fn
 // callable with its output; fn returning a future makes a Then, fn returning
-// a value makes a Map. A failed check is the first error the compiler prints.
-template <class F, class Fn, bool Callable>
+// a value makes a Map. A failed check is the first error the compiler
+// prints, at the call (Rejected, core/future.hpp).
+template <class F, class Fn, bool Callable, class Failed>
 struct then_result {
-  using type = NotAFuture;
+  using type = Failed;
 };
-template <class F, class Fn>
-struct then_result<F, Fn, true> {
+template <class F, class Fn, class Failed>
+struct then_result<F, Fn, true, Failed> {
   using type = typename std::conditional<is_future<then_second_t<F, Fn>>::value, Then<F, Fn>,
                                          Map<F, Fn>>::type;
 };
 template <class F, class Fn>
 struct then_check {
-  static_assert(is_future<F>::value,
-                "pollen: this type is not a future: a future is a movable type with `using Output = T;` and "
-                "`pollen::Poll<T> poll(pollen::Context&)`");
+  static constexpr bool future = is_future<F>::value;
   static constexpr bool callable = is_invocable<Fn&&, output_t<F>&&>::value;
-  static_assert(!is_future<F>::value || callable,
-                "pollen: then()'s function cannot be called with the output of the future "
-                "(its parameter must accept output_t<F>: by value, by rvalue or by const "
-                "reference)");
-  using type = typename then_result<F, Fn, is_future<F>::value && callable>::type;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+    static_assert(!future || callable,
+                  "pollen: then()'s function cannot be called with the output of the future "
+                  "(its parameter must accept output_t<F>: by value, by rvalue or by const "
+                  "reference)");
+  };
+  using type = typename then_result<F, Fn, future && callable, Rejected<errors>>::type;
 };
 }  // namespace detail
 
