@@ -106,8 +106,11 @@ namespace detail {
 // The one check of stream::collect(s): s must be a stream.
 template <class S>
 struct collect_check {
-  POLLEN_REQUIRE_STREAM(S);
-  using type = typename std::conditional<is_stream<S>::value, stream::Collect<S>, NotAFuture>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Collect<S>, errors,
+                             NotAFuture>;
 };
 }  // namespace detail
 

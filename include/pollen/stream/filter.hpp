@@ -94,12 +94,15 @@ namespace detail {
 // compiler prints.
 template <class S, class Pred>
 struct filter_check {
-  POLLEN_REQUIRE_STREAM(S);
+  static constexpr bool a_stream = is_stream<S>::value;
   static constexpr bool callable = is_invocable<Pred&, const item_t<S>&>::value;
-  static_assert(!is_stream<S>::value || callable,
-                "pollen: stream::filter()'s predicate cannot be called with `const item&`");
-  using type = typename std::conditional<is_stream<S>::value && callable, stream::Filter<S, Pred>,
-                                         NotAStream>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || callable,
+                  "pollen: stream::filter()'s predicate cannot be called with `const item&`");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && callable, stream::Filter<S, Pred>,
+                             errors, NotAStream>;
 };
 }  // namespace detail
 

@@ -117,12 +117,16 @@ struct folds_into<Fn, Acc, Item, true>
 // acc = fn(std::move(acc), item) must compile.
 template <class S, class Acc, class Fn>
 struct fold_check {
-  POLLEN_REQUIRE_STREAM(S);
+  static constexpr bool a_stream = is_stream<S>::value;
   static constexpr bool folds = folds_into<Fn, Acc, item_t<S>>::value;
-  static_assert(!is_stream<S>::value || folds,
-                "pollen: stream::fold()'s function must be callable as acc = fn(std::move(acc), item)");
-  using type = typename std::conditional<is_stream<S>::value && folds, stream::Fold<S, Acc, Fn>,
-                                         NotAFuture>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || folds,
+                  "pollen: stream::fold()'s function must be callable as acc = fn(std::move(acc), "
+                  "item)");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && folds, stream::Fold<S, Acc, Fn>,
+                             errors, NotAFuture>;
 };
 }  // namespace detail
 

@@ -107,12 +107,15 @@ namespace detail {
 // callable with its item.
 template <class S, class Fn>
 struct for_each_check {
-  POLLEN_REQUIRE_STREAM(S);
+  static constexpr bool a_stream = is_stream<S>::value;
   static constexpr bool callable = is_invocable<Fn&, item_t<S>&&>::value;
-  static_assert(!is_stream<S>::value || callable,
-                "pollen: stream::for_each()'s function cannot be called with the stream's item");
-  using type = typename std::conditional<is_stream<S>::value && callable, stream::ForEach<S, Fn>,
-                                         NotAFuture>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || callable,
+                  "pollen: stream::for_each()'s function cannot be called with the stream's item");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && callable, stream::ForEach<S, Fn>,
+                             errors, NotAFuture>;
 };
 }  // namespace detail
 

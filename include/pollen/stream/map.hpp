@@ -89,12 +89,15 @@ namespace detail {
 // with its item. A failed check is the first error the compiler prints.
 template <class S, class Fn>
 struct stream_map_check {
-  POLLEN_REQUIRE_STREAM(S);
+  static constexpr bool a_stream = is_stream<S>::value;
   static constexpr bool callable = is_invocable<Fn&, item_t<S>&&>::value;
-  static_assert(!is_stream<S>::value || callable,
-                "pollen: stream::map()'s function cannot be called with the stream's item");
-  using type = typename std::conditional<is_stream<S>::value && callable, stream::Map<S, Fn>,
-                                         NotAStream>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || callable,
+                  "pollen: stream::map()'s function cannot be called with the stream's item");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && callable, stream::Map<S, Fn>,
+                             errors, NotAStream>;
 };
 }  // namespace detail
 

@@ -118,13 +118,16 @@ namespace detail {
 // The one check of stream::merge(a, b): two streams of one Item type.
 template <class A, class B>
 struct merge_check {
-  POLLEN_REQUIRE_STREAM(A);
-  POLLEN_REQUIRE_STREAM(B);
   static constexpr bool streams = is_stream<A>::value && is_stream<B>::value;
   static constexpr bool same_item = std::is_same<item_t<A>, item_t<B>>::value;
-  static_assert(!streams || same_item,
-                "pollen: stream::merge() needs two streams of the same Item type");
-  using type = typename std::conditional<streams && same_item, stream::Merge<A, B>, NotAStream>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(A);
+    POLLEN_REQUIRE_STREAM(B);
+    static_assert(!streams || same_item,
+                  "pollen: stream::merge() needs two streams of the same Item type");
+  };
+  using type = stream_result<is_stand_in<A>::value || is_stand_in<B>::value, streams && same_item,
+                             stream::Merge<A, B>, errors, NotAStream>;
 };
 }  // namespace detail
 

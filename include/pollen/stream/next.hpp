@@ -83,8 +83,11 @@ namespace detail {
 // The one check of stream::next(s): s must be a stream.
 template <class S>
 struct next_check {
-  POLLEN_REQUIRE_STREAM(S);
-  using type = typename std::conditional<is_stream<S>::value, stream::Next<S>, NotAFuture>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Next<S>, errors,
+                             NotAFuture>;
 };
 }  // namespace detail
 

@@ -74,11 +74,12 @@ struct is_stream<S, detail::void_t<typename S::Item,
 
 namespace detail {
 // What a stream combinator's factory (stream::map, filter, take, merge)
-// returns when its arguments are wrong, and the stand-in Item of a type that
-// is not a stream. The factory's static_assert is the error the user reads;
-// NotAStream then keeps quiet: it passes for a stream (its poll_next() is
-// declared, never defined: only a build that has already failed sees it), so
-// a combinator or a future over it adds no error of its own.
+// returns when its arguments are wrong (as Rejected<errors, NotAStream>, see
+// core/future.hpp), and the stand-in Item of a type that is not a stream.
+// The factory's static_assert is the error the user reads; NotAStream then
+// keeps quiet: it passes for a stream (its poll_next() is declared, never
+// defined: only a build that has already failed sees it), so a combinator or
+// a future over it adds no error of its own.
 struct NotAStream {
   using Item = NotAStream;
   Poll<Option<NotAStream>> poll_next(Context&);
@@ -102,6 +103,25 @@ struct item_of<S, true> {
 
 template <class S>
 using item_t = typename detail::item_of<S>::type;
+
+namespace detail {
+// A stream is a stand-in when it came out of a call whose check has failed
+// (its Item is NotAStream): that call's error is the one to read.
+template <class S>
+struct is_stand_in
+    : std::integral_constant<bool, is_stream<S>::value &&
+                                       std::is_same<item_t<S>, NotAStream>::value> {};
+
+// The result of a stream factory's check: T when the check passed,
+// Rejected<Errors, Quiet> when it failed (Errors' static_assert is then the
+// first error, core/future.hpp), and plain Quiet, checking nothing, when the
+// stream argument is already a stand-in, so that a chain over a failed call
+// adds no error of its own. Quiet is NotAStream for a stream adaptor and
+// NotAFuture for a future over a stream.
+template <bool StandIn, bool Ok, class T, class Errors, class Quiet>
+using stream_result = typename std::conditional<
+    StandIn, Quiet, typename std::conditional<Ok, T, Rejected<Errors, Quiet>>::type>::type;
+}  // namespace detail
 
 namespace detail {
 // For a combinator that handles several items in one poll: spends the unit

@@ -85,8 +85,11 @@ namespace detail {
 // The one check of stream::take(s, n): s must be a stream.
 template <class S>
 struct take_check {
-  POLLEN_REQUIRE_STREAM(S);
-  using type = typename std::conditional<is_stream<S>::value, stream::Take<S>, NotAStream>::type;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Take<S>, errors,
+                             NotAStream>;
 };
 }  // namespace detail
 
