@@ -30,6 +30,25 @@
 #  endif
 #endif
 
+// POLLEN_OBSERVE_POLLS (1 or 0): whether library futures report each poll
+// to a PollObserver attached to the Context (per-node poll and spurious-poll
+// counts, core/poll_observer.hpp). On by default in builds without NDEBUG
+// (debug builds, the test suite), off by default with NDEBUG (release
+// builds): the report passes the future's address to an out-of-line
+// function, and an address that escapes keeps the optimizer from holding a
+// future in registers. Set it on the command line to choose. Everything else
+// that watches (describe() with states and sizes, the loop's task dump,
+// tracing, slow polls) works either way, and translation units built with
+// different settings link and work together: the setting only adds or
+// removes the counting call (docs/introspection.md).
+#ifndef POLLEN_OBSERVE_POLLS
+#  ifdef NDEBUG
+#    define POLLEN_OBSERVE_POLLS 0
+#  else
+#    define POLLEN_OBSERVE_POLLS 1
+#  endif
+#endif
+
 #if POLLEN_HAS_EXCEPTIONS
 #  define POLLEN_ABI_TAG v0_exc
 #else

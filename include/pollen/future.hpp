@@ -27,4 +27,5 @@
 #include <pollen/future/one_of.hpp>        // OneOf<T...>, Either<A, B>, get<I>(o)
 #include <pollen/future/maybe_done.hpp>    // MaybeDone<F>: a future or its output
 #include <pollen/future/wake_list.hpp>     // per-child wakers of join / join_all
-#include <pollen/future/state_helpers.hpp> // FutureAndFn, UnwindGuard
+#include <pollen/future/machine.hpp>       // Machine: the base every combinator is built on
+#include <pollen/future/state_helpers.hpp> // the rule of the Ready path, on the machine

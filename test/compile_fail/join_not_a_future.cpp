@@ -4,6 +4,5 @@
 
 int main() {
   auto j = pollen::join(pollen::ready(1), 42);
-  (void)j;
-  return 0;
+  return std::get<1>(pollen::block_on(std::move(j))) == 42 ? 0 : 1;
 }

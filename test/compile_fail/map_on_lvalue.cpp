@@ -6,6 +6,6 @@
 int main() {
   auto f = pollen::ready(1);
   auto g = f.map([](int x) { return x + 1; });
-  (void)g;
-  return 0;
+  int v = pollen::block_on(std::move(g));
+  return v == 2 ? 0 : 1;
 }

@@ -6,6 +6,6 @@ struct NotAFuture {
 };
 
 int main() {
-  pollen::block_on(NotAFuture{});
-  return 0;
+  int v = pollen::block_on(NotAFuture{});
+  return v;
 }

@@ -6,6 +6,6 @@
 
 int main() {
   auto f = pollen::then(pollen::ready(1), [](std::string s) { return pollen::ready(s); });
-  (void)f;
-  return 0;
+  std::string s = pollen::block_on(std::move(f));
+  return s == "1" ? 0 : 1;
 }

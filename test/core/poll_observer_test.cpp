@@ -75,17 +75,18 @@ struct WakingCountdown {
 // Zero cost when off
 
 // The futures carry nothing for the observer: these are the sizes of the
-// combinators before it existed (test/future/sizes_test.cpp's shapes, LP64).
+// combinators before it existed, as upper bounds (the machine base has made
+// some smaller since; test/future/sizes_test.cpp has the exact figures).
 using A = pollen::Ready<u64>;
 static_assert(std::is_empty<pollen::Never<int>>::value, "Never stays an empty class");
 static_assert(sizeof(A) == sizeof(pollen::Option<u64>), "Ready is its Option");
 #if UINTPTR_MAX == 0xFFFFFFFFFFFFFFFFu
 static_assert(sizeof(A) == 16, "Ready<u64>: unchanged");
-static_assert(sizeof(pollen::Map<A, Inc>) == 24, "Map: unchanged");
-static_assert(sizeof(pollen::Fuse<A>) == 24, "Fuse: unchanged");
-static_assert(sizeof(pollen::MaybeDone<A>) == 24, "MaybeDone: unchanged");
-static_assert(sizeof(pollen::Join<A, A>) == 64, "Join: unchanged");
-static_assert(sizeof(pollen::Select<false, A, A>) == 40, "Select: unchanged");
+static_assert(sizeof(pollen::Map<A, Inc>) <= 24, "Map: no bigger");
+static_assert(sizeof(pollen::Fuse<A>) <= 24, "Fuse: no bigger");
+static_assert(sizeof(pollen::MaybeDone<A>) <= 24, "MaybeDone: no bigger");
+static_assert(sizeof(pollen::Join<A, A>) <= 64, "Join: no bigger");
+static_assert(sizeof(pollen::Select<false, A, A>) <= 40, "Select: no bigger");
 static_assert(sizeof(pollen::BoxFuture<u64>) == sizeof(void*), "BoxFuture: one pointer");
 // The observer lives in the Context: three pointers (waker, budget, observer).
 static_assert(sizeof(pollen::Context) == 3 * sizeof(void*), "Context: three pointers");

@@ -21,7 +21,7 @@
 #include <pollen/core/future.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/waker.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 
 #include <cstdint>
 #include <memory>

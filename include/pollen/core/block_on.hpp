@@ -22,12 +22,14 @@
 #include <pollen/core/arc_wake.hpp>
 #include <pollen/core/context.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/type_traits.hpp>
 #include <pollen/core/waker.hpp>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
@@ -81,6 +83,27 @@ class EnterGuard {
 }  // namespace detail
 
 namespace detail {
+// The check of block_on(f): f must be a future. A failed check is the first
+// error the compiler prints, at the call, and block_on then yields a
+// NotAFuture, which keeps quiet (Rejected, core/future.hpp). A function
+// given instead of a future is named as such.
+template <class F>
+struct block_on_check {
+  static constexpr bool future = is_future<F>::value;
+  static constexpr bool function = !future && is_invocable<F&>::value;
+  struct errors {
+    static_assert(!function,
+                  "pollen: this type is not a future but a function: block_on() runs a future. "
+                  "Call the function and pass the future it returns, or make it one: "
+                  "pollen::lazy(fn) (calls fn on the first poll) or pollen::poll_fn(fn) (fn is "
+                  "the poll)");
+    static_assert(future || function,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+  };
+  using type = typename std::conditional<future, output_t<F>, Rejected<errors>>::type;
+};
+
 template <class F>
 output_t<F> block_on_impl(F& f, std::true_type) {
   EnterGuard guard("pollen::block_on");
@@ -93,10 +116,10 @@ output_t<F> block_on_impl(F& f, std::true_type) {
     parker->park();
   }
 }
-// Not a future: the static_assert in block_on() is the only error shown.
+// Not a future: block_on_check's static_assert is the only error shown.
 template <class F>
-NotAFuture block_on_impl(F&, std::false_type) {
-  return NotAFuture{};
+typename block_on_check<F>::type block_on_impl(F&, std::false_type) {
+  return {};
 }
 
 // The waker of block_on(f, observer): counts its wakes, then unparks.
@@ -130,15 +153,14 @@ output_t<F> block_on_observed(F& f, PollObserver& observer, std::true_type) {
   }
 }
 template <class F>
-NotAFuture block_on_observed(F&, PollObserver&, std::false_type) {
-  return NotAFuture{};
+typename block_on_check<F>::type block_on_observed(F&, PollObserver&, std::false_type) {
+  return {};
 }
 }  // namespace detail
 
 // Runs `f` to completion on this thread and returns its output.
 template <class F>
-output_t<F> block_on(F f) {
-  POLLEN_REQUIRE_FUTURE(F);
+typename detail::block_on_check<F>::type block_on(F f) {
   return detail::block_on_impl(f, is_future<F>());
 }
 
@@ -148,8 +170,7 @@ output_t<F> block_on(F f) {
 // with its counts afterwards, pass a future that outlives the call (a
 // reference wrapper of your own) or look at observer.total_polls().
 template <class F>
-output_t<F> block_on(F f, PollObserver& observer) {
-  POLLEN_REQUIRE_FUTURE(F);
+typename detail::block_on_check<F>::type block_on(F f, PollObserver& observer) {
   return detail::block_on_observed(f, observer, is_future<F>());
 }
 

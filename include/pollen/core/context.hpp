@@ -104,11 +104,17 @@ class Context {
 namespace detail {
 // The first line of every library poll() and poll_next(): records the poll
 // of `node` when an observer is attached, else one well-predicted branch.
+// Compiled to nothing when POLLEN_OBSERVE_POLLS is 0 (config.hpp).
 template <class T>
 inline void observe_poll(const Context& cx, const T* node) noexcept {
+#if POLLEN_OBSERVE_POLLS
   if (POLLEN_UNLIKELY(cx.observer() != nullptr)) {
     cx.observer()->on_poll(node, type_key<T>());
   }
+#else
+  (void)cx;
+  (void)node;
+#endif
 }
 }  // namespace detail
 

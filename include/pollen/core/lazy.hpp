@@ -16,7 +16,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/type_traits.hpp>
 #include <pollen/core/unit.hpp>

@@ -20,7 +20,7 @@
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/unit.hpp>
 
 POLLEN_NAMESPACE_BEGIN

@@ -3,7 +3,9 @@
 //   return 42;               // Ready(42): Poll<T> converts from a T
 //   return pollen::pending;  // Pending
 //
-// Reading the value of a Pending Poll is a ContractError.
+// Reading the value of a Pending Poll is a ContractError. A Poll<T> is
+// trivially copyable when T is (it is an Option<T>), so a Poll<uint64_t>
+// comes back from poll() in registers.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -31,10 +33,16 @@ class POLLEN_NODISCARD_TYPE Poll {
   template <class U = T,
             typename std::enable_if<std::is_constructible<T, U&&>::value &&
                                         !std::is_same<typename std::decay<U>::type, Poll>::value &&
-                                        !std::is_same<typename std::decay<U>::type, PendingTag>::value,
+                                        !std::is_same<typename std::decay<U>::type, PendingTag>::value &&
+                                        !std::is_same<typename std::decay<U>::type, InPlace>::value,
                                     int>::type = 0>
   Poll(U&& v) noexcept(std::is_nothrow_constructible<T, U&&>::value)  // NOLINT: implicit
-      : value_(T(std::forward<U>(v))) {}
+      : value_(in_place, std::forward<U>(v)) {}
+  // Ready(T(args...)), the value made where it lives.
+  template <class... Args>
+  explicit Poll(InPlace, Args&&... args) noexcept(
+      std::is_nothrow_constructible<T, Args&&...>::value)
+      : value_(in_place, std::forward<Args>(args)...) {}
 
   bool is_ready() const noexcept { return value_.has_value(); }
   bool is_pending() const noexcept { return !value_.has_value(); }

@@ -15,7 +15,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/unit.hpp>
 
@@ -29,6 +29,11 @@ class POLLEN_NODISCARD_TYPE Ready : public FutureExt<Ready<T>> {
  public:
   using Output = T;
   enum class State { Waiting, Taken };
+  // The Option's engaged byte: a combinator holding a Ready keeps its own
+  // state in its spare values (core/layout.hpp).
+  using pollen_niche = detail::niche_t<Option<T>>;
+  // Moving copies the value and empties the source: relocatable when T is.
+  using pollen_relocatable = detail::is_relocatable<T>;
 
   explicit Ready(T v) : value_(std::move(v)) {}
   // Moving takes the value: the moved-from Ready is Taken.

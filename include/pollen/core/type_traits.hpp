@@ -50,5 +50,12 @@ struct is_invocable_impl<Fn, void(Args...),
 template <class Fn, class... Args>
 struct is_invocable : is_invocable_impl<Fn, void(Args...)> {};
 
+// all_of<B...>: true when every B is (true for none). The one conjunction
+// of pollen's headers (std::conjunction is C++17).
+template <bool... Bs>
+struct all_of : std::true_type {};
+template <bool B, bool... Bs>
+struct all_of<B, Bs...> : std::integral_constant<bool, B && all_of<Bs...>::value> {};
+
 }  // namespace detail
 POLLEN_NAMESPACE_END

@@ -13,6 +13,10 @@
 //   State::Terminated  holds nothing; every poll is Pending (no waker is kept)
 //   State::Poisoned    holds nothing (a poll threw; polling again is an error)
 //
+// Size: a Fuse is exactly as big as f when f has a spare value in one of its
+// bytes (every library future does): the state lives there
+// (future/machine.hpp).
+//
 // What it does: forwards polls to f until f is Ready; destroys f then;
 // is_terminated() says whether that happened. Useful where a future sits in
 // a loop that polls it again after it finished (a select over a future that
@@ -31,58 +35,45 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 
-#include <new>
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
 
+namespace detail {
+enum class FuseState : unsigned char { Running, Terminated, Poisoned };
+}
+
 template <class F>
-class POLLEN_NODISCARD_TYPE Fuse : public FutureExt<Fuse<F>> {
-  POLLEN_REQUIRE_FUTURE(F);
+class POLLEN_NODISCARD_TYPE Fuse
+    : public detail::Machine<Fuse<F>, detail::FuseState, F, detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Fuse<F>, detail::FuseState, F, detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = output_t<F>;
-  enum class State : unsigned char { Running, Terminated, Poisoned };
+  using State = detail::FuseState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<F>::value;
 
-  explicit Fuse(F f) : state_(State::Running) { ::new (static_cast<void*>(&u_.future)) F(std::move(f)); }
-  // Moving takes the state: the moved-from Fuse is Terminated.
-  Fuse(Fuse&& o) noexcept(std::is_nothrow_move_constructible<F>::value) : state_(o.state_) {
-    if (state_ == State::Running) ::new (static_cast<void*>(&u_.future)) F(std::move(o.u_.future));
-    o.leave(State::Terminated);
-  }
-  Fuse& operator=(Fuse&&) = delete;
-  ~Fuse() { leave(State::Terminated); }
-
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Running:
-        break;
-      case State::Terminated:
-        return pending;
-      case State::Poisoned:
-        detail::polled_after_throw("Fuse");
-    }
-    return poll_running(cx);
-  }
+  // f by rvalue reference: f moves once, into its place.
+  explicit Fuse(F&& f) : Base(detail::initial, std::move(f)) {}
+  Fuse(Fuse&&) = default;  // the moved-from Fuse is Terminated
 
   // True once f was Ready (or this Fuse was moved from).
-  bool is_terminated() const noexcept { return state_ == State::Terminated; }
-  State state() const noexcept { return state_; }
+  bool is_terminated() const noexcept { return this->state() == State::Terminated; }
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Running:
         d.node("Fuse", "state: Running");
-        d.child(u_.future);
+        d.child(this->template get<State::Running>());
         return;
       case State::Terminated:
         d.node("Fuse", "state: Terminated");
@@ -94,38 +85,40 @@ class POLLEN_NODISCARD_TYPE Fuse : public FutureExt<Fuse<F>> {
   }
 
  private:
-  friend class detail::UnwindGuard<Fuse>;
+  static const char* name() noexcept { return "Fuse"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Terminated;
+  static constexpr bool kFinalIsError = false;  // Pending forever instead
 
-  // In State::Running: polls f; Ready enters Terminated. f's Poll is the only
-  // return, built in the caller's slot: the output does not move here, so
-  // nothing can throw once the state is Terminated (state_helpers.hpp).
-  Poll<Output> poll_running(Context& cx) {
-    detail::UnwindGuard<Fuse> guard(this);
-    Poll<Output> p = u_.future.poll(cx);
-    guard.dismiss();
-    if (p.is_ready()) leave(State::Terminated);
-    return p;
+  // Called in Running or Terminated (the machine handles Poisoned). f's
+  // Ready is returned as it is; the machine then enters Terminated.
+  Poll<Output> resume(Context& cx) {
+    if (this->state() == State::Terminated) return pending;
+    return this->template get<State::Running>().poll(cx);
   }
-
-  void leave(State next) noexcept {
-    if (state_ == State::Running) u_.future.~F();
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    F future;  // valid in State::Running
-  } u_;
-  State state_;
 };
+
+namespace detail {
+// The one check of fuse(f) and f.fuse(): f must be a future. A failed check
+// is the first error the compiler prints, at the call, and the call then
+// yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
+template <class F>
+struct fuse_check {
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+  };
+  using type = typename std::conditional<future, Fuse<F>, Rejected<errors>>::type;
+};
+}  // namespace detail
 
 // fuse(f): f, safe to poll after Ready. See the top of this file.
 template <class F>
-POLLEN_NODISCARD Fuse<F> fuse(F f) {
-  return Fuse<F>(std::move(f));
+POLLEN_NODISCARD typename detail::fuse_check<F>::type fuse(F f) {
+  return detail::build<typename detail::fuse_check<F>::type>(std::move(f));
 }
 
 POLLEN_NAMESPACE_END

@@ -16,7 +16,8 @@
 //
 // This is futures-rs's Join: each child sits in a MaybeDone
 // (maybe_done.hpp), so a finished child is destroyed at once and only its
-// output is kept.
+// output is kept. The state lives in the spare values of the first wake
+// flag (future/machine.hpp): a Join has no byte of its own for it.
 //
 // What it does: the first poll polls every child. After that, a child is
 // polled again only when its own waker fired: the join gives each child a
@@ -56,17 +57,16 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/core/type_traits.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/future/maybe_done.hpp>
-#include <pollen/future/state_helpers.hpp>
 #include <pollen/future/wake_list.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <new>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -75,81 +75,71 @@
 POLLEN_NAMESPACE_BEGIN
 
 namespace detail {
-template <bool... Bs>
-struct all_true : std::true_type {};
-template <bool B, bool... Bs>
-struct all_true<B, Bs...> : std::integral_constant<bool, B && all_true<Bs...>::value> {};
+enum class JoinState : unsigned char { Running, Poisoned, Done };
 
-template <std::size_t... Is>
-struct index_seq {};
-template <std::size_t N, std::size_t... Is>
-struct make_index_seq_impl : make_index_seq_impl<N - 1, N - 1, Is...> {};
-template <std::size_t... Is>
-struct make_index_seq_impl<0, Is...> {
-  using type = index_seq<Is...>;
+constexpr std::size_t round_up(std::size_t n, std::size_t align) { return (n + align - 1) / align * align; }
+
+// Join's Running payload: a MaybeDone per child, their wakers, and which
+// children must be polled.
+template <class... Fs>
+struct JoinArms {
+  static constexpr std::size_t N = sizeof...(Fs);
+  using Children = std::tuple<MaybeDone<Fs>...>;
+  using Index = typename std::conditional<(N < 256), unsigned char, std::size_t>::type;
+
+  explicit JoinArms(Fs&&... fs) : children(std::move(fs)...) {
+    for (bool& w : woken) w = true;  // the first poll polls every child
+  }
+  JoinArms(JoinArms&&) = default;
+
+  // woken[0] holds 0 or 1: its other values are a niche (core/layout.hpp).
+  // Its offset follows from the members' order (each member of a struct
+  // starts at the first suitably aligned offset after the one before).
+  static constexpr std::size_t kWokenOffset =
+      round_up(sizeof(Children), alignof(JoinWakers)) + sizeof(JoinWakers);
+  using pollen_niche = Niche<kWokenOffset, 2, 254>;
+  using pollen_relocatable = all_of<is_relocatable<MaybeDone<Fs>>::value...>;
+
+  Children children;
+  JoinWakers wakers;  // the shared block, once a child cloned its waker
+  bool woken[N];      // child i must be polled
+  Index resume = 0;   // the child the next poll starts with (0 unless the
+                      // last poll ran out of budget); < N
 };
-template <std::size_t N>
-using make_index_seq = typename make_index_seq_impl<N>::type;
 }  // namespace detail
 
 template <class... Fs>
-class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
-  static_assert(sizeof...(Fs) >= 1, "pollen: join() needs at least one future");
-  static_assert(detail::all_true<is_future<Fs>::value...>::value,
-                "pollen: this type is not a future: every argument of join() must be a future");
+class POLLEN_NODISCARD_TYPE Join
+    : public detail::Machine<Join<Fs...>, detail::JoinState, detail::JoinArms<Fs...>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Join<Fs...>, detail::JoinState, detail::JoinArms<Fs...>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
   static constexpr std::size_t N = sizeof...(Fs);
-  using Children = std::tuple<MaybeDone<Fs>...>;
-  using Seq = detail::make_index_seq<N>;
+  using Arms = detail::JoinArms<Fs...>;
+  using Seq = std::index_sequence_for<Fs...>;
+  template <std::size_t I>
+  using Child = MaybeDone<typename std::tuple_element<I, std::tuple<Fs...>>::type>;
 
  public:
   using Output = std::tuple<output_t<Fs>...>;
-  enum class State : unsigned char { Running, Poisoned, Done };
-  static constexpr bool is_cancel_safe =
-      detail::all_true<::pollen::is_cancel_safe<Fs>::value...>::value;
+  using State = detail::JoinState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
+  static constexpr bool is_cancel_safe = detail::all_of<::pollen::is_cancel_safe<Fs>::value...>::value;
 
-  explicit Join(Fs... fs) : state_(State::Running) {
-    ::new (static_cast<void*>(&u_.children)) Children(MaybeDone<Fs>(std::move(fs))...);
-    for (bool& w : woken_) w = true;  // the first poll polls every child
-  }
-  // Moving takes the state: the moved-from Join is Done.
-  Join(Join&& o) noexcept(detail::all_true<std::is_nothrow_move_constructible<Fs>::value...>::value)
-      : wakers_(std::move(o.wakers_)), resume_(o.resume_), state_(o.state_) {
-    for (std::size_t i = 0; i < N; ++i) woken_[i] = o.woken_[i];
-    if (state_ == State::Running) {
-      ::new (static_cast<void*>(&u_.children)) Children(std::move(o.u_.children));
-    }
-    o.leave(State::Done);
-  }
-  Join& operator=(Join&&) = delete;
-  ~Join() { leave(State::Done); }
+  // The children by rvalue reference: each moves once, into its MaybeDone.
+  explicit Join(Fs&&... fs) : Base(detail::initial, std::move(fs)...) {}
+  Join(Join&&) = default;  // the moved-from Join is Done
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Running:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw("Join");
-      case State::Done:
-        detail::polled_after_ready("Join");
-    }
-    wakers_.begin_poll(cx.waker(), woken_);
-    {
-      detail::UnwindGuard<Join> guard(this);
-      poll_woken(cx, Seq());
-      guard.dismiss();
-    }
-    if (ready_count() != N) return pending;
-    return finish();
-  }
-
-  State state() const noexcept { return state_; }
   // How many children have their output (0 unless Running).
-  std::size_t ready_count() const noexcept { return state_ == State::Running ? count(Seq()) : 0; }
+  std::size_t ready_count() const noexcept {
+    return this->state() == State::Running ? count(Seq()) : 0;
+  }
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Running:
         d.node("Join", std::to_string(ready_count()) + " of " + std::to_string(N) + " ready");
         describe_children(d, Seq());
@@ -164,9 +154,27 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
   }
 
  private:
-  friend class detail::UnwindGuard<Join>;
+  static const char* name() noexcept { return "Join"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // One walk over the children, in index order from resume_, wrapping
+  Arms& arms() noexcept { return this->template get<State::Running>(); }
+  const Arms& arms() const noexcept { return this->template get<State::Running>(); }
+
+  // Called in Running: polls the woken children. When every child has its
+  // output, the outputs move into the result here, before the machine
+  // enters Done: a move that throws leaves the Join Poisoned (the outputs
+  // not moved yet are destroyed with the children).
+  Poll<Output> resume(Context& cx) {
+    arms().wakers.begin_poll(cx.waker(), arms().woken);
+    poll_woken(cx, Seq());
+    if (count(Seq()) != N) return pending;
+    return Poll<Output>(in_place, take_outputs(Seq()));
+  }
+
+  // One walk over the children, in index order from arms().resume, wrapping
   // around. `stop` is set once a child left the budget spent; the woken
   // children after it are skipped (left woken) for the next poll.
   struct Walk {
@@ -175,30 +183,29 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
   };
   template <std::size_t I>
   void poll_child(Context& cx, Walk& walk) {
-    if (!woken_[I]) return;
+    Arms& a = arms();
+    if (!a.woken[I]) return;
     if (walk.stop) {
       walk.skipped = true;
       return;
     }
-    woken_[I] = false;
-    auto& child = std::get<I>(u_.children);
-    if (child.state() != MaybeDone<typename std::tuple_element<I, std::tuple<Fs...>>::type>::State::Future) {
-      return;
-    }
-    detail::JoinWakers::Borrowed b{&wakers_, woken_, &cx.waker(), static_cast<std::uint32_t>(N),
+    a.woken[I] = false;
+    Child<I>& child = std::get<I>(a.children);
+    if (child.state() != Child<I>::State::Future) return;
+    detail::JoinWakers::Borrowed b{&a.wakers, a.woken, &cx.waker(), static_cast<std::uint32_t>(N),
                                    static_cast<std::uint32_t>(I)};
     Waker w(detail::JoinWakers::borrowed_raw(&b));
     Context child_cx(w, cx);
     (void)child.poll_step(child_cx);
     if (cx.budget_spent()) {
       walk.stop = true;
-      resume_ = static_cast<Index>(I + 1 == N ? 0 : I + 1);
+      a.resume = static_cast<typename Arms::Index>(I + 1 == N ? 0 : I + 1);
     }
   }
   template <std::size_t... Is>
-  void poll_woken(Context& cx, detail::index_seq<Is...>) {
-    const std::size_t first = resume_;
-    resume_ = 0;  // unless the budget runs out on the way
+  void poll_woken(Context& cx, std::index_sequence<Is...>) {
+    const std::size_t first = arms().resume;
+    arms().resume = 0;  // unless the budget runs out on the way
     Walk walk;
     // Left to right: index order, from `first` to the end, then the rest.
     int from_first[] = {0, (Is >= first ? poll_child<Is>(cx, walk) : void(), 0)...};
@@ -208,89 +215,45 @@ class POLLEN_NODISCARD_TYPE Join : public FutureExt<Join<Fs...>> {
     if (walk.skipped) cx.waker().wake();  // the children left woken need another poll
   }
   template <std::size_t... Is>
-  std::size_t count(detail::index_seq<Is...>) const noexcept {
+  std::size_t count(std::index_sequence<Is...>) const noexcept {
     std::size_t n = 0;
-    int each[] = {0, (n += std::get<Is>(u_.children).state() ==
-                               MaybeDone<typename std::tuple_element<Is, std::tuple<Fs...>>::type>::State::Done
-                           ? 1
-                           : 0,
-                      0)...};
+    int each[] = {0, (n += std::get<Is>(arms().children).state() == Child<Is>::State::Done ? 1 : 0, 0)...};
     (void)each;
     return n;
   }
-  // Every child is Done: moves the outputs into the result, then enters
-  // Done. A move that throws poisons (the outputs not moved yet are
-  // destroyed with the children). See state_helpers.hpp.
-  Poll<Output> finish() {
-    detail::UnwindGuard<Join> guard(this);
-    Poll<Output> out(take_outputs(Seq()));
-    guard.dismiss();
-    leave(State::Done);
-    return out;
+  template <std::size_t... Is>
+  Output take_outputs(std::index_sequence<Is...>) {
+    return Output(std::get<Is>(arms().children).take_output()...);
   }
   template <std::size_t... Is>
-  Output take_outputs(detail::index_seq<Is...>) {
-    return Output(std::get<Is>(u_.children).take_output()...);
-  }
-  template <std::size_t... Is>
-  void describe_children(Describer& d, detail::index_seq<Is...>) const {
-    int each[] = {0, (d.child(std::get<Is>(u_.children)), 0)...};
+  void describe_children(Describer& d, std::index_sequence<Is...>) const {
+    int each[] = {0, (d.child(std::get<Is>(arms().children)), 0)...};
     (void)each;
   }
-
-  void leave(State next) noexcept {
-    if (state_ == State::Running) u_.children.~Children();
-    wakers_.close();
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    Children children;  // valid in State::Running
-  } u_;
-  using Index = typename std::conditional<(N < 256), unsigned char, std::size_t>::type;
-
-  detail::JoinWakers wakers_;  // the shared block, once a child cloned its waker
-  bool woken_[N];              // child i must be polled; meaningful in State::Running
-  Index resume_ = 0;           // the child the next poll starts with (0 unless the
-                               // last poll ran out of budget); < N
-  State state_;
 };
 
 namespace detail {
-template <bool AllFutures, class... Fs>
-struct join_type {
-  using type = NotAFuture;
-};
+// The one check of join(f...): every argument must be a future. A failed
+// check is the first error the compiler prints, at the call, and the call
+// then yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
 template <class... Fs>
-struct join_type<true, Fs...> {
-  using type = Join<Fs...>;
+struct join_check {
+  static constexpr bool some = sizeof...(Fs) >= 1;
+  static constexpr bool all_futures = all_of<is_future<Fs>::value...>::value;
+  struct errors {
+    static_assert(some, "pollen: join() needs at least one future");
+    static_assert(all_futures,
+                  "pollen: this type is not a future: every argument of join() must be a future");
+  };
+  using type = typename std::conditional<some && all_futures, Join<Fs...>, Rejected<errors>>::type;
 };
-template <class R, class... Fs>
-R make_join(std::true_type, Fs&&... fs) {
-  return R(std::move(fs)...);
-}
-template <class R, class... Fs>
-R make_join(std::false_type, Fs&&...) {
-  return R{};
-}
 }  // namespace detail
 
 // join(f1, ..., fn): Ready with the tuple of all outputs. See the top of this
 // file.
 template <class... Fs>
-POLLEN_NODISCARD typename detail::join_type<detail::all_true<is_future<Fs>::value...>::value,
-                                            Fs...>::type
-join(Fs... fs) {
-  static_assert(detail::all_true<is_future<Fs>::value...>::value,
-                "pollen: this type is not a future: every argument of join() must be a future");
-  using R = typename detail::join_type<detail::all_true<is_future<Fs>::value...>::value, Fs...>::type;
-  return detail::make_join<R>(
-      std::integral_constant<bool, detail::all_true<is_future<Fs>::value...>::value>(),
-      std::move(fs)...);
+POLLEN_NODISCARD typename detail::join_check<Fs...>::type join(Fs... fs) {
+  return detail::build<typename detail::join_check<Fs...>::type>(std::move(fs)...);
 }
 
 POLLEN_NAMESPACE_END

@@ -57,9 +57,9 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/future/maybe_done.hpp>
-#include <pollen/future/state_helpers.hpp>
 #include <pollen/future/wake_list.hpp>
 
 #include <cstddef>
@@ -71,80 +71,95 @@
 
 POLLEN_NAMESPACE_BEGIN
 
+namespace detail {
+enum class JoinAllState : unsigned char { Running, Poisoned, Done };
+
+// JoinAll's Running payload: the children, their wake list, and the
+// children taken from it that this or the next poll visits.
 template <class F>
-class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
-  POLLEN_REQUIRE_FUTURE(F);
+struct JoinAllArms {
+  explicit JoinAllArms(std::vector<F>&& fs) {
+    POLLEN_REQUIRE(fs.size() < 0xffffffffu, "join_all() of more than 2^32 - 1 futures");
+    children.reserve(fs.size());
+    for (F& f : fs) children.emplace_back(std::move(f));
+    remaining = static_cast<std::uint32_t>(children.size());
+    wakes = WakeList::create(remaining, true);
+  }
+  JoinAllArms(JoinAllArms&& o) noexcept
+      : children(std::move(o.children)),
+        wakes(o.wakes),
+        scratch(std::move(o.scratch)),
+        next(o.next),
+        remaining(o.remaining) {
+    o.wakes = nullptr;
+  }
+  JoinAllArms& operator=(JoinAllArms&&) = delete;
+  // Later wakes of the children do nothing; the list itself lives until its
+  // last waker is gone.
+  ~JoinAllArms() {
+    if (wakes != nullptr) {
+      wakes->close();
+      wakes->release();
+    }
+  }
+
+  // The children this poll visits, in scratch[next..]: those the previous
+  // poll did not reach (it ran out of budget), then those woken since. Each
+  // is listed once: a child stays queued in the wake list from take() until
+  // it is polled. Cost O(1) per child: the visited prefix is dropped only
+  // once it is at least half of the list.
+  void take_wakes() {
+    if (next == scratch.size()) {
+      scratch.clear();
+      next = 0;
+    } else if (next >= scratch.size() - next) {
+      scratch.erase(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(next));
+      next = 0;
+    }
+    wakes->take(scratch);
+  }
+
+  std::vector<MaybeDone<F>> children;
+  WakeList* wakes = nullptr;           // one reference
+  std::vector<std::uint32_t> scratch;  // children taken from the wake list; those
+                                       // before next were polled, the rest are
+                                       // still queued in the wake list
+  std::uint32_t next = 0;              // the next child of scratch to poll
+  std::uint32_t remaining = 0;         // children still running
+};
+}  // namespace detail
+
+template <class F>
+class POLLEN_NODISCARD_TYPE JoinAll
+    : public detail::Machine<JoinAll<F>, detail::JoinAllState, detail::JoinAllArms<F>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<JoinAll<F>, detail::JoinAllState, detail::JoinAllArms<F>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
+  using Arms = detail::JoinAllArms<F>;
 
  public:
   using Output = std::vector<output_t<F>>;
-  enum class State : unsigned char { Running, Poisoned, Done };
+  using State = detail::JoinAllState;
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<F>::value;
 
-  explicit JoinAll(std::vector<F> fs) : state_(State::Running) {
-    POLLEN_REQUIRE(fs.size() < 0xffffffffu, "join_all() of more than 2^32 - 1 futures");
-    children_.reserve(fs.size());
-    for (F& f : fs) children_.emplace_back(std::move(f));
-    remaining_ = children_.size();
-    wakes_ = detail::WakeList::create(static_cast<std::uint32_t>(children_.size()), true);
-  }
-  // Moving takes the state: the moved-from JoinAll is Done.
-  JoinAll(JoinAll&& o) noexcept
-      : children_(std::move(o.children_)),
-        wakes_(o.wakes_),
-        scratch_(std::move(o.scratch_)),
-        next_(o.next_),
-        remaining_(o.remaining_),
-        state_(o.state_) {
-    o.wakes_ = nullptr;
-    o.leave(State::Done);
-  }
-  JoinAll& operator=(JoinAll&&) = delete;
-  ~JoinAll() { leave(State::Done); }
+  explicit JoinAll(std::vector<F>&& fs) : Base(detail::initial, std::move(fs)) {}
+  JoinAll(JoinAll&&) = default;  // the moved-from JoinAll is Done
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Running:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw("JoinAll");
-      case State::Done:
-        detail::polled_after_ready("JoinAll");
-    }
-    wakes_->set_parent(cx.waker());
-    {
-      detail::UnwindGuard<JoinAll> guard(this);
-      take_wakes();
-      while (next_ < scratch_.size()) {
-        std::uint32_t i = scratch_[next_++];
-        wakes_->unqueue(i);  // a wake from now on queues it again
-        MaybeDone<F>& child = children_[i];
-        if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
-        Waker w(wakes_->borrowed_raw(i));
-        Context child_cx(w, cx);
-        if (child.poll_step(child_cx)) --remaining_;
-        if (cx.budget_spent()) break;  // the rest wait for the next poll
-      }
-      guard.dismiss();
-    }
-    if (remaining_ == 0) return finish();
-    if (next_ < scratch_.size()) cx.waker().wake();  // children left for the next poll
-    return pending;
+  std::size_t size() const noexcept {
+    return this->state() == State::Running ? arms().children.size() : 0;
   }
-
-  State state() const noexcept { return state_; }
-  std::size_t size() const noexcept { return children_.size(); }
   // Children that have their output (0 unless Running).
   std::size_t ready_count() const noexcept {
-    return state_ == State::Running ? children_.size() - remaining_ : 0;
+    return this->state() == State::Running ? arms().children.size() - arms().remaining : 0;
   }
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Running:
         d.node("JoinAll", std::to_string(ready_count()) + " of " +
-                              std::to_string(children_.size()) + " ready");
-        for (const MaybeDone<F>& child : children_) d.child(child);
+                              std::to_string(arms().children.size()) + " ready");
+        for (const MaybeDone<F>& child : arms().children) d.child(child);
         return;
       case State::Poisoned:
         d.node("JoinAll", "state: Poisoned");
@@ -156,89 +171,68 @@ class POLLEN_NODISCARD_TYPE JoinAll : public FutureExt<JoinAll<F>> {
   }
 
  private:
-  friend class detail::UnwindGuard<JoinAll>;
+  static const char* name() noexcept { return "JoinAll"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // The children this poll visits, in scratch_[next_..]: those the previous
-  // poll did not reach (it ran out of budget), then those woken since. Each
-  // is listed once: a child stays queued in the wake list from take() until
-  // it is polled. Cost O(1) per child: the visited prefix is dropped only
-  // once it is at least half of the list.
-  void take_wakes() {
-    if (next_ == scratch_.size()) {
-      scratch_.clear();
-      next_ = 0;
-    } else if (next_ >= scratch_.size() - next_) {
-      scratch_.erase(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(next_));
-      next_ = 0;
+  Arms& arms() noexcept { return this->template get<State::Running>(); }
+  const Arms& arms() const noexcept { return this->template get<State::Running>(); }
+
+  // Called in Running: polls the children taken from the wake list.
+  Poll<Output> resume(Context& cx) {
+    Arms& a = arms();
+    a.wakes->set_parent(cx.waker());
+    a.take_wakes();
+    while (a.next < a.scratch.size()) {
+      std::uint32_t i = a.scratch[a.next++];
+      a.wakes->unqueue(i);  // a wake from now on queues it again
+      MaybeDone<F>& child = a.children[i];
+      if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
+      Waker w(a.wakes->borrowed_raw(i));
+      Context child_cx(w, cx);
+      if (child.poll_step(child_cx)) --a.remaining;
+      if (cx.budget_spent()) break;  // the rest wait for the next poll
     }
-    wakes_->take(scratch_);
+    if (a.remaining == 0) return finish();
+    if (a.next < a.scratch.size()) cx.waker().wake();  // children left for the next poll
+    return pending;
   }
 
-  // Every child is Done: moves the outputs into the result vector, then
-  // enters Done. A move that throws (or the allocation of the vector)
-  // poisons: the outputs not moved yet go with the children, those moved
-  // with the vector. See state_helpers.hpp.
+  // Every child is Done: the outputs move into the result vector here,
+  // before the machine enters Done. A move that throws (or the allocation of
+  // the vector) leaves the JoinAll Poisoned: the outputs not moved yet go
+  // with the children, those moved with the vector.
   Poll<Output> finish() {
-    detail::UnwindGuard<JoinAll> guard(this);
     Output v;
-    v.reserve(children_.size());
-    for (MaybeDone<F>& child : children_) v.push_back(child.take_output());
-    Poll<Output> out(std::move(v));
-    guard.dismiss();
-    leave(State::Done);
-    return out;
+    v.reserve(arms().children.size());
+    for (MaybeDone<F>& child : arms().children) v.push_back(child.take_output());
+    return Poll<Output>(in_place, std::move(v));
   }
-
-  void leave(State next) noexcept {
-    children_.clear();
-    children_.shrink_to_fit();
-    scratch_.clear();
-    next_ = 0;
-    if (wakes_ != nullptr) {
-      wakes_->close();
-      wakes_->release();
-      wakes_ = nullptr;
-    }
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  std::vector<MaybeDone<F>> children_;    // valid in State::Running (empty otherwise)
-  detail::WakeList* wakes_ = nullptr;     // valid in State::Running; one reference
-  std::vector<std::uint32_t> scratch_;    // children taken from the wake list; those
-                                          // before next_ were polled, the rest are
-                                          // still queued in the wake list
-  std::size_t next_ = 0;                  // the next child of scratch_ to poll
-  std::size_t remaining_ = 0;             // children still running; in State::Running
-  State state_;
 };
 
 namespace detail {
-template <class F, bool = is_future<F>::value>
-struct join_all_type {
-  using type = NotAFuture;
-};
+// The one check of join_all(futures): the elements must be futures. A failed
+// check is the first error the compiler prints, at the call, and the call
+// then yields a NotAFuture, which keeps quiet (Rejected, core/future.hpp).
 template <class F>
-struct join_all_type<F, true> {
-  using type = JoinAll<F>;
+struct join_all_check {
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: the elements of join_all()'s vector must be "
+                  "futures");
+  };
+  using type = typename std::conditional<future, JoinAll<F>, Rejected<errors>>::type;
 };
-template <class R, class F>
-R make_join_all(std::vector<F>&& fs, std::true_type) {
-  return R(std::move(fs));
-}
-template <class R, class F>
-R make_join_all(std::vector<F>&&, std::false_type) {
-  return R{};
-}
 }  // namespace detail
 
 // join_all(futures): Ready with every output, in input order. See the top of
 // this file.
 template <class F>
-POLLEN_NODISCARD typename detail::join_all_type<F>::type join_all(std::vector<F> fs) {
-  POLLEN_REQUIRE_FUTURE(F);
-  return detail::make_join_all<typename detail::join_all_type<F>::type>(std::move(fs),
-                                                                        is_future<F>());
+POLLEN_NODISCARD typename detail::join_all_check<F>::type join_all(std::vector<F> fs) {
+  return detail::build<typename detail::join_all_check<F>::type>(std::move(fs));
 }
 
 POLLEN_NAMESPACE_END

@@ -19,7 +19,11 @@
 //   State::Done      holds nothing (the value was returned)
 //
 // What it does: the iterations run in a loop inside poll(), not as nested
-// calls, so a million ready iterations take constant stack. Each Continue
+// calls, so a million ready iterations take constant stack. A step's future
+// is polled where it was made, and kept in the LoopFn (State::Stepping) only
+// when it returns Pending: an iteration whose future is Ready at once never
+// stores it (when the future is relocatable, core/layout.hpp; otherwise it is
+// made in place and polled there). Each Continue
 // spends one unit of the cooperative budget (core/context.hpp): under an
 // event loop, a loop whose steps are always ready yields to other tasks
 // instead of running forever in one poll.
@@ -43,15 +47,14 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/type_traits.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/future/machine.hpp>
+#include <pollen/future/one_of.hpp>
 
-#include <new>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -76,14 +79,17 @@ Break<typename std::decay<V>::type> loop_break(V&& v) {
 }
 
 // What one step of a loop_fn produces: go on with a new state, or stop with
-// a value.
+// a value. Two Options side by side (not a union: the optimizer keeps a
+// loop's state in registers across iterations that way): trivially copyable
+// when S and V are.
 template <class S, class V>
 class Loop {
  public:
   using state_type = S;
   using value_type = V;
-  Loop(Continue<S> c) : state_(std::move(c.state)) {}  // NOLINT: implicit on purpose
-  Loop(Break<V> b) : value_(std::move(b.value)) {}     // NOLINT: implicit on purpose
+  using pollen_niche = detail::niche_t<Option<S>>;  // the state's engaged byte
+  Loop(Continue<S> c) : state_(in_place, std::move(c.state)) {}  // NOLINT: implicit on purpose
+  Loop(Break<V> b) : value_(in_place, std::move(b.value)) {}     // NOLINT: implicit on purpose
 
   bool is_break() const noexcept { return value_.has_value(); }
   S take_state() { return std::move(state_).value(); }
@@ -96,105 +102,78 @@ class Loop {
 
 namespace detail {
 template <class L>
-struct loop_parts;
+struct loop_parts {
+  using state = NotAFuture;
+  using value = NotAFuture;
+  static constexpr bool is_loop = false;
+};
 template <class S, class V>
 struct loop_parts<Loop<S, V>> {
   using state = S;
   using value = V;
+  static constexpr bool is_loop = true;
+};
+
+template <class S, class Step>
+using step_future_t = remove_cvref_t<invoke_result_t<Step&, S&&>>;
+
+enum class LoopFnState : unsigned char { Start, Stepping, Poisoned, Done };
+
+// The step function, kept beside the state payloads (it lives as long as the
+// loop). A stateless step takes no bytes (see WithFn in machine.hpp).
+template <class Step, bool = is_stateless_fn<Step>::value>
+struct StepHolder {
+  explicit StepHolder(Step&& s) : step_(std::move(s)) {}
+  Step& step() noexcept { return step_; }
+
+ private:
+  Step step_;
+};
+template <class Step>
+struct StepHolder<Step, true> {
+  explicit StepHolder(Step&&) noexcept {}
+  Step step() const noexcept { return make_stateless<Step>(); }
 };
 }  // namespace detail
 
 template <class S, class Step>
-class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
+class POLLEN_NODISCARD_TYPE LoopFn
+    : public detail::Machine<LoopFn<S, Step>, detail::LoopFnState, S,
+                             detail::step_future_t<S, Step>, detail::NoPayload, detail::NoPayload>,
+      private detail::StepHolder<Step> {
+  using Base = detail::Machine<LoopFn<S, Step>, detail::LoopFnState, S,
+                               detail::step_future_t<S, Step>, detail::NoPayload, detail::NoPayload>;
+  friend Base;
+
  public:
   // The future one step returns.
-  using StepFuture = detail::remove_cvref_t<detail::invoke_result_t<Step&, S&&>>;
+  using StepFuture = detail::step_future_t<S, Step>;
 
  private:
-  static_assert(is_future<StepFuture>::value,
-                "pollen: loop_fn()'s step must return a future of pollen::Loop<S, V>");
   using L = output_t<StepFuture>;
-  static_assert(std::is_same<typename detail::loop_parts<L>::state, S>::value,
-                "pollen: loop_fn()'s step must return a future of Loop<S, V> with the loop's S");
 
  public:
   using Output = typename detail::loop_parts<L>::value;
-  enum class State : unsigned char { Start, Stepping, Poisoned, Done };
+  using State = detail::LoopFnState;
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<StepFuture>::value;
 
-  LoopFn(S s, Step step) : state_(State::Start) {
-    ::new (static_cast<void*>(&u_.start)) Start(std::move(s), std::move(step));
-  }
-  LoopFn(LoopFn&& o) noexcept(std::is_nothrow_move_constructible<S>::value &&
-                              std::is_nothrow_move_constructible<Step>::value &&
-                              std::is_nothrow_move_constructible<StepFuture>::value)
-      : state_(o.state_) {
-    if (state_ == State::Start) {
-      ::new (static_cast<void*>(&u_.start)) Start(std::move(o.u_.start.future), std::move(o.u_.start.fn()));
-    } else if (state_ == State::Stepping) {
-      ::new (static_cast<void*>(&u_.stepping))
-          Stepping(std::move(o.u_.stepping.future), std::move(o.u_.stepping.fn()));
-    }
-    o.leave(State::Done);
-  }
+  LoopFn(S s, Step step) : Base(detail::initial, std::move(s)), detail::StepHolder<Step>(std::move(step)) {}
+  LoopFn(LoopFn&& o) noexcept(std::is_nothrow_move_constructible<Base>::value &&
+                              std::is_nothrow_move_constructible<Step>::value)
+      : Base(std::move(o)), detail::StepHolder<Step>(std::move(o)), iterations_(o.iterations_) {}
   LoopFn& operator=(LoopFn&&) = delete;
-  ~LoopFn() { leave(State::Done); }
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Start: {
-        // Take s and step out, then make the first step's future.
-        detail::UnwindGuard<LoopFn> guard(this);  // a move that throws poisons
-        S s(std::move(u_.start.future));
-        Step step(std::move(u_.start.fn()));
-        guard.dismiss();
-        leave(State::Poisoned);  // if step throws, nothing is alive
-        enter_stepping(std::move(step), std::move(s));
-        break;
-      }
-      case State::Stepping:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw("LoopFn");
-      case State::Done:
-        detail::polled_after_ready("LoopFn");
-    }
-    for (;;) {
-      // The step's poll, or a move of its result or of step, threw: poison.
-      detail::UnwindGuard<LoopFn> guard(this);
-      Poll<L> p = u_.stepping.future.poll(cx);
-      if (p.is_pending()) {
-        guard.dismiss();
-        return pending;
-      }
-      L& l = p.value();
-      if (l.is_break()) {
-        guard.dismiss();
-        return finish(l);
-      }
-      // Continue: destroy this step's future, then make the next one.
-      Step step(std::move(u_.stepping.fn()));
-      guard.dismiss();
-      leave(State::Poisoned);
-      enter_stepping(std::move(step), l.take_state());
-      ++iterations_;
-      if (!cx.consume_budget()) return pending;  // already re-woken
-    }
-  }
-
-  State state() const noexcept { return state_; }
   // How many times a step said Continue.
   unsigned long long iterations() const noexcept { return iterations_; }
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Start:
         d.node("LoopFn", "state: Start");
         return;
       case State::Stepping:
         d.node("LoopFn", "state: Stepping, iteration " + std::to_string(iterations_));
-        d.child(u_.stepping.future);
+        d.child(this->template get<State::Stepping>());
         return;
       case State::Poisoned:
         d.node("LoopFn", "state: Poisoned");
@@ -206,53 +185,122 @@ class POLLEN_NODISCARD_TYPE LoopFn : public FutureExt<LoopFn<S, Step>> {
   }
 
  private:
-  friend class detail::UnwindGuard<LoopFn>;
-  using Start = detail::FutureAndFn<S, Step>;  // .future is the state here
-  using Stepping = detail::FutureAndFn<StepFuture, Step>;
+  static const char* name() noexcept { return "LoopFn"; }
+  static constexpr State kInitial = State::Start;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
+  // Poll a fresh step future where it was made (a local) and store it only
+  // when it is Pending: worth it when storing it later is a byte copy.
+  static constexpr bool kPollFirst = detail::is_relocatable<StepFuture>::value;
 
-  // A step said Break: moves its value into the result, then enters Done. A
-  // move that throws poisons (state_helpers.hpp).
-  Poll<Output> finish(L& l) {
-    detail::UnwindGuard<LoopFn> guard(this);
-    Poll<Output> out(l.take_value());
-    guard.dismiss();
-    leave(State::Done);
-    return out;
-  }
-
-  // From State::Poisoned (nothing alive): calls step(s) and enters Stepping.
-  void enter_stepping(Step&& step, S&& s) {
-    StepFuture g(detail::invoke(step, std::move(s)));
-    ::new (static_cast<void*>(&u_.stepping)) Stepping(std::move(g), std::move(step));
-    state_ = State::Stepping;
-  }
-
-  void leave(State next) noexcept {
-    if (state_ == State::Start) {
-      u_.start.~Start();
-    } else if (state_ == State::Stepping) {
-      u_.stepping.~Stepping();
+  // Called in Start or Stepping (the machine handles the others).
+  Poll<Output> resume(Context& cx) {
+    if (this->state() == State::Stepping) {
+      Poll<L> p = this->template get<State::Stepping>().poll(cx);
+      if (p.is_pending()) return pending;
+      this->leave(State::Poisoned);  // this step's future is destroyed first
+      L& l = p.value();
+      if (l.is_break()) return l.take_value();
+      ++iterations_;
+      if (!cx.consume_budget()) {  // already re-woken
+        this->template enter<State::Start>(l.take_state());
+        return pending;
+      }
+      return run(cx, l.take_state());
     }
-    state_ = next;
+    S s(std::move(this->template get<State::Start>()));
+    this->leave(State::Poisoned);  // if step throws, nothing is alive
+    return run(cx, std::move(s));
   }
-  void poison() noexcept { leave(State::Poisoned); }
 
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    Start start;        // valid in State::Start
-    Stepping stepping;  // valid in State::Stepping
-  } u_;
+  // The loop, from state s with nothing stored (Poisoned meanwhile). S need
+  // only be move-constructible: each iteration's state is made afresh.
+  Poll<Output> run(Context& cx, S first) {
+    Option<S> s(in_place, std::move(first));
+    for (;;) {
+      Poll<L> p = step_once(cx, std::move(*s));
+      if (p.is_pending()) return pending;
+      L& l = p.value();
+      if (l.is_break()) return l.take_value();
+      ++iterations_;
+      s.emplace(l.take_state());
+      if (POLLEN_UNLIKELY(!cx.consume_budget())) {  // already re-woken
+        this->template enter<State::Start>(std::move(*s));
+        return pending;
+      }
+    }
+  }
+
+  // Makes the step's future from s and polls it; Pending leaves it stored in
+  // State::Stepping.
+  Poll<L> step_once(Context& cx, S&& s) { return step_once(cx, std::move(s), std::integral_constant<bool, kPollFirst>()); }
+  Poll<L> step_once(Context& cx, S&& s, std::true_type) {
+    StepFuture g(detail::invoke(this->step(), std::move(s)));
+    Poll<L> p = g.poll(cx);
+    if (p.is_pending()) this->template enter<State::Stepping>(std::move(g));
+    return p;
+  }
+  Poll<L> step_once(Context& cx, S&& s, std::false_type) {
+    this->template enter_result<State::Stepping>(this->step(), std::move(s));
+    Poll<L> p = this->template get<State::Stepping>().poll(cx);
+    if (p.is_ready()) this->leave(State::Poisoned);
+    return p;
+  }
+
   unsigned long long iterations_ = 0;
-  State state_;
 };
+
+namespace detail {
+// The one check of loop_fn(s, step): step must be callable with S and return
+// a future of Loop<S, V>. A failed check is the first error the compiler
+// prints, at the call (Rejected, core/future.hpp).
+template <class S, class Step, bool Callable = is_invocable<Step&, S&&>::value>
+struct loop_step_output {
+  using future = NotAFuture;
+  using type = NotAFuture;
+};
+template <class S, class Step>
+struct loop_step_output<S, Step, true> {
+  using future = step_future_t<S, Step>;
+  using type = output_t<future>;
+};
+template <class S, class Step>
+struct loop_fn_check {
+  using Out = loop_step_output<S, Step>;
+  static constexpr bool callable = is_invocable<Step&, S&&>::value;
+  static constexpr bool returns_future = !callable || is_future<typename Out::future>::value;
+  static constexpr bool returns_loop =
+      !callable || !returns_future || loop_parts<typename Out::type>::is_loop;
+  static constexpr bool same_state =
+      !callable || !returns_future || !returns_loop ||
+      std::is_same<typename loop_parts<typename Out::type>::state, S>::value;
+  struct errors {
+    static_assert(callable,
+                  "pollen: loop_fn(s, step): step cannot be called with the loop's state s (it is "
+                  "called as step(std::move(s)) and must accept S)");
+    static_assert(returns_future,
+                  "pollen: loop_fn(s, step): step must return a future of pollen::Loop<S, V> (for "
+                  "example pollen::ready(L(pollen::loop_continue(s))))");
+    static_assert(returns_loop,
+                  "pollen: loop_fn(s, step): step's future must have the output pollen::Loop<S, V> "
+                  "(made from pollen::loop_continue(s) or pollen::loop_break(v))");
+    static_assert(same_state,
+                  "pollen: loop_fn(s, step): step's future gives Loop<S2, V> with another state "
+                  "type than the loop's S");
+  };
+  using type = typename std::conditional<callable && returns_future && returns_loop && same_state,
+                                         LoopFn<S, Step>, Rejected<errors>>::type;
+};
+}  // namespace detail
 
 // loop_fn(s, step): runs step until it Breaks. See the top of this file.
 template <class S, class Step>
-POLLEN_NODISCARD LoopFn<typename std::decay<S>::type, typename std::decay<Step>::type> loop_fn(
-    S&& s, Step&& step) {
-  return LoopFn<typename std::decay<S>::type, typename std::decay<Step>::type>(
+POLLEN_NODISCARD typename detail::loop_fn_check<typename std::decay<S>::type,
+                                                typename std::decay<Step>::type>::type
+loop_fn(S&& s, Step&& step) {
+  return detail::build<typename detail::loop_fn_check<typename std::decay<S>::type,
+                                                      typename std::decay<Step>::type>::type>(
       std::forward<S>(s), std::forward<Step>(step));
 }
 

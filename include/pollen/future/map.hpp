@@ -12,6 +12,11 @@
 //   State::Poisoned    holds nothing (a poll threw; polling again is an error)
 //   State::Complete    holds nothing (the output was returned)
 //
+// Size: a Map is exactly as big as f when f has a spare value in one of its
+// bytes (every library future does) and fn is a lambda without captures:
+// the state lives in f's spare values, and fn takes no bytes
+// (future/machine.hpp).
+//
 // What it does: polls f; when f is Ready with v, destroys f, then returns
 // Ready(fn(std::move(v))) in the same poll. fn returning void gives Unit.
 // This is futures-rs's Map, and the desugaring of `fn(co_await f)`.
@@ -30,72 +35,46 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/lazy.hpp>  // detail::invoke_to_value
 #include <pollen/core/type_traits.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/future/machine.hpp>
 
-#include <new>
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
 
+namespace detail {
+enum class MapState : unsigned char { Incomplete, Poisoned, Complete };
+}
+
 template <class F, class Fn>
-class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
-  POLLEN_REQUIRE_FUTURE(F);
-  static_assert(detail::is_invocable<Fn&&, output_t<F>&&>::value,
-                "pollen: map()'s function cannot be called with the output of the future");
+class POLLEN_NODISCARD_TYPE Map
+    : public detail::Machine<Map<F, Fn>, detail::MapState, detail::WithFn<F, Fn>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Map<F, Fn>, detail::MapState, detail::WithFn<F, Fn>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = detail::value_result_t<Fn&&, output_t<F>&&>;
-  enum class State : unsigned char { Incomplete, Poisoned, Complete };
+  using State = detail::MapState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<F>::value;
 
   // f by rvalue reference: building a chain moves each level once, not twice.
-  Map(F&& f, Fn fn) : state_(State::Incomplete) {
-    ::new (static_cast<void*>(&u_.incomplete)) Running(std::move(f), std::move(fn));
-  }
-  // Moving takes the state: the moved-from Map is Complete.
-  Map(Map&& o) noexcept(std::is_nothrow_move_constructible<F>::value &&
-                        std::is_nothrow_move_constructible<Fn>::value)
-      : state_(o.state_) {
-    if (state_ == State::Incomplete) {
-      ::new (static_cast<void*>(&u_.incomplete))
-          Running(std::move(o.u_.incomplete.future), std::move(o.u_.incomplete.fn()));
-      o.leave(State::Complete);
-    }
-  }
-  Map& operator=(Map&&) = delete;
-  ~Map() { leave(State::Complete); }
-
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Incomplete:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw("Map");
-      case State::Complete:
-        detail::polled_after_ready("Map");
-    }
-    detail::UnwindGuard<Map> guard(this);
-    Poll<output_t<F>> p = u_.incomplete.future.poll(cx);
-    guard.dismiss();
-    if (p.is_pending()) return pending;
-    return complete(p);
-  }
-
-  State state() const noexcept { return state_; }
+  Map(F&& f, Fn fn) : Base(detail::initial, std::move(f), std::move(fn)) {}
+  Map(Map&&) = default;  // the moved-from Map is Complete
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Incomplete:
         d.node("Map", "state: Incomplete");
-        d.child(u_.incomplete.future);
+        d.child(running().future);
         return;
       case State::Poisoned:
         d.node("Map", "state: Poisoned");
@@ -107,66 +86,57 @@ class POLLEN_NODISCARD_TYPE Map : public FutureExt<Map<F, Fn>> {
   }
 
  private:
-  friend class detail::UnwindGuard<Map>;
-  using Running = detail::FutureAndFn<F, Fn>;
+  static const char* name() noexcept { return "Map"; }
+  static constexpr State kInitial = State::Incomplete;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Complete;
+  static constexpr bool kFinalIsError = true;
 
-  // f was Ready with `p`: moves fn out, destroys f, and is Poisoned while fn
-  // runs and its result moves into the returned Poll; only then Complete. A
-  // throw anywhere here (moving fn, the value or the result, or fn itself)
-  // leaves nothing alive (state_helpers.hpp).
-  Poll<Output> complete(Poll<output_t<F>>& p) {
-    detail::UnwindGuard<Map> guard(this);
-    Fn fn(std::move(u_.incomplete.fn()));
-    guard.dismiss();
-    leave(State::Poisoned);
-    Poll<Output> out(detail::invoke_to_value(std::move(fn), std::move(p).value()));
-    state_ = State::Complete;
-    return out;
+  detail::WithFn<F, Fn>& running() noexcept { return this->template get<State::Incomplete>(); }
+  const detail::WithFn<F, Fn>& running() const noexcept {
+    return this->template get<State::Incomplete>();
   }
 
-  // Destroys what the current state holds and enters `next`.
-  void leave(State next) noexcept {
-    if (state_ == State::Incomplete) u_.incomplete.~Running();
-    state_ = next;
+  // Called in State::Incomplete (the machine handles the others).
+  Poll<Output> resume(Context& cx) {
+    Poll<output_t<F>> p = running().future.poll(cx);
+    if (p.is_pending()) return pending;
+    // Move fn out, destroy f, and be Poisoned while fn runs: if it throws,
+    // nothing is left to destroy.
+    Fn fn = running().take_fn();
+    this->leave(State::Poisoned);
+    return Poll<Output>(in_place, detail::invoke_to_value(std::move(fn), std::move(p).value()));
   }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    Running incomplete;  // valid in State::Incomplete
-  } u_;
-  State state_;
 };
 
 namespace detail {
-template <class F, class Fn, bool = is_future<F>::value>
-struct map_type {
-  using type = NotAFuture;
-};
+// The one check of map(f, fn) and f.map(fn): f must be a future, and fn
+// callable with its output. A failed check is the first error the compiler
+// prints, at the call, and the call then yields a NotAFuture, which keeps
+// quiet (Rejected, core/future.hpp).
 template <class F, class Fn>
-struct map_type<F, Fn, true> {
-  using type = Map<F, Fn>;
+struct map_check {
+  static constexpr bool future = is_future<F>::value;
+  static constexpr bool callable = is_invocable<Fn&&, output_t<F>&&>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+    static_assert(!future || callable,
+                  "pollen: map()'s function cannot be called with the output of the future "
+                  "(its parameter must accept output_t<F>: by value, by rvalue or by const "
+                  "reference)");
+  };
+  using type = typename std::conditional<future && callable, Map<F, Fn>, Rejected<errors>>::type;
 };
-template <class R, class F, class Fn>
-R make_combinator(F&& f, Fn&& fn, std::true_type) {
-  return R(std::move(f), std::forward<Fn>(fn));
-}
-template <class R, class F, class Fn>
-R make_combinator(F&&, Fn&&, std::false_type) {
-  return R{};
-}
 }  // namespace detail
 
 // map(f, fn): Ready with fn(output of f). See the top of this file.
 template <class F, class Fn>
-POLLEN_NODISCARD typename detail::map_type<F, typename std::decay<Fn>::type>::type map(F f,
+POLLEN_NODISCARD typename detail::map_check<F, typename std::decay<Fn>::type>::type map(F f,
                                                                                       Fn&& fn) {
-  POLLEN_REQUIRE_FUTURE(F);
-  return detail::make_combinator<
-      typename detail::map_type<F, typename std::decay<Fn>::type>::type>(
-      std::move(f), std::forward<Fn>(fn), is_future<F>());
+  return detail::build<typename detail::map_check<F, typename std::decay<Fn>::type>::type>(
+      std::move(f), std::forward<Fn>(fn));
 }
 
 POLLEN_NAMESPACE_END

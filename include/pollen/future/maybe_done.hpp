@@ -17,9 +17,14 @@
 //   State::Poisoned  holds nothing (poll_step threw: f and the output it was
 //                    storing are destroyed)
 //
+// Size: f or its output, whichever is larger, and the state in f's spare
+// values when f has some and the output fits before them
+// (future/machine.hpp): a MaybeDone<Ready<u64>> is 16 bytes, as Ready<u64>.
+//
 // What it does: poll_step() polls f and, when f is Ready, destroys f and
 // keeps its output; true means "has its output". It is futures-rs's
-// MaybeDone, used as a building block rather than as a future of its own.
+// MaybeDone, used as a building block rather than as a future of its own
+// (it has no poll()).
 //
 // Output: take_output() moves the output out (only in State::Done). The
 // state changes only once the output has moved: if its move throws, the
@@ -35,72 +40,68 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/future/machine.hpp>
 
-#include <new>
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
 
+namespace detail {
+enum class MaybeDoneState : unsigned char { Future, Done, Gone, Poisoned };
+}
+
 template <class F>
-class MaybeDone {
+class MaybeDone : public detail::Machine<MaybeDone<F>, detail::MaybeDoneState, F, output_t<F>,
+                                         detail::NoPayload, detail::NoPayload> {
   POLLEN_REQUIRE_FUTURE(F);
+  using Base = detail::Machine<MaybeDone<F>, detail::MaybeDoneState, F, output_t<F>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
+  using Base::poll;  // not a future: poll_step() is its poll
 
  public:
   using Output = output_t<F>;
-  enum class State : unsigned char { Future, Done, Gone, Poisoned };
+  using State = detail::MaybeDoneState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
 
-  explicit MaybeDone(F f) : state_(State::Future) {
-    ::new (static_cast<void*>(&u_.future)) F(std::move(f));
-  }
-  MaybeDone(MaybeDone&& o) noexcept(std::is_nothrow_move_constructible<F>::value &&
-                                    std::is_nothrow_move_constructible<Output>::value)
-      : state_(o.state_) {
-    if (state_ == State::Future) {
-      ::new (static_cast<void*>(&u_.future)) F(std::move(o.u_.future));
-    } else if (state_ == State::Done) {
-      ::new (static_cast<void*>(&u_.output)) Output(std::move(o.u_.output));
-    }
-    o.leave(State::Gone);
-  }
-  MaybeDone& operator=(MaybeDone&&) = delete;
-  ~MaybeDone() { leave(State::Gone); }
+  // f by rvalue reference: f moves once, into its place.
+  explicit MaybeDone(F&& f) : Base(detail::initial, std::move(f)) {}
+  MaybeDone(MaybeDone&&) = default;  // the moved-from MaybeDone is Gone
 
   // Polls f if it is still running. True when the output is here (Done).
   // An exception from f.poll, or from moving its output in, propagates and
   // leaves the MaybeDone Poisoned (f destroyed at once).
   bool poll_step(Context& cx) {
-    if (state_ == State::Poisoned) detail::polled_after_throw("MaybeDone");
-    if (state_ != State::Future) return state_ == State::Done;
+    const State s = this->state();
+    if (POLLEN_UNLIKELY(s == State::Poisoned)) detail::polled_after_throw(name());
+    if (s != State::Future) return s == State::Done;
     detail::observe_poll(cx, this);
-    detail::UnwindGuard<MaybeDone> guard(this);
-    Poll<Output> p = u_.future.poll(cx);
+    typename Base::PoisonOnUnwind guard(this);
+    Poll<Output> p = this->template get<State::Future>().poll(cx);
     if (p.is_pending()) {
       guard.dismiss();
       return false;
     }
-    leave(State::Poisoned);  // f destroyed before the output is stored
-    ::new (static_cast<void*>(&u_.output)) Output(std::move(p).value());
+    this->leave(State::Poisoned);  // f destroyed before the output is stored
+    this->template enter<State::Done>(std::move(p.value()));
     guard.dismiss();
-    state_ = State::Done;
     return true;
   }
 
   Output take_output() {
-    POLLEN_REQUIRE(state_ == State::Done,
+    POLLEN_REQUIRE(this->state() == State::Done,
                    "MaybeDone::take_output() called when it holds no output; check state() first");
-    Output out(std::move(u_.output));  // if this throws, still Done
-    leave(State::Gone);
+    Output out(std::move(this->template get<State::Done>()));  // if this throws, still Done
+    this->leave(State::Gone);
     return out;  // the only return: built in the caller's slot, no move after Gone
   }
 
-  State state() const noexcept { return state_; }
-
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Future:
-        d.describe_here(u_.future);
+        d.describe_here(this->template get<State::Future>());
         return;
       case State::Done:
         d.node("MaybeDone", "state: Done, output waiting");
@@ -115,26 +116,10 @@ class MaybeDone {
   }
 
  private:
-  friend class detail::UnwindGuard<MaybeDone>;
-
-  void leave(State next) noexcept {
-    if (state_ == State::Future) {
-      u_.future.~F();
-    } else if (state_ == State::Done) {
-      u_.output.~Output();
-    }
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    F future;       // valid in State::Future
-    Output output;  // valid in State::Done
-  } u_;
-  State state_;
+  static const char* name() noexcept { return "MaybeDone"; }
+  static constexpr State kInitial = State::Future;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Gone;
 };
 
 POLLEN_NAMESPACE_END

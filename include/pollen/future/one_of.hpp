@@ -12,13 +12,20 @@
 // Invariant: exactly one alternative is alive, the one at index(). A OneOf
 // always holds a value (it has no empty state); a moved-from OneOf holds a
 // moved-from value.
+//
+// Layout and cost: the alternatives share one buffer, followed by the index
+// byte. When every alternative is trivially copyable, so is the OneOf (moves
+// are byte copies, nothing to destroy); otherwise its special members find
+// the alternative at index() by a chain of compares, with no indirect call.
+// The index byte's spare values are a niche (core/layout.hpp).
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/contract.hpp>
+#include <pollen/core/layout.hpp>
+#include <pollen/core/type_traits.hpp>
 
 #include <cstddef>
-#include <cstring>
 #include <new>
 #include <tuple>
 #include <type_traits>
@@ -44,79 +51,155 @@ template <class... Rest>
 constexpr std::size_t max_of(std::size_t a, Rest... rest) {
   return a > max_of(rest...) ? a : max_of(rest...);
 }
-template <class... Ts>
-struct all_nothrow_move : std::true_type {};
-template <class T, class... Ts>
-struct all_nothrow_move<T, Ts...>
-    : std::integral_constant<bool, std::is_nothrow_move_constructible<T>::value &&
-                                       all_nothrow_move<Ts...>::value> {};
-
-template <class... Ts>
-struct all_trivially_copyable : std::true_type {};
-template <class T, class... Ts>
-struct all_trivially_copyable<T, Ts...>
-    : std::integral_constant<bool, std::is_trivially_copyable<T>::value &&
-                                       all_trivially_copyable<Ts...>::value> {};
 
 [[noreturn]] inline void one_of_wrong_index() {
   contract_violation(
       "get<I>() on a OneOf that holds another alternative; check index() or holds<I>() first");
 }
-}  // namespace detail
 
-// gcc 12 warns that index_ "may be used uninitialized" when a OneOf inside
-// an Option is moved on a path it cannot prove engaged; every constructor
-// sets index_, so the warning is silenced for this class only.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+// The bytes of a OneOf and what every OneOf does with them.
 template <class... Ts>
-class OneOf {
+struct OneOfStorage {
+  template <std::size_t I>
+  using alternative = typename std::tuple_element<I, std::tuple<Ts...>>::type;
+  template <std::size_t I>
+  using Index = std::integral_constant<std::size_t, I>;
+  using End = Index<sizeof...(Ts)>;
+
+  OneOfStorage() noexcept {}  // no member written: the copy/move sets index_
+  // Makes alternative I from args. A constructor that throws leaves no
+  // OneOf behind (nothing to destroy).
+  template <std::size_t I, class... Args>
+  explicit OneOfStorage(std::integral_constant<std::size_t, I>, Args&&... args) {
+    ::new (static_cast<void*>(storage_)) alternative<I>(std::forward<Args>(args)...);
+    index_ = static_cast<unsigned char>(I);
+  }
+
+  template <std::size_t I>
+  alternative<I>& raw() noexcept {
+    return *reinterpret_cast<alternative<I>*>(static_cast<void*>(storage_));
+  }
+  template <std::size_t I>
+  const alternative<I>& raw() const noexcept {
+    return *reinterpret_cast<const alternative<I>*>(static_cast<const void*>(storage_));
+  }
+
+  template <std::size_t I>
+  void move_at(OneOfStorage& o, Index<I>) {
+    if (index_ != I) return move_at(o, Index<I + 1>());
+    ::new (static_cast<void*>(storage_)) alternative<I>(std::move(o.template raw<I>()));
+  }
+  void move_at(OneOfStorage&, End) noexcept {}
+  template <std::size_t I>
+  void copy_at(const OneOfStorage& o, Index<I>) {
+    if (index_ != I) return copy_at(o, Index<I + 1>());
+    ::new (static_cast<void*>(storage_)) alternative<I>(o.template raw<I>());
+  }
+  void copy_at(const OneOfStorage&, End) noexcept {}
+  template <std::size_t I>
+  void destroy_at(Index<I>) noexcept {
+    if (index_ != I) return destroy_at(Index<I + 1>());
+    using T = alternative<I>;
+    raw<I>().~T();
+  }
+  void destroy_at(End) noexcept {}
+
+  alignas(max_of(alignof(Ts)...)) unsigned char storage_[max_of(sizeof(Ts)...)];
+  unsigned char index_;  // which alternative is alive; changes only by assignment
+};
+
+// The switch: trivially copyable alternatives give a trivially copyable
+// OneOf; others give the members that move, copy and destroy the live one.
+template <bool Trivial, class... Ts>
+struct OneOfBase : OneOfStorage<Ts...> {
+  using OneOfStorage<Ts...>::OneOfStorage;
+};
+template <class... Ts>
+struct OneOfBase<false, Ts...> : OneOfStorage<Ts...> {
+  using OneOfStorage<Ts...>::OneOfStorage;
+  OneOfBase(OneOfBase&& o) noexcept(
+      all_of<std::is_nothrow_move_constructible<Ts>::value...>::value)
+      : OneOfStorage<Ts...>() {
+    this->index_ = o.index_;
+    this->move_at(o, Index0());
+  }
+  OneOfBase(const OneOfBase& o) : OneOfStorage<Ts...>() {
+    this->index_ = o.index_;
+    this->copy_at(o, Index0());
+  }
+  OneOfBase& operator=(OneOfBase&& o) noexcept(
+      all_of<std::is_nothrow_move_constructible<Ts>::value...>::value) {
+    if (this != &o) {
+      this->destroy_at(Index0());
+      this->index_ = o.index_;
+      this->move_at(o, Index0());
+    }
+    return *this;
+  }
+  OneOfBase& operator=(const OneOfBase& o) {
+    if (this != &o) {
+      this->destroy_at(Index0());
+      this->index_ = o.index_;
+      this->copy_at(o, Index0());
+    }
+    return *this;
+  }
+  ~OneOfBase() { this->destroy_at(Index0()); }
+
+ private:
+  using Index0 = std::integral_constant<std::size_t, 0>;
+};
+}  // namespace detail
+
+template <class... Ts>
+class OneOf : private detail::OneOfBase<
+                  detail::all_of<std::is_trivially_copyable<Ts>::value...>::value, Ts...> {
   static_assert(sizeof...(Ts) >= 1, "pollen: OneOf needs at least one alternative");
   static_assert(sizeof...(Ts) <= 255, "pollen: OneOf holds at most 255 alternatives");
+  using Base =
+      detail::OneOfBase<detail::all_of<std::is_trivially_copyable<Ts>::value...>::value, Ts...>;
 
  public:
   template <std::size_t I>
   using alternative = typename std::tuple_element<I, std::tuple<Ts...>>::type;
+  // The index byte holds 0 .. n-1 (core/layout.hpp).
+  using pollen_niche =
+      detail::Niche<detail::max_of(sizeof(Ts)...), sizeof...(Ts), 256 - sizeof...(Ts)>;
 
   template <std::size_t I, class... Args>
-  explicit OneOf(InPlaceIndex<I>, Args&&... args) : index_(static_cast<unsigned char>(I)) {
-    ::new (static_cast<void*>(&storage_)) alternative<I>(std::forward<Args>(args)...);
-  }
-  OneOf(OneOf&& o) noexcept(detail::all_nothrow_move<Ts...>::value) : index_(o.index_) {
-    move_from(o, Trivial());
-  }
-  OneOf(const OneOf& o) : index_(o.index_) { copy_from(o, Trivial()); }
-  OneOf& operator=(OneOf o) noexcept(detail::all_nothrow_move<Ts...>::value) {
-    destroy(Trivial());
-    index_ = o.index_;
-    move_from(o, Trivial());
-    return *this;
-  }
-  ~OneOf() { destroy(Trivial()); }
+  explicit OneOf(InPlaceIndex<I>, Args&&... args)
+      : Base(std::integral_constant<std::size_t, I>(), std::forward<Args>(args)...) {}
+  OneOf(OneOf&&) = default;
+  OneOf(const OneOf&) = default;
+  OneOf& operator=(OneOf&&) = default;
+  OneOf& operator=(const OneOf&) = default;
+  ~OneOf() = default;
 
-  std::size_t index() const noexcept { return index_; }
+  std::size_t index() const noexcept { return this->index_; }
   template <std::size_t I>
   bool holds() const noexcept {
-    return index_ == I;
+    return this->index_ == I;
   }
 
   template <std::size_t I>
   alternative<I>& get() & {
     check(I);
-    return *reinterpret_cast<alternative<I>*>(&storage_);
+    return this->template raw<I>();
   }
   template <std::size_t I>
   const alternative<I>& get() const& {
     check(I);
-    return *reinterpret_cast<const alternative<I>*>(&storage_);
+    return this->template raw<I>();
   }
   template <std::size_t I>
   alternative<I> get() && {
     check(I);
-    return std::move(*reinterpret_cast<alternative<I>*>(&storage_));
+    return std::move(this->template raw<I>());
   }
 
   friend bool operator==(const OneOf& a, const OneOf& b) {
@@ -125,70 +208,20 @@ class OneOf {
   friend bool operator!=(const OneOf& a, const OneOf& b) { return !(a == b); }
 
  private:
-  // Alternatives that are all trivially copyable move as bytes: the common
-  // case of select over plain values costs a memcpy, not a call per move.
-  using Trivial = std::integral_constant<bool, detail::all_trivially_copyable<Ts...>::value>;
-
-  void move_from(OneOf& o, std::true_type) noexcept {
-    std::memcpy(&storage_, &o.storage_, sizeof storage_);
-  }
-  void copy_from(const OneOf& o, std::true_type) noexcept {
-    std::memcpy(&storage_, &o.storage_, sizeof storage_);
-  }
-  void destroy(std::true_type) noexcept {}
-
-  // Otherwise the alternative at index_ is found by a chain of compares the
-  // compiler turns into a jump table: no indirect call through a table.
-  void move_from(OneOf& o, std::false_type) { move_at(o, Index<0>()); }
-  void copy_from(const OneOf& o, std::false_type) { copy_at(o, Index<0>()); }
-  void destroy(std::false_type) noexcept { destroy_at(Index<0>()); }
-
   template <std::size_t I>
   using Index = std::integral_constant<std::size_t, I>;
   using End = Index<sizeof...(Ts)>;
 
   template <std::size_t I>
-  void move_at(OneOf& o, Index<I>) {
-    if (index_ != I) return move_at(o, Index<I + 1>());
-    ::new (static_cast<void*>(&storage_)) alternative<I>(std::move(o.template raw<I>()));
-  }
-  void move_at(OneOf&, End) noexcept {}
-  template <std::size_t I>
-  void copy_at(const OneOf& o, Index<I>) {
-    if (index_ != I) return copy_at(o, Index<I + 1>());
-    ::new (static_cast<void*>(&storage_)) alternative<I>(o.template raw<I>());
-  }
-  void copy_at(const OneOf&, End) noexcept {}
-  template <std::size_t I>
-  void destroy_at(Index<I>) noexcept {
-    if (index_ != I) return destroy_at(Index<I + 1>());
-    using T = alternative<I>;
-    raw<I>().~T();
-  }
-  void destroy_at(End) noexcept {}
-  template <std::size_t I>
   bool equal_at(const OneOf& o, Index<I>) const {
-    if (index_ != I) return equal_at(o, Index<I + 1>());
-    return raw<I>() == o.template raw<I>();
+    if (this->index_ != I) return equal_at(o, Index<I + 1>());
+    return this->template raw<I>() == o.template raw<I>();
   }
   bool equal_at(const OneOf&, End) const noexcept { return false; }
 
-  template <std::size_t I>
-  alternative<I>& raw() noexcept {
-    return *reinterpret_cast<alternative<I>*>(&storage_);
-  }
-  template <std::size_t I>
-  const alternative<I>& raw() const noexcept {
-    return *reinterpret_cast<const alternative<I>*>(&storage_);
-  }
-
   void check(std::size_t want) const {
-    if (POLLEN_UNLIKELY(want != index_)) detail::one_of_wrong_index();
+    if (POLLEN_UNLIKELY(want != this->index_)) detail::one_of_wrong_index();
   }
-
-  typename std::aligned_storage<detail::max_of(sizeof(Ts)...), detail::max_of(alignof(Ts)...)>::type
-      storage_;      // holds the alternative at index_
-  unsigned char index_;  // which alternative is alive; changes only by assignment
 };
 
 #if defined(__GNUC__) && !defined(__clang__)

@@ -41,17 +41,14 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/core/option.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/join.hpp>  // detail::all_true, detail::index_seq
+#include <pollen/core/future_ext.hpp>
+#include <pollen/core/type_traits.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/future/one_of.hpp>
-#include <pollen/future/state_helpers.hpp>
 
 #include <cstddef>
-#include <new>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -73,73 +70,54 @@ void warn_if_cancel_unsafe(const char* combinator, std::size_t arm, bool started
 }
 template <class F>
 void warn_if_cancel_unsafe(const char*, std::size_t, bool, std::true_type) noexcept {}
+
+// Select's Running payload: every child, side by side, and whether a poll
+// has returned Pending yet (0 or 1: the byte's other values are a niche,
+// where the machine keeps its state).
+template <class... Fs>
+struct SelectArms {
+  explicit SelectArms(Fs&&... fs) : arms(std::move(fs)...), polled(0) {}
+  SelectArms(SelectArms&&) = default;
+  using pollen_niche = Niche<sizeof(std::tuple<Fs...>), 2, 254>;
+  using pollen_relocatable = all_of<is_relocatable<Fs>::value...>;
+  using pollen_trivially_destroyed = all_of<is_trivially_destroyed<Fs>::value...>;
+  std::tuple<Fs...> arms;
+  unsigned char polled;  // 0 until a poll returned Pending (then every child was polled)
+};
+
+enum class SelectState : unsigned char { Running, Poisoned, Done };
 }  // namespace detail
 
 template <bool Biased, class... Fs>
-class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
-  static_assert(sizeof...(Fs) >= 1, "pollen: select() needs at least one future");
-  static_assert(detail::all_true<is_future<Fs>::value...>::value,
-                "pollen: this type is not a future: every argument of select() must be a future");
+class POLLEN_NODISCARD_TYPE Select
+    : public detail::Machine<Select<Biased, Fs...>, detail::SelectState, detail::SelectArms<Fs...>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Select<Biased, Fs...>, detail::SelectState, detail::SelectArms<Fs...>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 #ifdef POLLEN_STRICT_CANCEL_SAFETY
-  static_assert(detail::all_true<::pollen::is_cancel_safe<Fs>::value...>::value,
+  static_assert(detail::all_of<::pollen::is_cancel_safe<Fs>::value...>::value,
                 "pollen: select() of a future that is not cancel safe (POLLEN_STRICT_CANCEL_SAFETY)");
 #endif
 
   static constexpr std::size_t N = sizeof...(Fs);
-  using Arms = std::tuple<Fs...>;
-  using Seq = detail::make_index_seq<N>;
+  using Tuple = std::tuple<Fs...>;
+  using Seq = std::make_index_sequence<N>;
 
  public:
   using Output = OneOf<output_t<Fs>...>;
-  enum class State : unsigned char { Running, Poisoned, Done };
+  using State = detail::SelectState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
   // select itself loses nothing when dropped only if every child is safe.
   static constexpr bool is_cancel_safe =
-      detail::all_true<::pollen::is_cancel_safe<Fs>::value...>::value;
+      detail::all_of<::pollen::is_cancel_safe<Fs>::value...>::value;
 
-  explicit Select(Fs... fs) : state_(State::Running) {
-    ::new (static_cast<void*>(&u_.arms)) Arms(std::move(fs)...);
-  }
-  // Moving takes the state: the moved-from Select is Done.
-  Select(Select&& o) noexcept(detail::all_true<std::is_nothrow_move_constructible<Fs>::value...>::value)
-      : polled_(o.polled_), state_(o.state_) {
-    if (state_ == State::Running) ::new (static_cast<void*>(&u_.arms)) Arms(std::move(o.u_.arms));
-    o.leave(State::Done);
-  }
-  Select& operator=(Select&&) = delete;
-  ~Select() { leave(State::Done); }
-
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Running:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw(name());
-      case State::Done:
-        detail::polled_after_ready(name());
-    }
-    std::size_t start = Biased ? 0 : detail::select_rotation()++ % N;
-    Option<Output> out;
-    std::size_t winner = N;
-    {
-      detail::UnwindGuard<Select> guard(this);
-      for (std::size_t k = 0; k < N && winner == N; ++k) {
-        std::size_t i = start + k < N ? start + k : start + k - N;
-        if (poll_arm(i, cx, out, Seq())) winner = i;
-      }
-      guard.dismiss();
-    }
-    if (winner == N) {
-      polled_ = 2;  // every child has been polled now
-      return pending;
-    }
-    return finish(out, winner, start);
-  }
-
-  State state() const noexcept { return state_; }
+  explicit Select(Fs... fs) : Base(detail::initial, std::move(fs)...) {}
+  Select(Select&&) = default;  // the moved-from Select is Done
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Running:
         d.node(name(), Biased ? "state: Running, polls in argument order"
                               : "state: Running, fair rotation");
@@ -155,44 +133,57 @@ class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
   }
 
  private:
-  friend class detail::UnwindGuard<Select>;
   static const char* name() noexcept { return Biased ? "SelectBiased" : "Select"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // A child won with `out`: moves it into the result, then destroys every
-  // child (the cancellation point) and enters Done. A move that throws
-  // poisons (state_helpers.hpp).
-  Poll<Output> finish(Option<Output>& out, std::size_t winner, std::size_t start) {
-    detail::UnwindGuard<Select> guard(this);
-    Poll<Output> r(std::move(out).value());
-    warn_dropped(winner, start, Seq());
-    guard.dismiss();
-    leave(State::Done);  // the losers (and the finished winner) go now
-    return r;
+  Tuple& arms() noexcept { return this->template get<State::Running>().arms; }
+  const Tuple& arms() const noexcept { return this->template get<State::Running>().arms; }
+  unsigned char& polled() noexcept { return this->template get<State::Running>().polled; }
+
+  // Called in Running: the children in turn until one is Ready. Returning
+  // Ready is the cancellation point of the others: the machine destroys
+  // every child (the losers and the finished winner) before poll returns.
+  Poll<Output> resume(Context& cx) {
+    const std::size_t start = Biased ? 0 : detail::select_rotation()++ % N;
+    for (std::size_t k = 0; k < N; ++k) {
+      const std::size_t i = start + k < N ? start + k : start + k - N;
+      Poll<Output> p = poll_arm(i, cx, Seq());
+      if (p.is_ready()) {
+        warn_dropped(i, start, Seq());
+        return p;
+      }
+    }
+    polled() = 1;  // every child has been polled now
+    return pending;
   }
 
   template <std::size_t I>
-  bool poll_one(Context& cx, Option<Output>& out) {
-    Poll<output_t<typename std::tuple_element<I, Arms>::type>> p = std::get<I>(u_.arms).poll(cx);
-    if (p.is_pending()) return false;
-    out.emplace(in_place_index<I>, std::move(p).value());
-    return true;
+  Poll<Output> poll_one(Context& cx) {
+    Poll<output_t<typename std::tuple_element<I, Tuple>::type>> p = std::get<I>(arms()).poll(cx);
+    if (p.is_pending()) return pending;
+    return Poll<Output>(in_place, in_place_index<I>, std::move(p).value());
   }
   template <std::size_t... Is>
-  bool poll_arm(std::size_t i, Context& cx, Option<Output>& out, detail::index_seq<Is...>) {
-    bool ready = false;
-    int each[] = {0, (i == Is ? (ready = poll_one<Is>(cx, out), 0) : 0)...};
+  Poll<Output> poll_arm(std::size_t i, Context& cx, std::index_sequence<Is...>) {
+    // A compare chain the compiler turns into a jump: no indirect call.
+    Poll<Output> out = pending;
+    bool done = false;
+    int each[] = {0, (!done && i == Is ? (out = poll_one<Is>(cx), done = true, 0) : 0)...};
     (void)each;
-    return ready;
+    return out;
   }
 
   // Warns about each loser that was polled and is not cancel safe.
   template <std::size_t... Is>
-  void warn_dropped(std::size_t winner, std::size_t start, detail::index_seq<Is...>) {
+  void warn_dropped(std::size_t winner, std::size_t start, std::index_sequence<Is...>) {
 #ifndef NDEBUG
     // A loser was started if an earlier poll polled it, or this poll polled
     // it before the winner.
     auto started = [&](std::size_t i) {
-      if (polled_ != 0) return true;
+      if (polled() != 0) return true;
       std::size_t pos_i = (i + N - start) % N, pos_w = (winner + N - start) % N;
       return pos_i < pos_w;
     };
@@ -208,66 +199,42 @@ class POLLEN_NODISCARD_TYPE Select : public FutureExt<Select<Biased, Fs...>> {
 #endif
   }
   template <std::size_t... Is>
-  void describe_arms(Describer& d, detail::index_seq<Is...>) const {
-    int each[] = {0, (d.child(std::get<Is>(u_.arms)), 0)...};
+  void describe_arms(Describer& d, std::index_sequence<Is...>) const {
+    int each[] = {0, (d.child(std::get<Is>(arms())), 0)...};
     (void)each;
   }
-
-  void leave(State next) noexcept {
-    if (state_ == State::Running) u_.arms.~Arms();
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    Arms arms;  // valid in State::Running
-  } u_;
-  unsigned char polled_ = 0;  // 0 until a poll returned Pending (then every child was polled)
-  State state_;
 };
 
 namespace detail {
-template <bool Biased, bool AllFutures, class... Fs>
-struct select_type {
-  using type = NotAFuture;
-};
+// The one check of select(f...) and select_biased(f...): every argument must
+// be a future. A failed check is the first error the compiler prints, at the
+// call (Rejected, core/future.hpp).
 template <bool Biased, class... Fs>
-struct select_type<Biased, true, Fs...> {
-  using type = Select<Biased, Fs...>;
+struct select_check {
+  static constexpr bool some = sizeof...(Fs) >= 1;
+  static constexpr bool all_futures = all_of<is_future<Fs>::value...>::value;
+  struct errors {
+    static_assert(some, "pollen: select() needs at least one future");
+    static_assert(all_futures,
+                  "pollen: this type is not a future: every argument of select() must be a future");
+  };
+  using type = typename std::conditional<some && all_futures, Select<Biased, Fs...>,
+                                         Rejected<errors>>::type;
 };
 }  // namespace detail
 
 // select(f1, ..., fn): the first child to be Ready, fairly rotated. See the
 // top of this file.
 template <class... Fs>
-POLLEN_NODISCARD
-    typename detail::select_type<false, detail::all_true<is_future<Fs>::value...>::value, Fs...>::type
-    select(Fs... fs) {
-  static_assert(detail::all_true<is_future<Fs>::value...>::value,
-                "pollen: this type is not a future: every argument of select() must be a future");
-  using R =
-      typename detail::select_type<false, detail::all_true<is_future<Fs>::value...>::value, Fs...>::type;
-  return detail::make_join<R>(
-      std::integral_constant<bool, detail::all_true<is_future<Fs>::value...>::value>(),
-      std::move(fs)...);
+POLLEN_NODISCARD typename detail::select_check<false, Fs...>::type select(Fs... fs) {
+  return detail::build<typename detail::select_check<false, Fs...>::type>(std::move(fs)...);
 }
 
 // select_biased(f1, ..., fn): the first child to be Ready, polled in argument
 // order.
 template <class... Fs>
-POLLEN_NODISCARD
-    typename detail::select_type<true, detail::all_true<is_future<Fs>::value...>::value, Fs...>::type
-    select_biased(Fs... fs) {
-  static_assert(detail::all_true<is_future<Fs>::value...>::value,
-                "pollen: this type is not a future: every argument of select_biased() must be a future");
-  using R =
-      typename detail::select_type<true, detail::all_true<is_future<Fs>::value...>::value, Fs...>::type;
-  return detail::make_join<R>(
-      std::integral_constant<bool, detail::all_true<is_future<Fs>::value...>::value>(),
-      std::move(fs)...);
+POLLEN_NODISCARD typename detail::select_check<true, Fs...>::type select_biased(Fs... fs) {
+  return detail::build<typename detail::select_check<true, Fs...>::type>(std::move(fs)...);
 }
 
 POLLEN_NAMESPACE_END

@@ -40,12 +40,12 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/core/option.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/future/select.hpp>
-#include <pollen/future/state_helpers.hpp>
 
 #include <cstddef>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -62,9 +62,33 @@ struct Selected {
   friend bool operator!=(const Selected& a, const Selected& b) { return !(a == b); }
 };
 
+namespace detail {
+enum class SelectAllState : unsigned char { Running, Poisoned, Done };
+
+// SelectAll's Running payload: the children, and whether a poll has
+// returned Pending yet (0 or 1: the byte's other values are a niche, where
+// the machine keeps its state).
 template <class F>
-class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
-  POLLEN_REQUIRE_FUTURE(F);
+struct SelectAllArms {
+  explicit SelectAllArms(std::vector<F>&& fs) : arms(std::move(fs)), polled(0) {
+    POLLEN_REQUIRE(!arms.empty(),
+                   "select_all() of an empty vector could never be Ready; give it at least one "
+                   "future");
+  }
+  SelectAllArms(SelectAllArms&&) = default;
+  using pollen_niche = Niche<sizeof(std::vector<F>), 2, 254>;
+  std::vector<F> arms;
+  unsigned char polled;  // 1 once a poll returned Pending (then every child was polled)
+};
+}  // namespace detail
+
+template <class F>
+class POLLEN_NODISCARD_TYPE SelectAll
+    : public detail::Machine<SelectAll<F>, detail::SelectAllState, detail::SelectAllArms<F>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<SelectAll<F>, detail::SelectAllState, detail::SelectAllArms<F>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 #ifdef POLLEN_STRICT_CANCEL_SAFETY
   static_assert(::pollen::is_cancel_safe<F>::value,
                 "pollen: select_all() of a future that is not cancel safe (POLLEN_STRICT_CANCEL_SAFETY)");
@@ -72,61 +96,21 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
 
  public:
   using Output = Selected<output_t<F>>;
-  enum class State : unsigned char { Running, Poisoned, Done };
+  using State = detail::SelectAllState;
   static constexpr bool is_cancel_safe = ::pollen::is_cancel_safe<F>::value;
 
-  explicit SelectAll(std::vector<F> fs) : arms_(std::move(fs)), state_(State::Running) {
-    POLLEN_REQUIRE(!arms_.empty(),
-                   "select_all() of an empty vector could never be Ready; give it at least one "
-                   "future");
-  }
-  SelectAll(SelectAll&& o) noexcept
-      : arms_(std::move(o.arms_)), polled_(o.polled_), state_(o.state_) {
-    o.leave(State::Done);
-  }
-  SelectAll& operator=(SelectAll&&) = delete;
-  ~SelectAll() { leave(State::Done); }
+  explicit SelectAll(std::vector<F>&& fs) : Base(detail::initial, std::move(fs)) {}
+  SelectAll(SelectAll&&) = default;  // the moved-from SelectAll is Done
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::Running:
-        break;
-      case State::Poisoned:
-        detail::polled_after_throw("SelectAll");
-      case State::Done:
-        detail::polled_after_ready("SelectAll");
-    }
-    const std::size_t n = arms_.size();
-    const std::size_t start = detail::select_rotation()++ % n;
-    Option<Output> out;
-    {
-      detail::UnwindGuard<SelectAll> guard(this);
-      for (std::size_t k = 0; k < n; ++k) {
-        std::size_t i = start + k < n ? start + k : start + k - n;
-        Poll<output_t<F>> p = arms_[i].poll(cx);
-        if (p.is_ready()) {
-          out.emplace(Output{i, std::move(p).value()});
-          break;
-        }
-      }
-      guard.dismiss();
-    }
-    if (!out.has_value()) {
-      polled_ = true;
-      return pending;
-    }
-    return finish(out, start);
+  std::size_t size() const noexcept {
+    return this->state() == State::Running ? arms().size() : 0;
   }
-
-  State state() const noexcept { return state_; }
-  std::size_t size() const noexcept { return arms_.size(); }
 
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::Running:
-        d.node("SelectAll", "state: Running, " + std::to_string(arms_.size()) + " futures");
-        for (const F& f : arms_) d.child(f);
+        d.node("SelectAll", "state: Running, " + std::to_string(arms().size()) + " futures");
+        for (const F& f : arms()) d.child(f);
         return;
       case State::Poisoned:
         d.node("SelectAll", "state: Poisoned");
@@ -138,28 +122,41 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
   }
 
  private:
-  friend class detail::UnwindGuard<SelectAll>;
+  static const char* name() noexcept { return "SelectAll"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // A child won with `out`: moves it into the result, then destroys every
-  // child (the cancellation point) and enters Done. A move that throws
-  // poisons (state_helpers.hpp).
-  Poll<Output> finish(Option<Output>& out, std::size_t start) {
-    detail::UnwindGuard<SelectAll> guard(this);
-    std::size_t winner = out->index;
-    Poll<Output> r(std::move(out).value());
-    warn_dropped(winner, start, std::integral_constant<bool, is_cancel_safe>());
-    guard.dismiss();
-    leave(State::Done);  // every child goes now
-    return r;
+  std::vector<F>& arms() noexcept { return this->template get<State::Running>().arms; }
+  const std::vector<F>& arms() const noexcept { return this->template get<State::Running>().arms; }
+  unsigned char& polled() noexcept { return this->template get<State::Running>().polled; }
+
+  // Called in Running: the children in turn, from the rotating start, until
+  // one is Ready. Its value moves into the result here; the machine then
+  // destroys every child (the cancellation point) as it enters Done.
+  Poll<Output> resume(Context& cx) {
+    const std::size_t n = arms().size();
+    const std::size_t start = detail::select_rotation()++ % n;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = start + k < n ? start + k : start + k - n;
+      Poll<output_t<F>> p = arms()[i].poll(cx);
+      if (p.is_ready()) {
+        warn_dropped(i, start, std::integral_constant<bool, is_cancel_safe>());
+        return Poll<Output>(in_place, Output{i, std::move(p.value())});
+      }
+    }
+    polled() = 1;  // every child has been polled now
+    return pending;
   }
 
   void warn_dropped(std::size_t, std::size_t, std::true_type) noexcept {}
   void warn_dropped(std::size_t winner, std::size_t start, std::false_type) {
 #ifndef NDEBUG
-    const std::size_t n = arms_.size();
+    const std::size_t n = arms().size();
     for (std::size_t i = 0; i < n; ++i) {
       if (i == winner) continue;
-      bool started = polled_ || (i + n - start) % n < (winner + n - start) % n;
+      bool started = polled() != 0 || (i + n - start) % n < (winner + n - start) % n;
       detail::warn_if_cancel_unsafe<F>("SelectAll", i, started, std::false_type());
     }
 #else
@@ -167,24 +164,30 @@ class POLLEN_NODISCARD_TYPE SelectAll : public FutureExt<SelectAll<F>> {
     (void)start;
 #endif
   }
-
-  void leave(State next) noexcept {
-    arms_.clear();
-    arms_.shrink_to_fit();
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  std::vector<F> arms_;  // valid in State::Running (empty otherwise)
-  bool polled_ = false;  // a poll returned Pending: every child was polled
-  State state_;
 };
+
+namespace detail {
+// The one check of select_all(futures): the elements must be futures. A
+// failed check is the first error the compiler prints, at the call, and the
+// call then yields a NotAFuture, which keeps quiet (Rejected,
+// core/future.hpp).
+template <class F>
+struct select_all_check {
+  static constexpr bool future = is_future<F>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: the elements of select_all()'s vector "
+                  "must be futures");
+  };
+  using type = typename std::conditional<future, SelectAll<F>, Rejected<errors>>::type;
+};
+}  // namespace detail
 
 // select_all(futures): the index and value of the first Ready. See the top
 // of this file.
 template <class F>
-POLLEN_NODISCARD SelectAll<F> select_all(std::vector<F> fs) {
-  return SelectAll<F>(std::move(fs));
+POLLEN_NODISCARD typename detail::select_all_check<F>::type select_all(std::vector<F> fs) {
+  return detail::build<typename detail::select_all_check<F>::type>(std::move(fs));
 }
 
 POLLEN_NAMESPACE_END

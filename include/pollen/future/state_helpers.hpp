@@ -1,73 +1,30 @@
-// pollen/future/state_helpers.hpp: two small building blocks that every
-// combinator's state machine uses.
+// pollen/future/state_helpers.hpp: the rule every combinator follows on its
+// Ready path. The building blocks it applies to (the tagged storage, the
+// unwind guard, the payload of a future and its function) are in
+// future/machine.hpp, the base every combinator is built on; this header
+// includes it.
 //
-// * FutureAndFn<F, Fn>: a child future and the function to apply to its
-//   output, stored together. An empty function object (a lambda without
-//   captures) takes no space (it is a base class, not a member).
-// * UnwindGuard<C>: calls c->poison() if the scope is left by an exception.
-//   A combinator creates one before it polls a child and dismisses it after,
-//   so that a child whose poll throws is destroyed at once and the combinator
-//   is left Poisoned: safe to destroy, and polling it again is a
-//   ContractError. Without exceptions it is never triggered.
+// The rule: a move that throws (of an output, of the function, of a loop
+// state) leaves the combinator Poisoned, never in a state that says the value
+// was delivered (its final state) or that waits for it again (Running).
 //
-// The Ready path follows one rule: a move that throws (of an output, of the
-// function, of a loop state) leaves the combinator Poisoned, never in a state
-// that says the value was delivered (Done) or that waits for it again
-// (Running). So the output is moved into a local Poll<Output> while the
-// guard is armed, and the final state is entered only after that; the local
-// is the only return statement of its function (a small finish() helper), so
-// the compiler builds it in the caller's slot (named return value
-// optimization) and nothing moves once the state has changed.
+// On the machine this takes no code of its own, only the order in which
+// resume() does things:
+//
+// * resume() builds the output, the Poll<Output> it returns, while the
+//   combinator is still in a state that holds what the output is made of
+//   (join's outputs, select_all's winning value, fold's accumulator), and
+//   returns it. The machine's unwind guard is armed all that time: a move
+//   that throws leaves the combinator Poisoned, with what was not moved yet
+//   destroyed.
+// * Only once resume() has returned Ready does the machine enter the final
+//   state. The Poll<Output> is the only return of Machine::poll, so the
+//   compiler builds it in the caller's slot (named return value
+//   optimization) and nothing moves once the state has changed.
+// * A function that runs on the way (map's fn, then's fn, a loop step) runs
+//   after the combinator has left the state that held its input
+//   (Map destroys f, then calls fn in Poisoned): if it throws, nothing is
+//   left to destroy and the combinator is already Poisoned.
 #pragma once
 
-#include <pollen/config.hpp>
-
-#include <type_traits>
-#include <utility>
-
-POLLEN_NAMESPACE_BEGIN
-namespace detail {
-
-template <class Fn>
-struct can_inherit_fn
-    : std::integral_constant<bool, std::is_class<Fn>::value && std::is_empty<Fn>::value
-#if __cplusplus >= 201402L
-                                       && !std::is_final<Fn>::value
-#endif
-                             > {
-};
-
-template <class F, class Fn, bool = can_inherit_fn<Fn>::value>
-struct FutureAndFn : private Fn {
-  FutureAndFn(F&& f, Fn&& fn) : Fn(std::move(fn)), future(std::move(f)) {}
-  Fn& fn() noexcept { return *this; }
-  F future;
-};
-
-template <class F, class Fn>
-struct FutureAndFn<F, Fn, false> {
-  FutureAndFn(F&& f, Fn&& fn) : future(std::move(f)), fn_(std::move(fn)) {}
-  Fn& fn() noexcept { return fn_; }
-  F future;
-
- private:
-  Fn fn_;
-};
-
-template <class C>
-class UnwindGuard {
- public:
-  explicit UnwindGuard(C* c) noexcept : c_(c) {}
-  UnwindGuard(const UnwindGuard&) = delete;
-  UnwindGuard& operator=(const UnwindGuard&) = delete;
-  ~UnwindGuard() {
-    if (c_ != nullptr) c_->poison();
-  }
-  void dismiss() noexcept { c_ = nullptr; }
-
- private:
-  C* c_;  // null once dismissed
-};
-
-}  // namespace detail
-POLLEN_NAMESPACE_END
+#include <pollen/future/machine.hpp>

@@ -16,7 +16,9 @@
 //                    by the BoxFuture that held this Then, see below)
 //
 // A Then holds f *or* g, never both: its size is the larger of the two plus
-// a tag, as in the enum Rust generates for an async fn. It is futures-rs's
+// a tag, as in the enum Rust generates for an async fn, and the tag lives in
+// f's spare values when g fits beside them (future/machine.hpp), so a chain
+// of thens costs one tag, not one per level. It is futures-rs's
 // Flatten<Map<F, Fn>>, written as one machine.
 //
 // What it does: polls f; when f is Ready with v, destroys f, calls fn(v),
@@ -47,15 +49,13 @@
 #include <pollen/config.hpp>
 #include <pollen/core/box_future.hpp>
 #include <pollen/core/cancel_safe.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/type_traits.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/future/map.hpp>
-#include <pollen/future/state_helpers.hpp>
 
-#include <new>
 #include <type_traits>
 #include <utility>
 
@@ -64,59 +64,30 @@ POLLEN_NAMESPACE_BEGIN
 namespace detail {
 template <class F, class Fn>
 using then_second_t = remove_cvref_t<invoke_result_t<Fn&&, output_t<F>&&>>;
+enum class ThenState : unsigned char { First, Second, Poisoned, Done };
 }  // namespace detail
 
 template <class F, class Fn>
-class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
-  POLLEN_REQUIRE_FUTURE(F);
-  static_assert(detail::is_invocable<Fn&&, output_t<F>&&>::value,
-                "pollen: then()'s function cannot be called with the output of the future");
+class POLLEN_NODISCARD_TYPE Then
+    : public detail::Machine<Then<F, Fn>, detail::ThenState, detail::WithFn<F, Fn>,
+                             detail::then_second_t<F, Fn>, detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Then<F, Fn>, detail::ThenState, detail::WithFn<F, Fn>,
+                               detail::then_second_t<F, Fn>, detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   // The future fn returns.
   using Second = detail::then_second_t<F, Fn>;
-  static_assert(is_future<Second>::value, "pollen: Then needs a function that returns a future");
   using Output = output_t<Second>;
-  enum class State : unsigned char { First, Second, Poisoned, Done };
+  using State = detail::ThenState;
+  using pollen_relocatable = typename Base::payloads_relocatable;
+  using pollen_trivially_destroyed = typename Base::payloads_trivially_destroyed;
   static constexpr bool is_cancel_safe =
       ::pollen::is_cancel_safe<F>::value && ::pollen::is_cancel_safe<Second>::value;
 
   // f by rvalue reference: building a chain moves each level once, not twice.
-  Then(F&& f, Fn fn) : state_(State::First) {
-    ::new (static_cast<void*>(&u_.first)) First(std::move(f), std::move(fn));
-  }
-  // Moving takes the state: the moved-from Then is Done.
-  Then(Then&& o) noexcept(std::is_nothrow_move_constructible<F>::value &&
-                          std::is_nothrow_move_constructible<Fn>::value &&
-                          std::is_nothrow_move_constructible<Second>::value)
-      : state_(o.state_) {
-    if (state_ == State::First) {
-      ::new (static_cast<void*>(&u_.first))
-          First(std::move(o.u_.first.future), std::move(o.u_.first.fn()));
-    } else if (state_ == State::Second) {
-      ::new (static_cast<void*>(&u_.second)) Second(std::move(o.u_.second));
-    }
-    o.leave(State::Done);
-  }
-  Then& operator=(Then&&) = delete;
-  ~Then() { leave(State::Done); }
-
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    switch (state_) {
-      case State::First:
-        if (!poll_first(cx)) return pending;
-        // f was Ready and g is in place: poll it in this same call.
-        // fall through
-      case State::Second:
-        return poll_second(cx);
-      case State::Poisoned:
-        detail::polled_after_throw("Then");
-      case State::Done:
-        break;
-    }
-    detail::polled_after_ready("Then");
-  }
+  Then(F&& f, Fn fn) : Base(detail::initial, std::move(f), std::move(fn)) {}
+  Then(Then&&) = default;  // the moved-from Then is Done
 
   // The adoption hook BoxFuture calls (see the top of this file and
   // core/box_future.hpp): like poll(), except that once only g is left and g
@@ -127,17 +98,15 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
     return poll_adopting_impl(cx, out, std::is_same<Second, BoxFuture<Output>>());
   }
 
-  State state() const noexcept { return state_; }
-
   void describe(Describer& d) const {
-    switch (state_) {
+    switch (this->state()) {
       case State::First:
         d.node("Then", "state: First");
-        d.child(u_.first.future);
+        d.child(this->template get<State::First>().future);
         return;
       case State::Second:
         d.node("Then", "state: Second");
-        d.child(u_.second);
+        d.child(this->template get<State::Second>());
         return;
       case State::Poisoned:
         d.node("Then", "state: Poisoned");
@@ -149,98 +118,85 @@ class POLLEN_NODISCARD_TYPE Then : public FutureExt<Then<F, Fn>> {
   }
 
  private:
-  friend class detail::UnwindGuard<Then>;
-  using First = detail::FutureAndFn<F, Fn>;
+  static const char* name() noexcept { return "Then"; }
+  static constexpr State kInitial = State::First;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
+
+  // Called in First or Second (the machine handles the others).
+  Poll<Output> resume(Context& cx) {
+    // f was Ready and g is in place: poll g in this same call.
+    if (this->state() == State::First && !poll_first(cx)) return pending;
+    return this->template get<State::Second>().poll(cx);
+  }
 
   // In State::First: polls f. When f is Ready, moves to State::Second (f
   // destroyed first, then fn called) and returns true.
   POLLEN_NODISCARD bool poll_first(Context& cx) {
-    detail::UnwindGuard<Then> guard(this);  // f's poll or fn's move threw: poison
-    Poll<output_t<F>> p = u_.first.future.poll(cx);
-    if (p.is_pending()) {
-      guard.dismiss();
-      return false;
-    }
-    Fn fn(std::move(u_.first.fn()));
-    guard.dismiss();
-    leave(State::Poisoned);  // f destroyed; if fn throws, nothing is alive
-    ::new (static_cast<void*>(&u_.second))
-        Second(detail::invoke(std::move(fn), std::move(p).value()));
-    state_ = State::Second;
+    Poll<output_t<F>> p = this->template get<State::First>().future.poll(cx);
+    if (p.is_pending()) return false;
+    Fn fn = this->template get<State::First>().take_fn();
+    this->leave(State::Poisoned);  // f destroyed; if fn throws, nothing is alive
+    this->template enter_result<State::Second>(std::move(fn), std::move(p).value());
     return true;
-  }
-  // In State::Second: polls g; Ready enters State::Done. g's Poll is the only
-  // return, built in the caller's slot: nothing moves after Done.
-  Poll<Output> poll_second(Context& cx) {
-    detail::UnwindGuard<Then> guard(this);
-    Poll<Output> p = u_.second.poll(cx);
-    guard.dismiss();
-    if (p.is_ready()) leave(State::Done);
-    return p;
   }
 
   Poll<Output> poll_adopting_impl(Context& cx, BoxFuture<Output>&, std::false_type) {
-    return poll(cx);
+    return this->poll(cx);
   }
   Poll<Output> poll_adopting_impl(Context& cx, BoxFuture<Output>& out, std::true_type) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::First && !poll_first(cx)) return pending;
-    if (state_ != State::Second) return poll(cx);  // Poisoned or Done: the errors
-    out = std::move(u_.second);
-    leave(State::Done);
+    this->begin_poll(cx);
+    typename Base::PoisonOnUnwind guard(this);
+    if (this->state() == State::First && !poll_first(cx)) {
+      guard.dismiss();
+      return pending;
+    }
+    guard.dismiss();
+    out = std::move(this->template get<State::Second>());
+    this->leave(State::Done);
     return pending;
   }
-
-  void leave(State next) noexcept {
-    if (state_ == State::First) {
-      u_.first.~First();
-    } else if (state_ == State::Second) {
-      u_.second.~Second();
-    }
-    state_ = next;
-  }
-  void poison() noexcept { leave(State::Poisoned); }
-
-  union U {
-    U() noexcept : none() {}
-    ~U() {}
-    char none;  // valid when no other member is (no state holds anything)
-    First first;    // valid in State::First
-    Second second;  // valid in State::Second
-  } u_;
-  State state_;
 };
 
 namespace detail {
-template <class F, class Fn, bool Callable>
-struct then_type_impl {
-  using type = NotAFuture;  // the static_assert in then() reports it
+// The one check of then(f, fn) and f.then(fn): f must be a future and fn
+// callable with its output; fn returning a future makes a Then, fn returning
+// a value makes a Map. A failed check is the first error the compiler
+// prints, at the call (Rejected, core/future.hpp).
+template <class F, class Fn, bool Callable, class Failed>
+struct then_result {
+  using type = Failed;
 };
-template <class F, class Fn>
-struct then_type_impl<F, Fn, true> {
+template <class F, class Fn, class Failed>
+struct then_result<F, Fn, true, Failed> {
   using type = typename std::conditional<is_future<then_second_t<F, Fn>>::value, Then<F, Fn>,
                                          Map<F, Fn>>::type;
 };
 template <class F, class Fn>
-struct then_type<F, Fn, void>
-    : then_type_impl<F, Fn, is_future<F>::value && is_invocable<Fn&&, output_t<F>&&>::value> {};
+struct then_check {
+  static constexpr bool future = is_future<F>::value;
+  static constexpr bool callable = is_invocable<Fn&&, output_t<F>&&>::value;
+  struct errors {
+    static_assert(future,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+    static_assert(!future || callable,
+                  "pollen: then()'s function cannot be called with the output of the future "
+                  "(its parameter must accept output_t<F>: by value, by rvalue or by const "
+                  "reference)");
+  };
+  using type = typename then_result<F, Fn, future && callable, Rejected<errors>>::type;
+};
 }  // namespace detail
 
 // then(f, fn): fn(output of f), continued with the future fn returns. See the
 // top of this file.
 template <class F, class Fn>
-POLLEN_NODISCARD typename detail::then_type<F, typename std::decay<Fn>::type>::type then(F f,
+POLLEN_NODISCARD typename detail::then_check<F, typename std::decay<Fn>::type>::type then(F f,
                                                                                         Fn&& fn) {
-  POLLEN_REQUIRE_FUTURE(F);
-  static_assert(!is_future<F>::value ||
-                    detail::is_invocable<typename std::decay<Fn>::type&&, output_t<F>&&>::value,
-                "pollen: then()'s function cannot be called with the output of the future");
-  return detail::make_combinator<
-      typename detail::then_type<F, typename std::decay<Fn>::type>::type>(
-      std::move(f), std::forward<Fn>(fn),
-      std::integral_constant<bool, is_future<F>::value &&
-                                       detail::is_invocable<typename std::decay<Fn>::type&&,
-                                                            output_t<F>&&>::value>());
+  return detail::build<typename detail::then_check<F, typename std::decay<Fn>::type>::type>(
+      std::move(f), std::forward<Fn>(fn));
 }
 
 POLLEN_NAMESPACE_END

@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -201,6 +202,10 @@ class WakeList {
 // the join stays small and movable.
 class JoinWakers {
  public:
+  // One pointer, nulled in the source when moved: moving by a copy of the
+  // bytes (without destroying the source) is the same (core/layout.hpp).
+  using pollen_relocatable = std::true_type;
+
   JoinWakers() noexcept = default;
   JoinWakers(JoinWakers&& o) noexcept : shared_(o.shared_) { o.shared_ = nullptr; }
   JoinWakers& operator=(JoinWakers&&) = delete;

@@ -7,10 +7,10 @@
 //                   item); s Pending or budget spent: Pending
 //           Collecting --s.poll_next or a move threw--> Poisoned
 //
-//   State::Collecting  holds s and the items so far
-//   State::Poisoned    holds s (destroyed with the Collect); the items so
-//                      far are destroyed at once
-//   State::Done        holds s (ended); the vector was returned
+//   State::Collecting  holds the items so far
+//   State::Poisoned    holds nothing: the items so far are destroyed at once
+//   State::Done        holds nothing: the vector was returned
+//   s lives beside the states, as long as the Collect.
 //
 // Output: std::vector<item_t<S>>.
 // Cancellation: not cancel safe (is_cancel_safe is false): destroying it
@@ -24,11 +24,10 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <string>
@@ -37,75 +36,89 @@
 #include <vector>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class CollectState : unsigned char { Collecting, Poisoned, Done };
+}
+
 namespace stream {
 
 template <class S>
-class POLLEN_NODISCARD_TYPE Collect : public FutureExt<Collect<S>> {
-  POLLEN_REQUIRE_STREAM(S);
+class POLLEN_NODISCARD_TYPE Collect
+    : public detail::Machine<Collect<S>, detail::CollectState, std::vector<item_t<S>>,
+                             detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Collect<S>, detail::CollectState, std::vector<item_t<S>>,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = std::vector<item_t<S>>;
+  using State = detail::CollectState;
+  // Moves by a copy of its bytes when s and the items' vector do (core/layout.hpp).
+  using pollen_relocatable =
+      detail::all_of<Base::payloads_relocatable::value, detail::is_relocatable<S>::value>;
+  using pollen_trivially_destroyed = detail::all_of<Base::payloads_trivially_destroyed::value,
+                                                    detail::is_trivially_destroyed<S>::value>;
   static constexpr bool is_cancel_safe = false;  // the items so far die with it
-  enum class State { Collecting, Poisoned, Done };
 
-  explicit Collect(S s) : s_(std::move(s)) {}
-  Collect(Collect&& o) noexcept(std::is_nothrow_move_constructible<S>::value)
-      : s_(std::move(o.s_)), items_(std::move(o.items_)), state_(o.state_) {
-    o.state_ = State::Done;
-  }
+  explicit Collect(S&& s) : Base(detail::initial), s_(std::move(s)) {}
+  Collect(Collect&&) = default;  // the moved-from Collect is Done
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("stream::Collect");
-    if (state_ == State::Poisoned) detail::polled_after_throw("stream::Collect");
-    detail::UnwindGuard<Collect> guard(this);  // s or a move threw: poison
-    for (;;) {
-      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
-      if (p.is_pending()) break;
-      Option<item_t<S>> v = std::move(p).value();
-      if (!v.has_value()) {
-        guard.dismiss();
-        return finish();
-      }
-      items_.push_back(std::move(*v));
-      if (!detail::spend_item_budget(cx)) break;
-    }
-    guard.dismiss();
-    return pending;
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("stream::Collect", state_ == State::Done       ? std::string("state: Done")
-                              : state_ == State::Poisoned ? std::string("state: Poisoned")
-                                                          : "state: Collecting, " +
-                                                                std::to_string(items_.size()) + " so far");
+    const State st = this->state();
+    d.node("stream::Collect", st == State::Done       ? std::string("state: Done")
+                              : st == State::Poisoned ? std::string("state: Poisoned")
+                                                      : "state: Collecting, " +
+                                                            std::to_string(items().size()) + " so far");
     d.child(s_);
   }
 
  private:
-  friend class detail::UnwindGuard<Collect>;
+  static const char* name() noexcept { return "stream::Collect"; }
+  static constexpr State kInitial = State::Collecting;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // s ended: the items move into the result, then Done (state_helpers.hpp).
-  Poll<Output> finish() {
-    Poll<Output> out(std::move(items_));  // a vector's move does not throw
-    state_ = State::Done;
-    return out;
-  }
-  void poison() noexcept {
-    Output().swap(items_);  // the items so far are destroyed at once
-    state_ = State::Poisoned;
+  Output& items() noexcept { return this->template get<State::Collecting>(); }
+  const Output& items() const noexcept { return this->template get<State::Collecting>(); }
+
+  // Called in Collecting: collects s's items until s is Pending or ends, or
+  // the budget is spent. When s ends, the items move into the result here,
+  // before the machine enters Done (future/state_helpers.hpp).
+  Poll<Output> resume(Context& cx) {
+    for (;;) {
+      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
+      if (p.is_pending()) return pending;
+      Option<item_t<S>>& v = p.value();
+      if (!v.has_value()) return Poll<Output>(in_place, std::move(items()));
+      items().push_back(std::move(*v));
+      if (!detail::spend_item_budget(cx)) return pending;
+    }
   }
 
   S s_;
-  Output items_;  // valid in State::Collecting
-  State state_ = State::Collecting;
 };
 
-template <class S>
-POLLEN_NODISCARD Collect<S> collect(S s) {
-  return Collect<S>(std::move(s));
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::collect(s): s must be a stream.
+template <class S>
+struct collect_check {
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Collect<S>, errors,
+                             NotAFuture>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S>
+POLLEN_NODISCARD typename detail::collect_check<S>::type collect(S s) {
+  return detail::build<typename detail::collect_check<S>::type>(std::move(s));
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

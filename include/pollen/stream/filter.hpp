@@ -24,56 +24,95 @@
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/type_traits.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class FilterState : unsigned char { Streaming, Ended };
+}
+
 namespace stream {
 
 template <class S, class Pred>
-class Filter {
-  POLLEN_REQUIRE_STREAM(S);
-  static_assert(detail::is_invocable<Pred&, const item_t<S>&>::value,
-                "pollen: stream::filter()'s predicate cannot be called with `const item&`");
+class Filter : public detail::Machine<Filter<S, Pred>, detail::FilterState, detail::NoPayload,
+                                      detail::NoPayload>,
+               private detail::FnSlot<Pred> {
+  using Base =
+      detail::Machine<Filter<S, Pred>, detail::FilterState, detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Item = item_t<S>;
-  enum class State { Streaming, Ended };
+  using State = detail::FilterState;
+  // Moves by a copy of its bytes when s and pred do (core/layout.hpp).
+  using pollen_relocatable = detail::all_of<Base::payloads_relocatable::value,
+                                            detail::is_relocatable<S>::value,
+                                            detail::is_relocatable<Pred>::value>;
+  using pollen_trivially_destroyed = detail::all_of<Base::payloads_trivially_destroyed::value,
+                                                    detail::is_trivially_destroyed<S>::value,
+                                                    detail::is_trivially_destroyed<Pred>::value>;
 
-  Filter(S s, Pred pred) : s_(std::move(s)), pred_(std::move(pred)) {}
+  Filter(S&& s, Pred pred)
+      : Base(detail::initial), detail::FnSlot<Pred>(std::move(pred)), s_(std::move(s)) {}
+  Filter(Filter&&) = default;  // the moved-from Filter has Ended
 
-  Poll<Option<Item>> poll_next(Context& cx) {
-    detail::observe_poll(cx, this);
-    while (state_ == State::Streaming) {
-      Poll<Option<Item>> p = s_.poll_next(cx);
-      if (p.is_pending()) return pending;
-      Option<Item> v = std::move(p).value();
-      if (!v.has_value()) break;
-      if (static_cast<bool>(detail::invoke(pred_, static_cast<const Item&>(*v)))) return v;
-      if (!detail::spend_item_budget(cx)) return pending;
-    }
-    state_ = State::Ended;
-    return Option<Item>();
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("stream::Filter", state_ == State::Ended ? "state: Ended" : "state: Streaming");
+    d.node("stream::Filter", this->state() == State::Ended ? "state: Ended" : "state: Streaming");
     d.child(s_);
   }
 
  private:
+  static constexpr State kInitial = State::Streaming;
+  static constexpr State kFinal = State::Ended;
+  static constexpr bool kPoisonsOnThrow = false;  // pred threw: that item is lost, s goes on
+
+  // Called in Streaming: polls s until an item passes, s is Pending or ends,
+  // or the budget is spent.
+  Poll<Option<Item>> resume_next(Context& cx) {
+    for (;;) {
+      Poll<Option<Item>> p = s_.poll_next(cx);
+      if (p.is_pending()) return pending;
+      const Option<Item>& v = p.value();
+      if (!v.has_value() || static_cast<bool>(detail::invoke(this->fn(), *v))) return p;
+      if (!detail::spend_item_budget(cx)) return pending;
+    }
+  }
+
   S s_;
-  Pred pred_;
-  State state_ = State::Streaming;
 };
 
-template <class S, class Pred>
-POLLEN_NODISCARD Filter<S, typename std::decay<Pred>::type> filter(S s, Pred&& pred) {
-  return Filter<S, typename std::decay<Pred>::type>(std::move(s), std::forward<Pred>(pred));
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::filter(s, pred): s must be a stream and pred
+// callable with `const item&`. A failed check is the first error the
+// compiler prints.
+template <class S, class Pred>
+struct filter_check {
+  static constexpr bool a_stream = is_stream<S>::value;
+  static constexpr bool callable = is_invocable<Pred&, const item_t<S>&>::value;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || callable,
+                  "pollen: stream::filter()'s predicate cannot be called with `const item&`");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && callable, stream::Filter<S, Pred>,
+                             errors, NotAStream>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S, class Pred>
+POLLEN_NODISCARD typename detail::filter_check<S, typename std::decay<Pred>::type>::type filter(
+    S s, Pred&& pred) {
+  return detail::build<typename detail::filter_check<S, typename std::decay<Pred>::type>::type>(
+      std::move(s), std::forward<Pred>(pred));
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

@@ -7,11 +7,11 @@
 //                   budget per item); s Pending or budget spent: Pending
 //           Folding --s.poll_next, fn or a move threw--> Poisoned
 //
-//   State::Folding   holds s, acc, fn
-//   State::Poisoned  a poll threw (acc is destroyed at once; s and fn stay
-//                    until the Fold is destroyed); polling again is a
-//                    ContractError
-//   State::Done      acc was returned
+//   State::Folding   holds acc
+//   State::Poisoned  holds nothing: a poll threw (acc is destroyed at once);
+//                    polling again is a ContractError
+//   State::Done      holds nothing: acc was returned
+//   s and fn live beside the states, as long as the Fold.
 //
 // Output: Acc.
 // Cancellation: not cancel safe (is_cancel_safe is false): destroying it
@@ -26,97 +26,117 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/type_traits.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class FoldState : unsigned char { Folding, Poisoned, Done };
+}
+
 namespace stream {
 
 template <class S, class Acc, class Fn>
-class POLLEN_NODISCARD_TYPE Fold : public FutureExt<Fold<S, Acc, Fn>> {
-  POLLEN_REQUIRE_STREAM(S);
-  static_assert(std::is_convertible<detail::invoke_result_t<Fn&, Acc&&, item_t<S>&&>, Acc>::value,
-                "pollen: stream::fold()'s function must be callable as acc = fn(std::move(acc), item)");
+class POLLEN_NODISCARD_TYPE Fold : public detail::Machine<Fold<S, Acc, Fn>, detail::FoldState, Acc,
+                                                          detail::NoPayload, detail::NoPayload>,
+                                   private detail::FnSlot<Fn> {
+  using Base = detail::Machine<Fold<S, Acc, Fn>, detail::FoldState, Acc, detail::NoPayload,
+                               detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = Acc;
+  using State = detail::FoldState;
+  // Moves by a copy of its bytes when acc, s and fn do (core/layout.hpp).
+  using pollen_relocatable = detail::all_of<Base::payloads_relocatable::value,
+                                            detail::is_relocatable<S>::value,
+                                            detail::is_relocatable<Fn>::value>;
+  using pollen_trivially_destroyed = detail::all_of<Base::payloads_trivially_destroyed::value,
+                                                    detail::is_trivially_destroyed<S>::value,
+                                                    detail::is_trivially_destroyed<Fn>::value>;
   static constexpr bool is_cancel_safe = false;  // the accumulator dies with it
-  enum class State { Folding, Poisoned, Done };
 
-  Fold(S s, Acc init, Fn fn) : s_(std::move(s)), acc_(std::move(init)), fn_(std::move(fn)) {}
-  Fold(Fold&& o) noexcept(std::is_nothrow_move_constructible<S>::value &&
-                          std::is_nothrow_move_constructible<Acc>::value &&
-                          std::is_nothrow_move_constructible<Fn>::value)
-      : s_(std::move(o.s_)), acc_(o.acc_.take()), fn_(std::move(o.fn_)), state_(o.state_) {
-    o.state_ = State::Done;
-  }
+  Fold(S&& s, Acc init, Fn fn)
+      : Base(detail::initial, std::move(init)), detail::FnSlot<Fn>(std::move(fn)), s_(std::move(s)) {}
+  Fold(Fold&&) = default;  // the moved-from Fold is Done
 
-  Poll<Acc> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("stream::Fold");
-    if (state_ == State::Poisoned) detail::polled_after_throw("stream::Fold");
-    detail::UnwindGuard<Fold> guard(this);  // s, fn or a move threw: poison
-    for (;;) {
-      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
-      if (p.is_pending()) break;
-      Option<item_t<S>> v = std::move(p).value();
-      if (!v.has_value()) {
-        guard.dismiss();
-        return finish();
-      }
-      Acc next = detail::invoke(fn_, std::move(*acc_), std::move(*v));
-      acc_.emplace(std::move(next));
-      if (!detail::spend_item_budget(cx)) break;
-    }
-    guard.dismiss();
-    return pending;
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("stream::Fold", state_ == State::Folding    ? "state: Folding"
-                           : state_ == State::Poisoned ? "state: Poisoned"
-                                                       : "state: Done");
+    const State st = this->state();
+    d.node("stream::Fold", st == State::Folding    ? "state: Folding"
+                           : st == State::Poisoned ? "state: Poisoned"
+                                                   : "state: Done");
     d.child(s_);
   }
 
  private:
-  friend class detail::UnwindGuard<Fold>;
+  static const char* name() noexcept { return "stream::Fold"; }
+  static constexpr State kInitial = State::Folding;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // s ended: acc moves into the result, then Done; a move that throws
-  // poisons (state_helpers.hpp).
-  Poll<Acc> finish() {
-    detail::UnwindGuard<Fold> guard(this);
-    Poll<Acc> out(std::move(*acc_));
-    guard.dismiss();
-    acc_.reset();
-    state_ = State::Done;
-    return out;
-  }
-  void poison() noexcept {
-    acc_.reset();  // destroyed at once; the items folded into it are lost
-    state_ = State::Poisoned;
+  Acc& acc() noexcept { return this->template get<State::Folding>(); }
+
+  // Called in Folding: folds s's items until s is Pending or ends, or the
+  // budget is spent. When s ends, acc moves into the result here, before
+  // the machine enters Done (future/state_helpers.hpp).
+  Poll<Acc> resume(Context& cx) {
+    for (;;) {
+      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
+      if (p.is_pending()) return pending;
+      Option<item_t<S>>& v = p.value();
+      if (!v.has_value()) return Poll<Acc>(in_place, std::move(acc()));
+      Acc next = detail::invoke(this->fn(), std::move(acc()), std::move(*v));
+      this->leave(State::Poisoned);  // the old acc goes; if the move below throws, nothing is left
+      this->template enter<State::Folding>(std::move(next));
+      if (!detail::spend_item_budget(cx)) return pending;
+    }
   }
 
   S s_;
-  Option<Acc> acc_;  // engaged in State::Folding
-  Fn fn_;
-  State state_ = State::Folding;
 };
 
-template <class S, class Acc, class Fn>
-POLLEN_NODISCARD Fold<S, Acc, typename std::decay<Fn>::type> fold(S s, Acc init, Fn&& fn) {
-  return Fold<S, Acc, typename std::decay<Fn>::type>(std::move(s), std::move(init),
-                                                     std::forward<Fn>(fn));
-}
-
 }  // namespace stream
+
+namespace detail {
+template <class Fn, class Acc, class Item, bool = is_invocable<Fn&, Acc&&, Item&&>::value>
+struct folds_into : std::false_type {};
+template <class Fn, class Acc, class Item>
+struct folds_into<Fn, Acc, Item, true>
+    : std::is_convertible<invoke_result_t<Fn&, Acc&&, Item&&>, Acc> {};
+
+// The one check of stream::fold(s, init, fn): s must be a stream and
+// acc = fn(std::move(acc), item) must compile.
+template <class S, class Acc, class Fn>
+struct fold_check {
+  static constexpr bool a_stream = is_stream<S>::value;
+  static constexpr bool folds = folds_into<Fn, Acc, item_t<S>>::value;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || folds,
+                  "pollen: stream::fold()'s function must be callable as acc = fn(std::move(acc), "
+                  "item)");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && folds, stream::Fold<S, Acc, Fn>,
+                             errors, NotAFuture>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S, class Acc, class Fn>
+POLLEN_NODISCARD typename detail::fold_check<S, Acc, typename std::decay<Fn>::type>::type fold(
+    S s, Acc init, Fn&& fn) {
+  return detail::build<typename detail::fold_check<S, Acc, typename std::decay<Fn>::type>::type>(
+      std::move(s), std::move(init), std::forward<Fn>(fn));
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

@@ -7,10 +7,11 @@
 //                   item); s Pending or budget spent: Pending
 //           Running --s.poll_next, fn or a move threw--> Poisoned
 //
-//   State::Running   holds s and fn
-//   State::Poisoned  a poll threw (s and fn stay until the ForEach is
-//                    destroyed); polling again is a ContractError
+//   State::Running   s has not ended
+//   State::Poisoned  a poll threw; polling again is a ContractError
 //   State::Done      s has ended
+//   No state holds anything of its own: s and fn live beside the states, as
+//   long as the ForEach.
 //
 // Output: Unit.
 // Cancellation: cancel safe (is_cancel_safe is true): destroying it
@@ -25,81 +26,106 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/type_traits.hpp>
 #include <pollen/core/unit.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class ForEachState : unsigned char { Running, Poisoned, Done };
+}
+
 namespace stream {
 
 template <class S, class Fn>
-class POLLEN_NODISCARD_TYPE ForEach : public FutureExt<ForEach<S, Fn>> {
-  POLLEN_REQUIRE_STREAM(S);
-  static_assert(detail::is_invocable<Fn&, item_t<S>&&>::value,
-                "pollen: stream::for_each()'s function cannot be called with the stream's item");
+class POLLEN_NODISCARD_TYPE ForEach
+    : public detail::Machine<ForEach<S, Fn>, detail::ForEachState, detail::NoPayload,
+                             detail::NoPayload, detail::NoPayload>,
+      private detail::FnSlot<Fn> {
+  using Base = detail::Machine<ForEach<S, Fn>, detail::ForEachState, detail::NoPayload,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = Unit;
+  using State = detail::ForEachState;
+  // Moves by a copy of its bytes when s and fn do (core/layout.hpp).
+  using pollen_relocatable = detail::all_of<Base::payloads_relocatable::value,
+                                            detail::is_relocatable<S>::value,
+                                            detail::is_relocatable<Fn>::value>;
+  using pollen_trivially_destroyed = detail::all_of<Base::payloads_trivially_destroyed::value,
+                                                    detail::is_trivially_destroyed<S>::value,
+                                                    detail::is_trivially_destroyed<Fn>::value>;
   static constexpr bool is_cancel_safe = true;  // every item taken was given to fn
-  enum class State { Running, Poisoned, Done };
 
-  ForEach(S s, Fn fn) : s_(std::move(s)), fn_(std::move(fn)) {}
-  ForEach(ForEach&& o) noexcept(std::is_nothrow_move_constructible<S>::value &&
-                                std::is_nothrow_move_constructible<Fn>::value)
-      : s_(std::move(o.s_)), fn_(std::move(o.fn_)), state_(o.state_) {
-    o.state_ = State::Done;
-  }
+  ForEach(S&& s, Fn fn) : Base(detail::initial), detail::FnSlot<Fn>(std::move(fn)), s_(std::move(s)) {}
+  ForEach(ForEach&&) = default;  // the moved-from ForEach is Done
 
-  Poll<Unit> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("stream::ForEach");
-    if (state_ == State::Poisoned) detail::polled_after_throw("stream::ForEach");
-    detail::UnwindGuard<ForEach> guard(this);  // s, fn or a move threw: poison
-    for (;;) {
-      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
-      if (p.is_pending()) break;
-      Option<item_t<S>> v = std::move(p).value();
-      if (!v.has_value()) {
-        guard.dismiss();
-        state_ = State::Done;
-        return Unit{};
-      }
-      detail::invoke(fn_, std::move(*v));
-      if (!detail::spend_item_budget(cx)) break;
-    }
-    guard.dismiss();
-    return pending;
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("stream::ForEach", state_ == State::Running    ? "state: Running"
-                              : state_ == State::Poisoned ? "state: Poisoned"
-                                                          : "state: Done");
+    const State st = this->state();
+    d.node("stream::ForEach", st == State::Running    ? "state: Running"
+                              : st == State::Poisoned ? "state: Poisoned"
+                                                      : "state: Done");
     d.child(s_);
   }
 
  private:
-  friend class detail::UnwindGuard<ForEach>;
-  void poison() noexcept { state_ = State::Poisoned; }
+  static const char* name() noexcept { return "stream::ForEach"; }
+  static constexpr State kInitial = State::Running;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
+
+  // Called in Running: gives s's items to fn until s is Pending or ends, or
+  // the budget is spent.
+  Poll<Unit> resume(Context& cx) {
+    for (;;) {
+      Poll<Option<item_t<S>>> p = s_.poll_next(cx);
+      if (p.is_pending()) return pending;
+      Option<item_t<S>>& v = p.value();
+      if (!v.has_value()) return Unit{};
+      detail::invoke(this->fn(), std::move(*v));
+      if (!detail::spend_item_budget(cx)) return pending;
+    }
+  }
 
   S s_;
-  Fn fn_;
-  State state_ = State::Running;
 };
 
-template <class S, class Fn>
-POLLEN_NODISCARD ForEach<S, typename std::decay<Fn>::type> for_each(S s, Fn&& fn) {
-  return ForEach<S, typename std::decay<Fn>::type>(std::move(s), std::forward<Fn>(fn));
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::for_each(s, fn): s must be a stream and fn
+// callable with its item.
+template <class S, class Fn>
+struct for_each_check {
+  static constexpr bool a_stream = is_stream<S>::value;
+  static constexpr bool callable = is_invocable<Fn&, item_t<S>&&>::value;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+    static_assert(!a_stream || callable,
+                  "pollen: stream::for_each()'s function cannot be called with the stream's item");
+  };
+  using type = stream_result<is_stand_in<S>::value, a_stream && callable, stream::ForEach<S, Fn>,
+                             errors, NotAFuture>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S, class Fn>
+POLLEN_NODISCARD typename detail::for_each_check<S, typename std::decay<Fn>::type>::type for_each(
+    S s, Fn&& fn) {
+  return detail::build<typename detail::for_each_check<S, typename std::decay<Fn>::type>::type>(
+      std::move(s), std::forward<Fn>(fn));
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

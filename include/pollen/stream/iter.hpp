@@ -5,8 +5,11 @@
 //              |  ^
 //              +--+ yield the next element (one unit of budget each)
 //
-//   State::Streaming  pos_ indexes the next element of c_
-//   State::Ended      every element was yielded; none forever (fused)
+//   State::Streaming  holds the container and an iterator to its next
+//                     element
+//   State::Ended      holds nothing: every element was yielded (the
+//                     container was destroyed with the last one); none
+//                     forever (fused)
 //
 // Item: the container's value_type. The stream owns the container.
 // Cancellation: destroying it destroys the container with the elements not
@@ -19,6 +22,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <cstddef>
@@ -28,56 +32,87 @@
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class IterState : unsigned char { Streaming, Ended };
+
+// Iter's Streaming payload: the container and its next element. The
+// iterator points into the container, so a move recomputes it from its
+// position.
+template <class C>
+struct IterCursor {
+  using Diff = typename std::iterator_traits<typename C::iterator>::difference_type;
+  explicit IterCursor(C&& c) : items(std::move(c)), next(items.begin()) {}
+  IterCursor(IterCursor&& o) noexcept(std::is_nothrow_move_constructible<C>::value)
+      : IterCursor(std::move(o.items), std::distance(o.items.begin(), o.next)) {}
+  IterCursor(C&& c, Diff pos) : items(std::move(c)), next(std::next(items.begin(), pos)) {}
+  bool ended() const { return typename C::const_iterator(next) == items.end(); }
+
+  C items;
+  typename C::iterator next;
+};
+}  // namespace detail
+
 namespace stream {
 
 template <class C>
-class Iter {
+class Iter : public detail::Machine<Iter<C>, detail::IterState, detail::IterCursor<C>,
+                                    detail::NoPayload> {
+  using Base =
+      detail::Machine<Iter<C>, detail::IterState, detail::IterCursor<C>, detail::NoPayload>;
+  friend Base;
+
  public:
   using Item = typename C::value_type;
-  enum class State { Streaming, Ended };
+  using State = detail::IterState;
+  // Not relocatable: the iterator may point into the container's own bytes
+  // (a std::array), so a move recomputes it.
 
-  explicit Iter(C c) : c_(std::move(c)), it_(c_.begin()) {}
-  // The iterator points into the container, so a move recomputes it.
-  Iter(Iter&& o) noexcept(std::is_nothrow_move_constructible<C>::value)
-      : c_(), it_(), pos_(o.pos_) {
-    c_ = std::move(o.c_);
-    it_ = std::next(c_.begin(), static_cast<std::ptrdiff_t>(pos_));
-    o.c_ = C();
-    o.it_ = o.c_.begin();
-    o.pos_ = 0;
+  explicit Iter(C c) : Base(detail::initial, std::move(c)) {
+    if (cursor().ended()) this->leave(State::Ended);
   }
+  Iter(Iter&&) = default;  // the moved-from Iter has Ended
   Iter& operator=(Iter&&) = delete;
 
-  Poll<Option<Item>> poll_next(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (it_ == c_.end()) return Option<Item>();
-    if (!cx.consume_budget()) return pending;
-    Item v = std::move(*it_);
-    ++it_;
-    ++pos_;
-    return Option<Item>(std::move(v));
-  }
-
-  State state() const noexcept { return it_ == c_.end() ? State::Ended : State::Streaming; }
   void describe(Describer& d) const {
-    d.node("stream::Iter", state() == State::Ended
-                               ? std::string("state: Ended")
-                               : "state: Streaming, " +
-                                     std::to_string(static_cast<std::size_t>(
-                                         std::distance(typename C::const_iterator(it_), c_.end()))) +
-                                     " left");
+    if (this->state() == State::Ended) {
+      d.node("stream::Iter", "state: Ended");
+      return;
+    }
+    const detail::IterCursor<C>& c = cursor();
+    const auto left = std::distance(typename C::const_iterator(c.next), c.items.end());
+    d.node("stream::Iter", "state: Streaming, " + std::to_string(static_cast<std::size_t>(left)) + " left");
   }
 
  private:
-  C c_;
-  typename C::iterator it_;  // the next element of c_
-  std::size_t pos_ = 0;      // how many elements were yielded: it_ == begin() + pos_
+  static constexpr State kInitial = State::Streaming;
+  static constexpr State kFinal = State::Ended;
+  static constexpr bool kPoisonsOnThrow = false;  // an element's move threw: it stays in place
+
+  detail::IterCursor<C>& cursor() noexcept { return this->template get<State::Streaming>(); }
+  const detail::IterCursor<C>& cursor() const noexcept {
+    return this->template get<State::Streaming>();
+  }
+
+  // Called in Streaming: the next element, for one unit of budget; the last
+  // one ends the stream.
+  Poll<Option<Item>> resume_next(Context& cx) {
+    if (!cx.consume_budget()) return pending;
+    detail::IterCursor<C>& c = cursor();
+    Poll<Option<Item>> p(in_place, in_place, std::move(*c.next));
+    ++c.next;
+    if (c.ended()) this->leave(State::Ended);
+    return p;
+  }
 };
 
+}  // namespace stream
+
+namespace stream {
 template <class C>
 POLLEN_NODISCARD Iter<typename std::decay<C>::type> iter(C&& c) {
   return Iter<typename std::decay<C>::type>(std::forward<C>(c));
 }
-
 }  // namespace stream
+
 POLLEN_NAMESPACE_END

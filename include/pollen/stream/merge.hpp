@@ -25,86 +25,117 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class MergeState : unsigned char { Both, OnlyA, OnlyB, Ended };
+}
+
 namespace stream {
 
 template <class A, class B>
-class Merge {
-  POLLEN_REQUIRE_STREAM(A);
-  POLLEN_REQUIRE_STREAM(B);
-  static_assert(std::is_same<item_t<A>, item_t<B>>::value,
-                "pollen: stream::merge() needs two streams of the same Item type");
+class Merge : public detail::Machine<Merge<A, B>, detail::MergeState, detail::NoPayload,
+                                     detail::NoPayload, detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Merge<A, B>, detail::MergeState, detail::NoPayload, detail::NoPayload,
+                               detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Item = item_t<A>;
-  enum class State { Both, OnlyA, OnlyB, Ended };
+  using State = detail::MergeState;
+  // Moves by a copy of its bytes when a and b do (core/layout.hpp).
+  using pollen_relocatable = detail::all_of<detail::is_relocatable<A>::value,
+                                            detail::is_relocatable<B>::value>;
+  using pollen_trivially_destroyed = detail::all_of<detail::is_trivially_destroyed<A>::value,
+                                                    detail::is_trivially_destroyed<B>::value>;
 
-  Merge(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
+  Merge(A&& a, B&& b) : Base(detail::initial), b_first_(false), a_(std::move(a)), b_(std::move(b)) {}
+  Merge(Merge&&) = default;  // the moved-from Merge has Ended
 
-  Poll<Option<Item>> poll_next(Context& cx) {
-    detail::observe_poll(cx, this);
-    bool b_first = b_first_;
-    b_first_ = !b_first_;
-    if (b_first) {
-      if (poll_b(cx)) return take();
-      if (poll_a(cx)) return take();
-    } else {
-      if (poll_a(cx)) return take();
-      if (poll_b(cx)) return take();
-    }
-    if (state_ == State::Ended) return Option<Item>();
-    return pending;
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("stream::Merge", state_ == State::Both    ? "state: Both"
-                            : state_ == State::OnlyA ? "state: OnlyA"
-                            : state_ == State::OnlyB ? "state: OnlyB"
-                                                     : "state: Ended");
+    const State s = this->state();
+    d.node("stream::Merge", s == State::Both    ? "state: Both"
+                            : s == State::OnlyA ? "state: OnlyA"
+                            : s == State::OnlyB ? "state: OnlyB"
+                                                : "state: Ended");
     d.child(a_);
     d.child(b_);
   }
 
  private:
-  // Polls a if it has not ended: true when it yielded an item (in got_).
-  bool poll_a(Context& cx) {
-    if (state_ != State::Both && state_ != State::OnlyA) return false;
-    return got(a_.poll_next(cx), State::OnlyB);
-  }
-  bool poll_b(Context& cx) {
-    if (state_ != State::Both && state_ != State::OnlyB) return false;
-    return got(b_.poll_next(cx), State::OnlyA);
-  }
-  // `other_only`: the state when this side ends while the other goes on.
-  bool got(Poll<Option<Item>> p, State other_only) {
-    if (p.is_pending()) return false;
-    Option<Item> v = std::move(p).value();
-    if (v.has_value()) {
-      got_ = std::move(v);
-      return true;
-    }
-    state_ = state_ == State::Both ? other_only : State::Ended;
-    return false;
-  }
-  Poll<Option<Item>> take() { return got_.take(); }
+  static constexpr State kInitial = State::Both;
+  static constexpr State kFinal = State::Ended;
+  static constexpr bool kPoisonsOnThrow = false;
 
+  // Called in Both, OnlyA or OnlyB: the side polled second last time first,
+  // then the other; the first item wins.
+  Poll<Option<Item>> resume_next(Context& cx) {
+    const bool b_first = b_first_;
+    b_first_ = !b_first_;
+    Poll<Option<Item>> p = b_first ? poll_b(cx) : poll_a(cx);
+    if (p.is_ready()) return p;
+    p = b_first ? poll_a(cx) : poll_b(cx);
+    if (p.is_ready()) return p;
+    if (this->state() == State::Ended) return Option<Item>();  // both sides ended in this poll
+    return pending;
+  }
+
+  // Polls a if it has not ended: Ready only with an item. When a ends, the
+  // Merge goes on with b alone (or has Ended), and this is Pending.
+  Poll<Option<Item>> poll_a(Context& cx) {
+    const State s = this->state();
+    if (s != State::Both && s != State::OnlyA) return pending;
+    return got(a_.poll_next(cx), s == State::Both ? State::OnlyB : State::Ended);
+  }
+  Poll<Option<Item>> poll_b(Context& cx) {
+    const State s = this->state();
+    if (s != State::Both && s != State::OnlyB) return pending;
+    return got(b_.poll_next(cx), s == State::Both ? State::OnlyA : State::Ended);
+  }
+  // `after_end`: the state when this side has ended.
+  Poll<Option<Item>> got(Poll<Option<Item>> p, State after_end) {
+    if (p.is_ready() && !p.value().has_value()) {
+      this->leave(after_end);
+      return pending;
+    }
+    return p;
+  }
+
+  bool b_first_;  // which side the next poll_next polls first (first: beside the state byte)
   A a_;
   B b_;
-  Option<Item> got_;      // empty between polls: the item being returned
-  bool b_first_ = false;  // which side the next poll_next polls first
-  State state_ = State::Both;
 };
 
-template <class A, class B>
-POLLEN_NODISCARD Merge<A, B> merge(A a, B b) {
-  return Merge<A, B>(std::move(a), std::move(b));
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::merge(a, b): two streams of one Item type.
+template <class A, class B>
+struct merge_check {
+  static constexpr bool streams = is_stream<A>::value && is_stream<B>::value;
+  static constexpr bool same_item = std::is_same<item_t<A>, item_t<B>>::value;
+  struct errors {
+    POLLEN_REQUIRE_STREAM(A);
+    POLLEN_REQUIRE_STREAM(B);
+    static_assert(!streams || same_item,
+                  "pollen: stream::merge() needs two streams of the same Item type");
+  };
+  using type = stream_result<is_stand_in<A>::value || is_stand_in<B>::value, streams && same_item,
+                             stream::Merge<A, B>, errors, NotAStream>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class A, class B>
+POLLEN_NODISCARD typename detail::merge_check<A, B>::type merge(A a, B b) {
+  return detail::build<typename detail::merge_check<A, B>::type>(std::move(a), std::move(b));
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

@@ -20,65 +20,82 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
-#include <pollen/future/state_helpers.hpp>
+#include <pollen/core/future_ext.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
+#include <type_traits>
+
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class NextState : unsigned char { Waiting, Poisoned, Done };
+}
+
 namespace stream {
 
 template <class S>
-class POLLEN_NODISCARD_TYPE Next : public FutureExt<Next<S>> {
-  POLLEN_REQUIRE_STREAM(S);
+class POLLEN_NODISCARD_TYPE Next
+    : public detail::Machine<Next<S>, detail::NextState, detail::NoPayload, detail::NoPayload,
+                             detail::NoPayload> {
+  using Base = detail::Machine<Next<S>, detail::NextState, detail::NoPayload, detail::NoPayload,
+                               detail::NoPayload>;
+  friend Base;
 
  public:
   using Output = Option<item_t<S>>;
+  using State = detail::NextState;
+  // A pointer and a state byte: a copy of the bytes moves it (core/layout.hpp).
+  using pollen_relocatable = std::true_type;
+  using pollen_trivially_destroyed = std::true_type;
   static constexpr bool is_cancel_safe = true;
-  enum class State { Waiting, Poisoned, Done };
 
-  explicit Next(S& s) noexcept : s_(&s) {}
-  Next(Next&& o) noexcept : s_(o.s_), state_(o.state_) { o.state_ = State::Done; }
+  explicit Next(S& s) noexcept : Base(detail::initial), s_(&s) {}
+  Next(Next&& o) noexcept : Base(std::move(o)), s_(o.s_) {}  // the moved-from Next is Done
 
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("stream::Next");
-    if (state_ == State::Poisoned) detail::polled_after_throw("stream::Next");
-    return poll_waiting(cx);
-  }
-
-  State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("Next", state_ == State::Done       ? "state: Done"
-                   : state_ == State::Poisoned ? "state: Poisoned"
-                                               : "state: Waiting");
+    const State st = this->state();
+    d.node("Next", st == State::Done       ? "state: Done"
+                   : st == State::Poisoned ? "state: Poisoned"
+                                           : "state: Waiting");
     d.child(*s_);
   }
 
  private:
-  friend class detail::UnwindGuard<Next>;
+  static const char* name() noexcept { return "stream::Next"; }
+  static constexpr State kInitial = State::Waiting;
+  static constexpr State kPoisoned = State::Poisoned;
+  static constexpr State kFinal = State::Done;
+  static constexpr bool kFinalIsError = true;
 
-  // s's Poll is the only return, built in the caller's slot: the item does
-  // not move here once the state is Done (future/state_helpers.hpp).
-  Poll<Output> poll_waiting(Context& cx) {
-    detail::UnwindGuard<Next> guard(this);
-    Poll<Output> p = s_->poll_next(cx);
-    guard.dismiss();
-    if (p.is_ready()) state_ = State::Done;
-    return p;
-  }
-  void poison() noexcept { state_ = State::Poisoned; }
+  // Called in Waiting: s's Poll is returned as it is, built in the caller's
+  // slot (future/state_helpers.hpp).
+  Poll<Output> resume(Context& cx) { return s_->poll_next(cx); }
 
   S* s_;  // borrowed
-  State state_ = State::Waiting;
 };
 
-template <class S>
-POLLEN_NODISCARD Next<S> next(S& s) noexcept {
-  return Next<S>(s);
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::next(s): s must be a stream.
+template <class S>
+struct next_check {
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Next<S>, errors,
+                             NotAFuture>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S>
+POLLEN_NODISCARD typename detail::next_check<S>::type next(S& s) noexcept {
+  return detail::build<typename detail::next_check<S>::type>(s);
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END

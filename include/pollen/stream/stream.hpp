@@ -33,7 +33,16 @@
 //
 // is_stream<S>::value tells whether S is one; item_t<S> is its Item.
 // Functions that take a stream check with POLLEN_REQUIRE_STREAM(S), one
-// readable static_assert line.
+// readable static_assert line; each factory does it in a check class (next
+// to the combinator), whose static_assert is the first error the compiler
+// prints, after which the call yields NotAStream (or NotAFuture) and adds
+// no error of its own.
+//
+// The combinators are built on the machine base (future/machine.hpp) through
+// its stream entry point: Machine::poll_next() reports the poll to an
+// observer, returns Ready(none) once the stream has ended (fused), and
+// enters the ended state when the combinator's resume_next() reports the
+// end. The futures over a stream use the future entry point, poll().
 //
 // The combinators live in namespace pollen::stream (pollen::stream::map is
 // not pollen::map, the future combinator): next, map, filter, take, fold,
@@ -42,6 +51,7 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/context.hpp>
+#include <pollen/core/future.hpp>  // detail::build
 #include <pollen/core/option.hpp>
 #include <pollen/core/poll.hpp>
 #include <pollen/core/type_traits.hpp>
@@ -63,9 +73,24 @@ struct is_stream<S, detail::void_t<typename S::Item,
                     std::is_move_constructible<S>::value && !std::is_reference<S>::value> {};
 
 namespace detail {
-// The stand-in Item of a type that is not a stream, so that a failed
-// POLLEN_REQUIRE_STREAM stays the only error the user reads.
-struct NotAStream {};
+// What a stream combinator's factory (stream::map, filter, take, merge)
+// returns when its arguments are wrong (as Rejected<errors, NotAStream>, see
+// core/future.hpp), and the stand-in Item of a type that is not a stream.
+// The factory's static_assert is the error the user reads; NotAStream then
+// keeps quiet: it passes for a stream (its poll_next() is declared, never
+// defined: only a build that has already failed sees it), so a combinator or
+// a future over it adds no error of its own.
+struct NotAStream {
+  using Item = NotAStream;
+  Poll<Option<NotAStream>> poll_next(Context&);
+};
+template <>
+struct builder<NotAStream> {
+  template <class... Args>
+  static NotAStream make(Args&&...) noexcept {
+    return {};
+  }
+};
 template <class S, bool = is_stream<S>::value>
 struct item_of {
   using type = NotAStream;
@@ -78,6 +103,25 @@ struct item_of<S, true> {
 
 template <class S>
 using item_t = typename detail::item_of<S>::type;
+
+namespace detail {
+// A stream is a stand-in when it came out of a call whose check has failed
+// (its Item is NotAStream): that call's error is the one to read.
+template <class S>
+struct is_stand_in
+    : std::integral_constant<bool, is_stream<S>::value &&
+                                       std::is_same<item_t<S>, NotAStream>::value> {};
+
+// The result of a stream factory's check: T when the check passed,
+// Rejected<Errors, Quiet> when it failed (Errors' static_assert is then the
+// first error, core/future.hpp), and plain Quiet, checking nothing, when the
+// stream argument is already a stand-in, so that a chain over a failed call
+// adds no error of its own. Quiet is NotAStream for a stream adaptor and
+// NotAFuture for a future over a stream.
+template <bool StandIn, bool Ok, class T, class Errors, class Quiet>
+using stream_result = typename std::conditional<
+    StandIn, Quiet, typename std::conditional<Ok, T, Rejected<Errors, Quiet>>::type>::type;
+}  // namespace detail
 
 namespace detail {
 // For a combinator that handles several items in one poll: spends the unit

@@ -18,53 +18,86 @@
 
 #include <pollen/config.hpp>
 #include <pollen/core/describe.hpp>
+#include <pollen/future/machine.hpp>
 #include <pollen/stream/stream.hpp>
 
 #include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
+
+namespace detail {
+enum class TakeState : unsigned char { Streaming, Ended };
+}
+
 namespace stream {
 
 template <class S>
-class Take {
-  POLLEN_REQUIRE_STREAM(S);
+class Take
+    : public detail::Machine<Take<S>, detail::TakeState, detail::NoPayload, detail::NoPayload> {
+  using Base = detail::Machine<Take<S>, detail::TakeState, detail::NoPayload, detail::NoPayload>;
+  friend Base;
 
  public:
   using Item = item_t<S>;
-  enum class State { Streaming, Ended };
+  using State = detail::TakeState;
+  // Moves by a copy of its bytes when s does (core/layout.hpp).
+  using pollen_relocatable =
+      detail::all_of<Base::payloads_relocatable::value, detail::is_relocatable<S>::value>;
+  using pollen_trivially_destroyed = detail::all_of<Base::payloads_trivially_destroyed::value,
+                                                    detail::is_trivially_destroyed<S>::value>;
 
-  Take(S s, std::size_t n) : s_(std::move(s)), left_(n), state_(n == 0 ? State::Ended : State::Streaming) {}
-
-  Poll<Option<Item>> poll_next(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Ended) return Option<Item>();
-    Poll<Option<Item>> p = s_.poll_next(cx);
-    if (p.is_pending()) return pending;
-    Option<Item> v = std::move(p).value();
-    if (!v.has_value() || --left_ == 0) state_ = State::Ended;
-    return v;
+  Take(S&& s, std::size_t n) : Base(detail::initial), s_(std::move(s)), left_(n) {
+    if (n == 0) this->leave(State::Ended);
   }
+  Take(Take&&) = default;  // the moved-from Take has Ended
 
-  State state() const noexcept { return state_; }
   std::size_t remaining() const noexcept { return left_; }
   void describe(Describer& d) const {
-    d.node("stream::Take", state_ == State::Ended ? "state: Ended"
-                                                 : "state: Streaming, " + std::to_string(left_) + " left");
+    d.node("stream::Take", this->state() == State::Ended
+                               ? "state: Ended"
+                               : "state: Streaming, " + std::to_string(left_) + " left");
     d.child(s_);
   }
 
  private:
+  static constexpr State kInitial = State::Streaming;
+  static constexpr State kFinal = State::Ended;
+  static constexpr bool kPoisonsOnThrow = false;
+
+  // Called in Streaming (left_ > 0): s's next item; the n-th ends the Take.
+  Poll<Option<Item>> resume_next(Context& cx) {
+    Poll<Option<Item>> p = s_.poll_next(cx);
+    if (p.is_pending()) return pending;
+    if (p.value().has_value() && --left_ == 0) this->leave(State::Ended);
+    return p;
+  }
+
   S s_;
   std::size_t left_;  // valid in State::Streaming: items still to yield (> 0)
-  State state_;
 };
 
-template <class S>
-POLLEN_NODISCARD Take<S> take(S s, std::size_t n) {
-  return Take<S>(std::move(s), n);
-}
-
 }  // namespace stream
+
+namespace detail {
+// The one check of stream::take(s, n): s must be a stream.
+template <class S>
+struct take_check {
+  struct errors {
+    POLLEN_REQUIRE_STREAM(S);
+  };
+  using type = stream_result<is_stand_in<S>::value, is_stream<S>::value, stream::Take<S>, errors,
+                             NotAStream>;
+};
+}  // namespace detail
+
+namespace stream {
+template <class S>
+POLLEN_NODISCARD typename detail::take_check<S>::type take(S s, std::size_t n) {
+  return detail::build<typename detail::take_check<S>::type>(std::move(s), n);
+}
+}  // namespace stream
+
 POLLEN_NAMESPACE_END
