@@ -81,8 +81,7 @@
 // timeout (wait_timeout_ms(): rounded up to whole ms, never an early wake
 // and a spin). A virtual clock never bounds the wait: block_on/run jump to
 // the next deadline instead when auto-advance is on, and otherwise wait only
-// for cross-thread wakes. The calls are direct (no virtual call per turn);
-// set_timers() installs a LoopTimers that replaces the driver (tests).
+// for cross-thread wakes. The calls are direct (no virtual call per turn).
 //
 // What a wake does, by where it comes from.
 //   * From the loop's own thread during one of its turns (t_running is this
@@ -301,7 +300,6 @@ class LoopCore {
   // shutdown() destroys the tasks (cancelling their timers) while it lives.
   std::unique_ptr<TimerDriver> driver;
   bool auto_advance;                   // virtual clock: jump when idle
-  std::unique_ptr<LoopTimers> timers;  // set_timers(): replaces `driver`
 #if POLLEN_HAS_EXCEPTIONS
   UnhandledExceptionHandler on_unhandled;
 #endif
@@ -786,10 +784,7 @@ class LoopCore {
   // Wakes the tasks whose timers are due. Called with t_running == shared
   // (inside a turn, or from advance_to()): the wakes queue tasks directly.
   void fire_timers() {
-    if (POLLEN_UNLIKELY(timers != nullptr)) {
-      FiringTimers firing(*this);
-      timers->fire_expired();
-    } else if (driver->pending_timers() != 0) {
+    if (driver->pending_timers() != 0) {
       FiringTimers firing(*this);
       driver->fire_expired();
     }
@@ -805,11 +800,8 @@ class LoopCore {
     LoopCore& core;
     bool previous;
   };
-  Option<TimePoint> next_deadline() const {
-    if (timers) return timers->next_deadline();
-    return driver->next_deadline();
-  }
-  bool clock_is_virtual() const { return timers ? timers->is_virtual() : driver->is_virtual(); }
+  Option<TimePoint> next_deadline() const { return driver->next_deadline(); }
+  bool clock_is_virtual() const { return driver->is_virtual(); }
 
   enum class Mode { Run, UntilStalled, UntilFinished };
 
@@ -828,17 +820,11 @@ class LoopCore {
           if (auto_advance) {
             // Virtual time, opted in: jump instead of sleeping.
             FiringTimers firing(*this);
-            if (timers) {
-              timers->advance_to(*deadline);
-            } else {
-              driver->advance_to(*deadline);
-            }
+            driver->advance_to(*deadline);
             continue;
           }
           // Virtual time without auto-advance: waiting does not move the
           // clock, so wait for a cross-thread wake only (documented).
-        } else if (timers) {
-          timeout_ms = poll_timeout_ms(Option<std::chrono::nanoseconds>(*deadline - timers->now()));
         } else {
           timeout_ms = driver->wait_timeout_ms();
           if (timeout_ms == 0) continue;  // passed since the turn fired: fire it now
@@ -1082,19 +1068,12 @@ class TurnScope {
           "drive a loop from the destructor of one of its tasks' futures",
           what, core.id));
     }
-    if (core.timers) {
-      core.timers->enter();
-      timers_ = core.timers.get();
-    } else {
-      previous_driver_ = TimerDriver::exchange_current(core.driver.get());
-      restore_driver_ = true;
-    }
+    previous_driver_ = TimerDriver::exchange_current(core.driver.get());
     t_running = core.shared;
   }
   ~TurnScope() {
     t_running = previous_;
-    if (timers_ != nullptr) timers_->leave();
-    if (restore_driver_) TimerDriver::exchange_current(previous_driver_);
+    TimerDriver::exchange_current(previous_driver_);
   }
   TurnScope(const TurnScope&) = delete;
   TurnScope& operator=(const TurnScope&) = delete;
@@ -1102,9 +1081,7 @@ class TurnScope {
  private:
   EnterGuard guard_;
   LoopShared* previous_;
-  LoopTimers* timers_ = nullptr;
   TimerDriver* previous_driver_ = nullptr;
-  bool restore_driver_ = false;
 };
 
 }  // namespace detail
@@ -1294,21 +1271,10 @@ EventLoop* EventLoop::current() noexcept {
 
 std::uint64_t EventLoop::id() const noexcept { return core_->id; }
 
-void EventLoop::set_timers(std::unique_ptr<LoopTimers> timers) {
-  POLLEN_REQUIRE(detail::t_running != core_->shared,
-                 "EventLoop::set_timers called from inside one of the loop's own turns; it would "
-                 "destroy the timers its tasks are using. Set the timers before driving the loop");
-  core_->timers = std::move(timers);
-}
-LoopTimers* EventLoop::timers() const noexcept { return core_->timers.get(); }
-
 TimerDriver& EventLoop::timer_driver() noexcept { return *core_->driver; }
 const TimerDriver& EventLoop::timer_driver() const noexcept { return *core_->driver; }
 
-TimePoint EventLoop::now() const noexcept {
-  if (core_->timers) return core_->timers->now();
-  return core_->driver->now();
-}
+TimePoint EventLoop::now() const noexcept { return core_->driver->now(); }
 
 bool EventLoop::is_virtual_clock() const noexcept { return core_->clock_is_virtual(); }
 
@@ -1331,21 +1297,11 @@ std::size_t EventLoop::advance_to(TimePoint t) {
   core_->check_thread("EventLoop::advance_to");
   core_->require_virtual("EventLoop::advance / advance_to");
   const bool inside = detail::t_running == core_->shared;
-  std::size_t fired;
-  if (core_->timers) {
-    fired = 0;
-    with_loop_running(*core_, [&] {
-      detail::LoopCore::FiringTimers firing(*core_);
-      core_->timers->advance_to(t);
-      return 0;
-    });
-  } else {
-    detail::LoopCore& core = *core_;
-    fired = with_loop_running(core, [&] {
-      detail::LoopCore::FiringTimers firing(core);
-      return core.driver->advance_to(t);
-    });
-  }
+  detail::LoopCore& core = *core_;
+  const std::size_t fired = with_loop_running(core, [&] {
+    detail::LoopCore::FiringTimers firing(core);
+    return core.driver->advance_to(t);
+  });
   // From a host's main loop: make native_handle() readable for the woken.
   if (!inside && core_->embedded && core_->ready_head != nullptr) core_->signal_self();
   return fired;

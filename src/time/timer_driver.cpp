@@ -80,6 +80,11 @@ std::size_t TimerDriver::advance_to(TimePoint t) {
   return fire_expired();
 }
 
+void TimerDriver::pass_time_to(TimePoint t) {
+  require_virtual("pass_time_to()");
+  virtual_.advance_to(t);
+}
+
 bool TimerDriver::advance_to_next_timer() {
   require_virtual("advance_to_next_timer()");
   std::uint64_t tick = 0;

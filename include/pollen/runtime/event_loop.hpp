@@ -86,7 +86,6 @@
 #include <pollen/runtime/join_handle.hpp>
 #include <pollen/runtime/poller.hpp>
 #include <pollen/runtime/task.hpp>
-#include <pollen/runtime/loop_timers.hpp>
 #include <pollen/runtime/trace.hpp>
 #include <pollen/time/clock.hpp>
 #include <pollen/time/timer_driver.hpp>
@@ -106,6 +105,10 @@
 #endif
 
 POLLEN_NAMESPACE_BEGIN
+
+// The loop's time point (next_deadline()): pollen::TimePoint, steady clock
+// nanoseconds.
+using LoopTimePoint = TimePoint;
 
 struct LoopOptions {
   // At most this many task polls per turn (tick(), or a turn of run(),
@@ -315,13 +318,6 @@ class EventLoop {
   // ready. Off by default.
   void set_auto_advance(bool on);
   bool auto_advance() const noexcept;
-
-  // The timer seam (see <pollen/runtime/loop_timers.hpp>): replaces the
-  // loop's own TimerDriver in the loop's turns (for tests of the loop with
-  // fake timers); nullptr goes back to the driver. timers() is the
-  // replacement, or nullptr when the loop uses its TimerDriver.
-  void set_timers(std::unique_ptr<LoopTimers> timers);
-  LoopTimers* timers() const noexcept;
 
  private:
   template <class F>

@@ -111,6 +111,17 @@ class TimerDriver {
   // the future) and fires the timers due then. Returns false, moving
   // nothing, when no timer is pending; true when it fired at least one.
   bool advance_to_next_timer();
+  // Moves the virtual clock forward by d (saturating; d <= 0 moves nothing)
+  // or to t (a t in the past moves nothing) WITHOUT firing anything: time
+  // passes as a real clock's does while a task runs, and the timers that
+  // fell due fire at the next fire_expired() (an event loop's next turn).
+  // For tests of what a loop does with timers that came due meanwhile.
+  template <class Rep, class Period>
+  void pass_time(std::chrono::duration<Rep, Period> d) {
+    require_virtual("pass_time()");
+    virtual_.advance(d);
+  }
+  void pass_time_to(TimePoint t);
 
   // ---- The current driver ------------------------------------------------
 
