@@ -82,7 +82,7 @@ class JoinResult {
 };
 
 namespace detail {
-// The non-template half of JoinHandle (src/runtime/event_loop.cpp). Each
+// The non-template half of JoinHandle (src/runtime/join_handle.cpp). Each
 // checks first that it runs on the thread of the task's loop: a ContractError
 // (poll, abort, describe) or a message and abort() (the noexcept ones), with
 // nothing changed.

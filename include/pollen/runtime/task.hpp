@@ -9,11 +9,11 @@
 // Ground rules (the full story is at the top of src/runtime/event_loop.cpp)
 // * Who owns the block: a reference count. One reference, the "owner"
 //   reference, is shared by the loop (while the task has not finished) and
-//   the JoinHandle (while it exists); the flags kLive and kHandle say which
-//   of the two still hold it. Every Waker of the task holds one more, and so
+//   the JoinHandle (while it exists); the state bits kLive and kHandle say
+//   which of the two still hold it. Every Waker of the task holds one more, and so
 //   does the task's place in the loop's cross-thread queue. The block is
 //   freed when the count reaches zero, on whichever thread drops it last.
-// * Which thread touches what: `flags`, `stage`, the links of the ready
+// * Which thread touches what: `state`, `stage`, the links of the ready
 //   queue and the live list, `join_waker` and the slot belong to the loop's
 //   thread. Other threads touch only `refs`, `remote_queued` and (under the
 //   loop's queue mutex) `next_remote`. A JoinHandle reads `thread_token`
@@ -33,6 +33,7 @@
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/option.hpp>
+#include <pollen/core/ref_count.hpp>
 #include <pollen/core/waker.hpp>
 
 #include <atomic>
@@ -84,23 +85,6 @@ struct TaskVTable {
   std::size_t block_size;
 };
 
-// Loop-thread flags of a task (TaskHeader::flags).
-enum TaskFlag : std::uint16_t {
-  kQueued = 1u << 0,            // in the local ready queue: it will be polled
-  kRunning = 1u << 1,           // its future is being polled right now
-  kWokenWhileRunning = 1u << 2, // woken during that poll: goes back in the queue
-  kComplete = 1u << 3,          // finished or finishing (Ready, threw, or cancelled);
-                                // never unset; a wake or abort() then does nothing
-  kAbortRequested = 1u << 4,    // abort() was called; cancel at its next turn
-  kCancelled = 1u << 5,         // finished by cancellation: no output
-  kFailed = 1u << 6,            // finished by an exception, kept in `error`
-  kHandle = 1u << 7,            // a JoinHandle still holds the owner reference
-  kLive = 1u << 8,              // the loop still holds the owner reference
-  kHoldsShared = 1u << 9,       // the block holds a reference to its LoopShared
-  kSelfWokenOnly = 1u << 10,    // queued only by wakes during its previous poll
-  kErrorObserved = 1u << 11,    // the stored exception reached someone
-};
-
 struct TaskHeader {
   explicit TaskHeader(const TaskVTable* vt) noexcept : vtable(vt) {}
   TaskHeader(const TaskHeader&) = delete;
@@ -112,9 +96,9 @@ struct TaskHeader {
   TaskHeader* next_remote = nullptr;   // cross-thread queue link, under the queue mutex
   TaskHeader* prev_live = nullptr;     // the loop's list of live tasks, valid while kLive
   TaskHeader* next_live = nullptr;
-  std::atomic<std::uint32_t> refs{1};  // the owner reference
+  RefCount refs;                       // starts with the owner reference
   std::atomic<bool> remote_queued{false};  // in (or being put in) the cross-thread queue
-  std::uint16_t flags = 0;             // TaskFlag bits, loop thread only
+  std::uint16_t state = 0;             // the state word (src/runtime/task_state.hpp), loop thread only
   TaskStage stage = TaskStage::Future;
   // Set by the thread that puts the task in the cross-thread queue (under
   // the queue mutex): that thread was the loop's own (a wake between turns).

@@ -1,0 +1,253 @@
+// src/runtime/loop_core.hpp: the event loop's private parts, shared by the
+// rooms of src/runtime/ (private to it):
+//
+//   event_loop.cpp   the loop core: turns, polling, finishing, spawn, teardown
+//   task_waker.cpp   the task's waker, its references, the cross-thread queue
+//   join_handle.cpp  the JoinHandle's half
+//   loop_watch.cpp   tracing, slow polls, introspection, the task dump, and
+//                    every message the loop formats (the only users of fmt)
+//   task_state.hpp   the task's state word and its named transitions
+//
+// The ground rules are at the top of event_loop.cpp.
+#pragma once
+
+#include <pollen/config.hpp>
+#include <pollen/core/poll_observer.hpp>
+#include <pollen/runtime/event_loop.hpp>
+
+#include "task_state.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define POLLEN_SLOW_PATH __attribute__((noinline, cold))
+#define POLLEN_ALWAYS_INLINE inline __attribute__((always_inline))
+// Thread-locals read on every wake: initial-exec, never through __tls_get_addr.
+#define POLLEN_TLS_FAST __attribute__((tls_model("initial-exec")))
+#else
+#define POLLEN_SLOW_PATH
+#define POLLEN_ALWAYS_INLINE inline
+#define POLLEN_TLS_FAST
+#endif
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+class LoopCore;
+
+// What wakers reach: outlives the loop while a wakeable task block exists.
+class LoopShared {
+ public:
+  std::atomic<std::uint32_t> refs{1};  // the loop's, plus one per kHoldsShared block
+  std::atomic<std::size_t> remote_wakes{0};
+
+  std::mutex mu;
+  TaskHeader* head = nullptr;  // the cross-thread queue, guarded by mu
+  TaskHeader* tail = nullptr;
+  bool closed = false;         // guarded by mu; set once, by the loop's destructor
+  // Written under mu; read without it as a hint ("maybe something queued").
+  // True from the first push (or self-signal) until the loop takes the batch;
+  // the Poller is signalled exactly when it goes from false to true.
+  std::atomic<bool> signaled{false};
+  Poller* poller = nullptr;    // valid while !closed
+  LoopCore* core = nullptr;    // valid while !closed; used on the loop's thread only
+  std::uint32_t thread_token = 0;  // the loop's thread's; set before any task exists
+
+  void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+  // Makes the poller readable unless it already is. Any thread, under mu.
+  void signal_locked() noexcept {
+    if (!signaled.load(std::memory_order_relaxed)) {
+      signaled.store(true, std::memory_order_relaxed);
+      poller->signal();
+    }
+  }
+};
+
+// The loop whose turn runs on this thread (wakes of its tasks go straight to
+// its ready queue), or nullptr. Defined in event_loop.cpp.
+extern thread_local LoopShared* t_running POLLEN_TLS_FAST;
+// This thread's token (see "JoinHandles and threads"): 0 until the thread
+// creates its first loop.
+extern thread_local std::uint32_t t_thread_token POLLEN_TLS_FAST;
+
+// The task waker's table (task_waker.cpp).
+extern const WakerVTable kTaskWakerVTable;
+// Queues `t` on the cross-thread queue of `s` (a wake from outside the
+// loop's turns); task_waker.cpp.
+void wake_remote(TaskHeader* t, LoopShared* s) noexcept;
+
+// The steady clock in nanoseconds: coarse (cheap, milliseconds) for "waiting
+// since", precise for the trace and the slow-poll detector.
+std::int64_t coarse_now_ns() noexcept;
+std::int64_t precise_now_ns() noexcept;
+
+// --- the messages (loop_watch.cpp) -------------------------------------------
+[[noreturn]] void report_wrong_loop_thread(const char* what, std::uint64_t loop_id);
+[[noreturn]] void report_driving_during_teardown(const char* what, std::uint64_t loop_id);
+[[noreturn]] void report_needs_virtual_clock(const char* what, std::uint64_t loop_id);
+[[noreturn]] void report_handle_wrong_thread(const TaskHeader* t, const char* what);
+[[noreturn]] void report_handle_wrong_thread_noexcept(const TaskHeader* t, const char* what,
+                                                      const char* done) noexcept;
+// "task #3 \"name\": running", for JoinHandle::describe().
+std::string describe_task_for_handle(const TaskHeader* t);
+
+class LoopCore {
+ public:
+  LoopCore(EventLoop* owner, const LoopOptions& opts);
+  LoopCore(const LoopCore&) = delete;
+  LoopCore& operator=(const LoopCore&) = delete;
+
+  // --- configuration, fixed at construction ----------------------------------
+  LoopOptions options;
+  EventLoop* owner;
+  std::uint64_t id;
+  std::uint32_t thread_token;          // t_thread_token of the loop's thread
+  std::unique_ptr<Poller> poller;
+  LoopShared* shared = nullptr;
+  // The loop's clock and timer wheel. Declared before the tasks: shutdown()
+  // destroys the tasks (cancelling their timers) while it lives.
+  std::unique_ptr<TimerDriver> driver;
+  bool auto_advance;                   // virtual clock: jump when idle
+#if POLLEN_HAS_EXCEPTIONS
+  UnhandledExceptionHandler on_unhandled;
+#endif
+
+  // --- the ready queue and the live list --------------------------------------
+  TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through next_ready)
+  TaskHeader* ready_tail = nullptr;
+  std::size_t ready_len = 0;
+  // The last task of the previous turn's set that it did not poll (over the
+  // cap), still queued; nullptr when that turn polled its whole set.
+  TaskHeader* carried_tail = nullptr;
+  TaskHeader* live_head = nullptr;   // every unfinished task (through prev/next_live)
+  TaskHeader* live_tail = nullptr;
+  LoopStats stats;
+  std::uint64_t next_task_id = 1;
+  std::int64_t turn_time_ns;         // the coarse clock, sampled (see turn())
+  bool embedded = false;             // native_handle() was asked for
+  bool shutting_down = false;        // ~EventLoop is cancelling the tasks
+  // --- schedule exploration (LoopOptions::schedule_seed) ---------------------
+  const bool shuffle;                // a seed was given
+  std::uint64_t rng_state;           // splitmix64 state, from the seed
+  std::vector<TaskHeader*> shuffled; // shuffle_front()'s scratch (kept: no allocation per turn)
+
+  // --- watching (loop_watch.cpp; see the ground rules) -----------------------
+  TraceSink* trace = nullptr;        // not owned; nullptr: off
+  std::int64_t trace_start_ns = 0;   // precise clock at trace_to()
+  std::int64_t slow_threshold_ns = 0;  // 0: off
+  SlowPollHandler on_slow_poll;      // empty: print to stderr
+  bool watching = false;             // trace || observer: what wake sites and finish() test
+  bool instrumented = false;         // watching || slow_threshold_ns: poll_task's one test
+  bool firing_timers = false;        // the timers are firing (wakes come from them)
+  TaskHeader* polling = nullptr;     // the task being polled, set only when instrumented
+  std::unique_ptr<PollObserver> observer_storage;  // created by the first set_introspection(true)
+  PollObserver* observer = nullptr;  // observer_storage.get() while on, else nullptr
+  std::unordered_map<const TaskHeader*, std::uint64_t> task_wakes;  // while introspection is on
+
+  // --- the core (event_loop.cpp) ---------------------------------------------
+  // Raises the wrong-thread ContractError unless called on the loop's thread.
+  void check_thread(const char* what) const {
+    if (POLLEN_UNLIKELY(t_thread_token != thread_token)) report_wrong_loop_thread(what, id);
+  }
+  // Queues `t` unless it is queued, running (then: once more after the poll)
+  // or finished. Loop thread.
+  void schedule(TaskHeader* t) noexcept {
+    TaskState s(t->state);
+    const TaskState::Wake w = s.transition_to_queued();
+    t->state = s.bits();
+    if (w == TaskState::Wake::Queue) push_ready(t);
+  }
+  void push_ready(TaskHeader* t) noexcept {
+    t->next_ready = nullptr;
+    if (ready_tail != nullptr) {
+      ready_tail->next_ready = t;
+    } else {
+      ready_head = t;
+      // Outside a turn, in a host's main loop: make native_handle() readable.
+      if (embedded && t_running != shared) signal_self();
+    }
+    ready_tail = t;
+    ++ready_len;
+  }
+  TaskHeader* pop_ready() noexcept {
+    TaskHeader* t = ready_head;
+    if (t != nullptr) {
+      ready_head = t->next_ready;
+      if (ready_head == nullptr) ready_tail = nullptr;
+      --ready_len;
+    }
+    return t;
+  }
+  void signal_self() noexcept {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->signal_locked();
+  }
+  void adopt(TaskHeader* t) noexcept;
+  void finish(TaskHeader* t);
+  void cancel(TaskHeader* t);
+  std::size_t turn();
+  enum class Mode { Run, UntilStalled, UntilFinished };
+  Option<TimePoint> drive(Mode mode, TaskHeader* root);
+  void fire_timers();
+  void require_virtual(const char* what) const {
+    if (!driver->is_virtual()) report_needs_virtual_clock(what, id);
+  }
+  void shutdown() noexcept;
+
+  // Marks the wakes in its scope as the timers' (for the trace).
+  struct FiringTimers {
+    explicit FiringTimers(LoopCore& c) noexcept : core(c), previous(c.firing_timers) {
+      c.firing_timers = true;
+    }
+    ~FiringTimers() { core.firing_timers = previous; }
+    FiringTimers(const FiringTimers&) = delete;
+    FiringTimers& operator=(const FiringTimers&) = delete;
+    LoopCore& core;
+    bool previous;
+  };
+
+  // --- watching (loop_watch.cpp) ---------------------------------------------
+  void update_instrumented() noexcept {
+    watching = trace != nullptr || observer != nullptr;
+    instrumented = watching || slow_threshold_ns > 0;
+  }
+  POLLEN_SLOW_PATH void trace_spawn(const TaskHeader* t);
+  // A wake of `t` on the loop's thread, during a turn (or advance()).
+  POLLEN_SLOW_PATH void watch_local_wake(const TaskHeader* t);
+  // A wake of `t` taken from the cross-thread queue.
+  POLLEN_SLOW_PATH void watch_remote_wake(const TaskHeader* t);
+  POLLEN_SLOW_PATH void watch_finish(const TaskHeader* t, bool cancelled);
+  // Before a poll, when instrumented: returns the clock (kNoClock when
+  // neither tracing nor the detector needed it).
+  POLLEN_SLOW_PATH std::int64_t probe_begin(TaskHeader* t);
+  // After the poll, before the task finishes (if it does).
+  POLLEN_SLOW_PATH void probe_end(TaskHeader* t, std::int64_t begin, PollOutcome outcome);
+#if POLLEN_HAS_EXCEPTIONS
+  void report_unhandled(const char* name, const std::exception_ptr& e);
+#endif
+
+ private:
+  template <bool kProbed>
+  void poll_task(TaskHeader* t);
+  void drain_remote() noexcept;
+  void intake_first(TaskHeader* queued_before) noexcept;
+  std::uint64_t next_random() noexcept;
+  void shuffle_front(std::size_t n);
+  void link_live(TaskHeader* t) noexcept;
+  void unlink_live(TaskHeader* t) noexcept;
+};
+
+// probe_begin(): the clock was not read.
+constexpr std::int64_t kNoClock = INT64_MIN;
+
+}  // namespace detail
+POLLEN_NAMESPACE_END

@@ -1,0 +1,183 @@
+// src/runtime/task_state.hpp: a task's state word, and the named transitions
+// the loop makes on it (private to src/runtime).
+//
+// The word (TaskHeader::state) belongs to the loop's thread: it is a plain
+// 16-bit integer, read and written only there (a JoinHandle is used on that
+// thread too). Other threads never touch it; a wake from another thread goes
+// through the task's atomic `remote` flag and the cross-thread queue, and
+// reaches the word only when the loop takes the batch.
+//
+// Every change goes through a transition below, applied to a copy:
+//
+//   TaskState s(t->state);                        // one load
+//   switch (s.transition_to_queued()) { ... }     // what the caller must do
+//   t->state = s.bits();                          // one store
+//
+// Each transition returns what the caller must do next (a must-use enum, as
+// in tokio's runtime/task/state.rs), so the loop reads as a sequence of named
+// steps rather than flag arithmetic.
+//
+// The bits
+//   kQueued            in the ready queue, so it will be polled; set by a wake
+//                      (or spawn, abort), cleared when its poll begins.
+//   kRunning           its future is being polled right now.
+//   kWokenWhileRunning woken during that poll: queued again when it returns
+//                      Pending (at the back: polled in the next turn).
+//   kComplete          finished or finishing (Ready, threw, or cancelled).
+//                      Never unset. Set BEFORE the future is destroyed, so
+//                      that nothing its destructor does (wake its own task,
+//                      abort it) can queue the task again.
+//   kAbortRequested    abort() was called; cancelled at its next turn.
+//   kCancelled         finished by cancellation: no output.
+//   kFailed            finished by an exception (kept in TaskHeader::error).
+//   kHandle            a JoinHandle still holds the owner reference.
+//   kLive              the loop still holds the owner reference (unfinished).
+//   kHoldsShared       the block holds a reference to its loop's LoopShared.
+//   kSelfWokenOnly     queued only by wakes during its own previous poll
+//                      (the next poll, if Pending, is spurious).
+//   kErrorObserved     the stored exception reached someone.
+#pragma once
+
+#include <pollen/config.hpp>
+
+#include <cstdint>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+class TaskState {
+ public:
+  static constexpr std::uint16_t kQueued = 1u << 0;
+  static constexpr std::uint16_t kRunning = 1u << 1;
+  static constexpr std::uint16_t kWokenWhileRunning = 1u << 2;
+  static constexpr std::uint16_t kComplete = 1u << 3;
+  static constexpr std::uint16_t kAbortRequested = 1u << 4;
+  static constexpr std::uint16_t kCancelled = 1u << 5;
+  static constexpr std::uint16_t kFailed = 1u << 6;
+  static constexpr std::uint16_t kHandle = 1u << 7;
+  static constexpr std::uint16_t kLive = 1u << 8;
+  static constexpr std::uint16_t kHoldsShared = 1u << 9;
+  static constexpr std::uint16_t kSelfWokenOnly = 1u << 10;
+  static constexpr std::uint16_t kErrorObserved = 1u << 11;
+
+  explicit TaskState(std::uint16_t bits) noexcept : bits_(bits) {}
+  std::uint16_t bits() const noexcept { return bits_; }
+
+  // A new task: the loop and its JoinHandle share the owner reference, and
+  // it is queued for its first poll.
+  static TaskState spawned() noexcept { return TaskState(kLive | kHandle | kQueued); }
+
+  // --- waking ---------------------------------------------------------------
+  enum class POLLEN_NODISCARD_TYPE Wake : unsigned char {
+    Queue,     // push it on the ready queue (kQueued is now set)
+    Coalesce,  // already queued, or running (it is queued again after the poll)
+    Ignore,    // finished or finishing: nothing to do
+  };
+  POLLEN_NODISCARD Wake transition_to_queued() noexcept {
+    if (bits_ & kComplete) return Wake::Ignore;
+    if (bits_ & kRunning) {
+      set(kWokenWhileRunning);
+      return Wake::Coalesce;
+    }
+    if (bits_ & kQueued) {
+      clear(kSelfWokenOnly);  // a real wake since: the next poll is not spurious
+      return Wake::Coalesce;
+    }
+    set(kQueued);
+    clear(kSelfWokenOnly);
+    return Wake::Queue;
+  }
+
+  // --- polling --------------------------------------------------------------
+  enum class POLLEN_NODISCARD_TYPE Run : unsigned char {
+    Poll,    // poll the future (kRunning is now set)
+    Cancel,  // abort() was called: cancel it instead (transition_to_cancelled())
+  };
+  // The task was popped from the ready queue. `self_woken_only` says whether
+  // only its own wakes queued it (a Pending outcome is then spurious).
+  POLLEN_NODISCARD Run transition_to_running(bool& self_woken_only) noexcept {
+    self_woken_only = (bits_ & kSelfWokenOnly) != 0;
+    clear(kQueued | kSelfWokenOnly | kWokenWhileRunning);
+    if (bits_ & kAbortRequested) return Run::Cancel;
+    set(kRunning);
+    return Run::Poll;
+  }
+  enum class POLLEN_NODISCARD_TYPE Idle : unsigned char {
+    Idle,     // waits for a wake
+    Requeue,  // woken during the poll: push it on the ready queue (kQueued set)
+  };
+  // The poll returned Pending.
+  POLLEN_NODISCARD Idle transition_to_idle() noexcept {
+    clear(kRunning);
+    if (!(bits_ & kWokenWhileRunning)) return Idle::Idle;
+    clear(kWokenWhileRunning);
+    set(kQueued | kSelfWokenOnly);
+    return Idle::Requeue;
+  }
+  // The poll returned Ready (the output is in the slot): finish it next.
+  void transition_to_ready() noexcept { clear(kRunning | kWokenWhileRunning); }
+  // The poll threw: the future is destroyed next, then the task finishes.
+  void transition_to_failed() noexcept {
+    clear(kRunning | kWokenWhileRunning);
+    set(kComplete | kFailed);
+  }
+  // Cancelled (abort() at its turn, or the loop's destructor): the future is
+  // destroyed next, then the task finishes.
+  void transition_to_cancelled() noexcept { set(kComplete | kCancelled); }
+
+  // --- finishing ------------------------------------------------------------
+  enum class POLLEN_NODISCARD_TYPE Finish : unsigned char {
+    NotifyHandle,  // a JoinHandle holds the owner reference: wake its waker
+    ReleaseOwner,  // nobody awaits it: drop the output (report a failure), release
+  };
+  // Ready, threw or cancelled: the loop lets go of the task. `hold_shared`:
+  // wakers of it are still alive, so it keeps its loop's LoopShared alive.
+  POLLEN_NODISCARD Finish transition_to_finished(bool hold_shared) noexcept {
+    set(kComplete);
+    clear(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly);
+    if (hold_shared) set(kHoldsShared);
+    if (bits_ & kHandle) return Finish::NotifyHandle;
+    if (bits_ & kFailed) set(kErrorObserved);  // reported as unhandled
+    return Finish::ReleaseOwner;
+  }
+
+  // --- the JoinHandle -------------------------------------------------------
+  enum class POLLEN_NODISCARD_TYPE Abort : unsigned char {
+    Schedule,  // queue it, so that its next turn cancels it
+    NoOp,      // finished, finishing, or already aborted
+  };
+  POLLEN_NODISCARD Abort transition_to_abort_requested() noexcept {
+    if (bits_ & (kComplete | kAbortRequested)) return Abort::NoOp;
+    set(kAbortRequested);
+    return Abort::Schedule;
+  }
+  enum class POLLEN_NODISCARD_TYPE HandleDrop : unsigned char {
+    KeepRunning,        // unfinished: the loop still holds the owner reference
+    DropResult,         // finished, and the loop let go: drop the result, release
+  };
+  POLLEN_NODISCARD HandleDrop transition_to_handle_dropped() noexcept {
+    clear(kHandle);
+    return (bits_ & kLive) ? HandleDrop::KeepRunning : HandleDrop::DropResult;
+  }
+  void mark_error_observed() noexcept { set(kErrorObserved); }
+
+  // --- queries --------------------------------------------------------------
+  bool is_complete() const noexcept { return (bits_ & kComplete) != 0; }
+  bool is_cancelled() const noexcept { return (bits_ & kCancelled) != 0; }
+  bool is_failed() const noexcept { return (bits_ & kFailed) != 0; }
+  bool is_queued() const noexcept { return (bits_ & kQueued) != 0; }
+  bool is_running() const noexcept { return (bits_ & kRunning) != 0; }
+  bool is_live() const noexcept { return (bits_ & kLive) != 0; }
+  bool holds_shared() const noexcept { return (bits_ & kHoldsShared) != 0; }
+  // The teardown empties the ready queue before each cancel.
+  void unqueue() noexcept { clear(kQueued); }
+
+ private:
+  void set(std::uint16_t b) noexcept { bits_ = static_cast<std::uint16_t>(bits_ | b); }
+  void clear(std::uint16_t b) noexcept { bits_ = static_cast<std::uint16_t>(bits_ & ~b); }
+
+  std::uint16_t bits_;
+};
+
+}  // namespace detail
+POLLEN_NAMESPACE_END

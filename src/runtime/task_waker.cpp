@@ -1,0 +1,72 @@
+// The task's waker: its table (clone, wake, wake_by_ref, drop), the task's
+// reference count, and the cross-thread queue that wakes from outside the
+// loop's turns go through. The rules are at the top of event_loop.cpp ("What
+// a wake does, by where it comes from").
+#include <pollen/runtime/task.hpp>
+
+#include "loop_core.hpp"
+
+#include <mutex>
+
+POLLEN_NAMESPACE_BEGIN
+namespace detail {
+
+namespace {
+TaskHeader* header(const void* data) { return static_cast<TaskHeader*>(const_cast<void*>(data)); }
+
+void task_wake_by_ref(const void* data) {
+  TaskHeader* t = header(data);
+  LoopShared* s = t->shared;
+  if (s == t_running) {
+    LoopCore* core = s->core;
+    ++core->stats.wakes;
+    if (POLLEN_UNLIKELY(core->watching)) core->watch_local_wake(t);
+    core->schedule(t);
+    return;
+  }
+  wake_remote(t, s);
+}
+void task_wake(const void* data) {
+  task_wake_by_ref(data);
+  task_release(header(data));
+}
+void task_drop(const void* data) { task_release(header(data)); }
+RawWaker task_clone(const void* data) {
+  header(data)->refs.retain();
+  return RawWaker{data, &kTaskWakerVTable};
+}
+}  // namespace
+
+const WakerVTable kTaskWakerVTable = {task_clone, task_wake, task_wake_by_ref, task_drop};
+
+void wake_remote(TaskHeader* t, LoopShared* s) noexcept {
+  s->remote_wakes.fetch_add(1, std::memory_order_relaxed);
+  if (t->remote_queued.exchange(true, std::memory_order_acq_rel)) return;  // already queued
+  t->refs.retain();                                                       // the queue's
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->closed) {
+      t->remote_wake_from_loop_thread = t_thread_token == s->thread_token;
+      t->next_remote = nullptr;
+      if (s->tail != nullptr) {
+        s->tail->next_remote = t;
+      } else {
+        s->head = t;
+      }
+      s->tail = t;
+      s->signal_locked();
+      return;
+    }
+  }
+  task_release(t);  // the loop is gone: nothing to do
+}
+
+void task_release(TaskHeader* t) noexcept {
+  if (!t->refs.release()) return;
+  LoopShared* s = TaskState(t->state).holds_shared() ? t->shared : nullptr;
+  t->vtable->deallocate(t);
+  if (s != nullptr) s->release();
+}
+
+}  // namespace detail
+POLLEN_NAMESPACE_END
