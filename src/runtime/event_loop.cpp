@@ -162,8 +162,10 @@ LoopCore::LoopCore(EventLoop* o, const LoopOptions& opts)
       owner(o),
       id(g_next_loop_id.fetch_add(1)),
       thread_token(this_thread_token()),
+      shared(new LoopShared()),
       driver(make_driver(opts)),
       auto_advance(opts.auto_advance),
+      slab(shared, this, thread_token),
       turn_time_ns(coarse_now_ns()),
       shuffle(opts.schedule_seed.has_value()),
       rng_state(opts.schedule_seed.has_value() ? *opts.schedule_seed : 0) {
@@ -175,72 +177,55 @@ LoopCore::LoopCore(EventLoop* o, const LoopOptions& opts)
                  "LoopOptions::max_polls_per_tick is 0: a tick would never poll a task; use at "
                  "least 1 (the default is 128)");
   poller = Poller::create(opts.poller);
-  shared = new LoopShared();
   shared->poller = poller.get();
   shared->core = this;
   shared->thread_token = thread_token;
-}
-
-// --- the live list ------------------------------------------------------------
-void LoopCore::link_live(TaskHeader* t) noexcept {
-  t->prev_live = live_tail;
-  t->next_live = nullptr;
-  if (live_tail != nullptr) {
-    live_tail->next_live = t;
-  } else {
-    live_head = t;
-  }
-  live_tail = t;
-}
-void LoopCore::unlink_live(TaskHeader* t) noexcept {
-  if (t->prev_live != nullptr) {
-    t->prev_live->next_live = t->next_live;
-  } else {
-    live_head = t->next_live;
-  }
-  if (t->next_live != nullptr) {
-    t->next_live->prev_live = t->prev_live;
-  } else {
-    live_tail = t->prev_live;
-  }
+  // Room in the cross-thread queue for the slab's first chunk: the first
+  // spawn allocates only that chunk.
+  reserve_remote(TaskSlab::kMaxBlocksPerChunk);
 }
 
 void LoopCore::adopt(TaskHeader* t) noexcept {
-  t->shared = shared;
-  t->thread_token = thread_token;
-  t->id = next_task_id++;
+  t->id |= next_task_id++;
   t->state = TaskState::spawned().bits();
-  t->waiting_since_ns = turn_time_ns;
-  link_live(t);
   ++stats.tasks_alive;
   ++stats.tasks_spawned;
   if (POLLEN_UNLIKELY(trace != nullptr)) trace_spawn(t);
   push_ready(t);
 }
 
+void LoopCore::reserve_remote(std::size_t blocks) {
+  if (blocks <= remote_reserved) return;
+  const std::size_t n = blocks < 2 * remote_reserved ? 2 * remote_reserved : blocks;
+  remote_batch.reserve(n);
+  {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->queue.reserve(n);
+  }
+  remote_reserved = n;
+}
+
 // --- the cross-thread queue ---------------------------------------------------
 // Moves the cross-thread batch to the ready queue.
 POLLEN_SLOW_PATH void LoopCore::drain_remote() noexcept {
-  TaskHeader* list;
   {
     std::lock_guard<std::mutex> lock(shared->mu);
-    list = shared->head;
-    shared->head = shared->tail = nullptr;
+    remote_batch.swap(shared->queue);  // both have the reserved room
     if (shared->signaled.load(std::memory_order_relaxed)) {
       shared->signaled.store(false, std::memory_order_relaxed);
       poller->clear();  // under the mutex: a push after this signals again
     }
   }
-  while (list != nullptr) {
-    TaskHeader* t = list;
-    list = t->next_remote;
-    if (POLLEN_UNLIKELY(watching)) watch_remote_wake(t);
+  for (std::uintptr_t entry : remote_batch) {
+    TaskHeader* t = reinterpret_cast<TaskHeader*>(entry & ~std::uintptr_t{1});
+    if (POLLEN_UNLIKELY(watching)) watch_remote_wake(t, (entry & 1) != 0);
     // acq_rel: whatever a waker did before a wake that found the flag set
     // happens before the poll this causes.
-    t->remote_queued.exchange(false, std::memory_order_acq_rel);
+    t->remote.exchange(false, std::memory_order_acq_rel);
     schedule(t);
     task_release(t);  // the queue's reference
   }
+  remote_batch.clear();
 }
 
 // --- finishing a task ---------------------------------------------------------
@@ -250,35 +235,28 @@ void LoopCore::finish(TaskHeader* t) {
   TaskState s(t->state);
   POLLEN_ASSERT(s.is_live() && !s.is_queued(),
                 "a task was finished twice, or while it sat in the ready queue");
-  // Wakers still alive may wake this block after the loop is gone: then it
-  // must keep the shared queue alive. With no waker alive (the common case)
-  // nobody can make a new one, so no reference is needed.
-  const bool hold_shared = !t->refs.unique();
-  const TaskState::Finish f = s.transition_to_finished(hold_shared);
+  const TaskState::Finish f = s.transition_to_finished();
+  const bool join_waker = s.take_join_waker();
   t->state = s.bits();
-  if (hold_shared) shared->retain();
   if (POLLEN_UNLIKELY(watching)) watch_finish(t, s.is_cancelled());
-  unlink_live(t);
   --stats.tasks_alive;
   switch (f) {
-    case TaskState::Finish::NotifyHandle: {
-      Waker w = std::move(t->join_waker);
-      std::move(w).wake();
+    case TaskState::Finish::NotifyHandle:
+      if (join_waker) join_wakers.take(t).wake();
       return;
-    }
     case TaskState::Finish::ReleaseOwner:
       break;
   }
-  t->vtable->drop_output(t);
 #if POLLEN_HAS_EXCEPTIONS
-  if (s.is_failed()) {
-    std::exception_ptr unhandled = t->error;
-    std::string name = t->name;
+  if (t->stage == TaskStage::Error) {
+    std::exception_ptr unhandled = take_task_error(t);
+    std::string name = t->name();
     task_release(t);  // the owner reference: nobody holds it any more
     report_unhandled(name.c_str(), unhandled);
     return;
   }
 #endif
+  t->vtable->drop_output(t);
   task_release(t);  // the owner reference: nobody holds it any more
 }
 
@@ -318,11 +296,13 @@ void LoopCore::poll_task(TaskHeader* t) {
       r = t->vtable->poll(t, cx);
     } catch (...) {
       // Complete before the future is destroyed, as in cancel().
-      t->error = std::current_exception();
+      std::exception_ptr e = std::current_exception();
       TaskState f(t->state);
       f.transition_to_failed();
       t->state = f.bits();
       t->vtable->drop_future(t);
+      ::new (t->vtable->slot(t)) std::exception_ptr(std::move(e));
+      t->stage = TaskStage::Error;
       if (kProbed) probe_end(t, begin_ns, PollOutcome::Threw);
       finish(t);
       if (kProbed) polling = nullptr;
@@ -342,10 +322,13 @@ void LoopCore::poll_task(TaskHeader* t) {
     return;
   }
   if (self_woken_only) ++stats.spurious_polls;
-  t->waiting_since_ns = turn_time_ns;
   const TaskState::Idle idle = after.transition_to_idle();
   t->state = after.bits();
-  if (idle == TaskState::Idle::Requeue) push_ready(t);
+  if (idle == TaskState::Idle::Requeue) {
+    push_ready(t);
+  } else {
+    t->link.idle_since = turn_time_ns;  // `link` is free while it is not queued
+  }
   if (kProbed) {
     probe_end(t, begin_ns, PollOutcome::Pending);
     polling = nullptr;
@@ -397,13 +380,13 @@ POLLEN_ALWAYS_INLINE std::size_t LoopCore::turn() {
 // [this turn's intake], `queued_before` the last of the middle part: move the
 // intake (cross-thread wakes, then timer wakes) ahead of the middle part.
 void LoopCore::intake_first(TaskHeader* queued_before) noexcept {
-  TaskHeader* intake_head = queued_before->next_ready;
+  TaskHeader* intake_head = queued_before->link.next;
   TaskHeader* intake_tail = ready_tail;
-  TaskHeader* woken_head = carried_tail != nullptr ? carried_tail->next_ready : ready_head;
-  queued_before->next_ready = nullptr;
-  intake_tail->next_ready = woken_head;
+  TaskHeader* woken_head = carried_tail != nullptr ? carried_tail->link.next : ready_head;
+  queued_before->link.next = nullptr;
+  intake_tail->link.next = woken_head;
   if (carried_tail != nullptr) {
-    carried_tail->next_ready = intake_head;
+    carried_tail->link.next = intake_head;
   } else {
     ready_head = intake_head;
   }
@@ -429,8 +412,8 @@ POLLEN_SLOW_PATH void LoopCore::shuffle_front(std::size_t n) {
     std::swap(shuffled[i], shuffled[j]);
   }
   TaskHeader* rest = ready_head;
-  for (std::size_t i = 0; i + 1 < n; ++i) shuffled[i]->next_ready = shuffled[i + 1];
-  shuffled[n - 1]->next_ready = rest;
+  for (std::size_t i = 0; i + 1 < n; ++i) shuffled[i]->link.next = shuffled[i + 1];
+  shuffled[n - 1]->link.next = rest;
   ready_head = shuffled[0];
   if (rest == nullptr) ready_tail = shuffled[n - 1];
   ready_len += n;
@@ -462,6 +445,7 @@ Option<TimePoint> LoopCore::drive(Mode mode, TaskHeader* root) {
       }
     }
     ++stats.sleeps;
+    slab.reclaim();  // blocks other threads freed: before the loop sleeps
     poller->wait(timeout_ms);
     turn_time_ns = coarse_now_ns();
   }
@@ -476,40 +460,42 @@ void LoopCore::shutdown() noexcept {
   observer = nullptr;  // the tasks' nodes go with the loop
   update_instrumented();
   // Close the cross-thread queue first: from now on wakes do nothing.
-  TaskHeader* remote;
   {
     std::lock_guard<std::mutex> lock(shared->mu);
     shared->closed = true;
-    remote = shared->head;
-    shared->head = shared->tail = nullptr;
+    remote_batch.swap(shared->queue);
   }
   shutting_down = true;
-  // Destroy every unfinished task, one at a time until none is left (see
-  // "Teardown").
-  while (live_head != nullptr) {
-    while (TaskHeader* q = pop_ready()) {
-      TaskState s(q->state);
-      s.unqueue();
-      q->state = s.bits();
-    }
+  // Destroy every unfinished task, walking the slab until none is left (see
+  // "Teardown"): the destructors may spawn (cancelled in a later round).
+  while (stats.tasks_alive != 0) {
+    slab.for_each_block([this](TaskHeader* t) {
+      if (!TaskState(t->state).is_live()) return;
+      while (TaskHeader* q = pop_ready()) {
+        TaskState s(q->state);
+        s.unqueue();
+        q->state = s.bits();
+      }
 #if POLLEN_HAS_EXCEPTIONS
-    try {
-      cancel(live_head);
-    } catch (...) {
-      // An unhandled-exception handler threw: nothing can catch it here.
-    }
+      try {
+        cancel(t);
+      } catch (...) {
+        // An unhandled-exception handler threw: nothing can catch it here.
+      }
 #else
-    cancel(live_head);
+      cancel(t);
 #endif
+    });
   }
   POLLEN_ASSERT(ready_head == nullptr && ready_len == 0,
                 "the ready queue holds a task after every task was destroyed");
   carried_tail = nullptr;
-  while (remote != nullptr) {
-    TaskHeader* t = remote;
-    remote = t->next_remote;
-    task_release(t);  // remote_queued stays set: later wakes return at once
+  for (std::uintptr_t entry : remote_batch) {
+    // `remote` stays set: later wakes return at once.
+    task_release(reinterpret_cast<TaskHeader*>(entry & ~std::uintptr_t{1}));
   }
+  remote_batch.clear();
+  slab.orphan();  // blocks still held by handles or wakers keep their chunks
   shared->core = nullptr;
   shared->release();
   shared = nullptr;
@@ -563,7 +549,14 @@ EventLoop::~EventLoop() {
   core_->shutdown();
 }
 
-void EventLoop::check_spawn() const { core_->check_thread("EventLoop::spawn"); }
+void* EventLoop::allocate_task(std::size_t size, std::size_t align) {
+  core_->check_thread("EventLoop::spawn");
+  return core_->slab.allocate(size, align);
+}
+
+void EventLoop::free_unadopted(void* mem) noexcept {
+  detail::task_free(static_cast<detail::TaskHeader*>(mem));
+}
 
 void EventLoop::adopt(detail::TaskHeader* t) noexcept { core_->adopt(t); }
 

@@ -18,11 +18,11 @@ namespace detail {
 
 namespace {
 inline void check_handle_thread(const TaskHeader* t, const char* what) {
-  if (POLLEN_UNLIKELY(t->thread_token != t_thread_token)) report_handle_wrong_thread(t, what);
+  if (POLLEN_UNLIKELY(task_thread_token(t) != t_thread_token)) report_handle_wrong_thread(t, what);
 }
 inline void check_handle_thread_noexcept(const TaskHeader* t, const char* what,
                                          const char* done) noexcept {
-  if (POLLEN_UNLIKELY(t->thread_token != t_thread_token)) {
+  if (POLLEN_UNLIKELY(task_thread_token(t) != t_thread_token)) {
     report_handle_wrong_thread_noexcept(t, what, done);
   }
 }
@@ -30,7 +30,7 @@ inline void check_handle_thread_noexcept(const TaskHeader* t, const char* what,
 
 JoinPoll join_poll(TaskHeader* t, Context& cx) {
   check_handle_thread(t, "JoinHandle::poll");
-  const TaskState s(t->state);
+  TaskState s(t->state);
   if (s.is_complete()) {
 #if POLLEN_HAS_EXCEPTIONS
     if (s.is_failed()) return JoinPoll::Failed;
@@ -39,7 +39,19 @@ JoinPoll join_poll(TaskHeader* t, Context& cx) {
     POLLEN_ASSERT(t->stage == TaskStage::Output, "a finished task's output was taken twice");
     return JoinPoll::Output;
   }
-  if (!t->join_waker.will_wake(cx.waker())) t->join_waker = cx.waker();
+  // Unfinished: its loop lives, and keeps the handle's waker in its table.
+  JoinWakers& table = task_shared(t)->core->join_wakers;
+  switch (s.transition_to_join_waiting()) {
+    case TaskState::JoinWaker::Registered: {
+      Waker* w = table.find(t);
+      if (!w->will_wake(cx.waker())) *w = cx.waker();
+      break;
+    }
+    case TaskState::JoinWaker::Absent:
+      table.insert(t, cx.waker());  // may throw: the bit is set only after
+      t->state = s.bits();
+      break;
+  }
   return JoinPoll::Pending;
 }
 
@@ -48,7 +60,7 @@ void join_rethrow(TaskHeader* t) {
   TaskState s(t->state);
   s.mark_error_observed();
   t->state = s.bits();
-  std::rethrow_exception(t->error);
+  std::rethrow_exception(take_task_error(t));
 #else
   (void)t;
   POLLEN_ASSERT(false, "a task failed in a build without exceptions");
@@ -60,9 +72,10 @@ void join_release(TaskHeader* t) noexcept {
   check_handle_thread_noexcept(t, "JoinHandle of", "dropped or detached");
   TaskState s(t->state);
   const TaskState::HandleDrop d = s.transition_to_handle_dropped();
+  const bool join_waker = s.take_join_waker();
   t->state = s.bits();
-  t->join_waker = Waker();
-  if (s.is_complete()) t->vtable->drop_output(t);
+  if (join_waker) (void)task_shared(t)->core->join_wakers.take(t);  // dropped here
+  if (s.is_complete()) drop_task_result(t);
   if (d == TaskState::HandleDrop::DropResult) task_release(t);
 }
 
@@ -71,7 +84,7 @@ void join_abort(TaskHeader* t) {
   TaskState s(t->state);
   const TaskState::Abort a = s.transition_to_abort_requested();
   t->state = s.bits();
-  if (a == TaskState::Abort::Schedule) t->shared->core->schedule(t);
+  if (a == TaskState::Abort::Schedule) task_shared(t)->core->schedule(t);
 }
 
 bool task_finished(const TaskHeader* t) noexcept {

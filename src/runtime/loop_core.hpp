@@ -15,6 +15,8 @@
 #include <pollen/core/poll_observer.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
+#include "join_wakers.hpp"
+#include "task_slab.hpp"
 #include "task_state.hpp"
 
 #include <atomic>
@@ -41,16 +43,24 @@ namespace detail {
 
 class LoopCore;
 
-// What wakers reach: outlives the loop while a wakeable task block exists.
+// What wakers and other threads reach: outlives the loop while a task block
+// of its slab exists (every orphaned slab chunk holds a reference).
 class LoopShared {
  public:
-  std::atomic<std::uint32_t> refs{1};  // the loop's, plus one per kHoldsShared block
+  RefCount refs;               // the loop's, plus one per orphaned slab chunk
   std::atomic<std::size_t> remote_wakes{0};
 
   std::mutex mu;
-  TaskHeader* head = nullptr;  // the cross-thread queue, guarded by mu
-  TaskHeader* tail = nullptr;
+  // The cross-thread queue, guarded by mu: the woken tasks, each with bit 0
+  // set when the wake came from the loop's own thread (for the trace). A
+  // task is in it at most once (TaskHeader::remote), and its capacity is
+  // reserved for every block of the slab, so a push never allocates.
+  std::vector<std::uintptr_t> queue;
   bool closed = false;         // guarded by mu; set once, by the loop's destructor
+  // Blocks freed on other threads while the loop lives (through link.next),
+  // guarded by mu; has_freed is the hint the loop reads without it.
+  TaskHeader* freed = nullptr;
+  std::atomic<bool> has_freed{false};
   // Written under mu; read without it as a hint ("maybe something queued").
   // True from the first push (or self-signal) until the loop takes the batch;
   // the Poller is signalled exactly when it goes from false to true.
@@ -59,9 +69,9 @@ class LoopShared {
   LoopCore* core = nullptr;    // valid while !closed; used on the loop's thread only
   std::uint32_t thread_token = 0;  // the loop's thread's; set before any task exists
 
-  void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  void retain() noexcept { refs.retain(); }
   void release() noexcept {
-    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs.release()) delete this;
   }
   // Makes the poller readable unless it already is. Any thread, under mu.
   void signal_locked() noexcept {
@@ -121,15 +131,19 @@ class LoopCore {
   UnhandledExceptionHandler on_unhandled;
 #endif
 
-  // --- the ready queue and the live list --------------------------------------
-  TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through next_ready)
+  // --- the tasks ----------------------------------------------------------------
+  TaskSlab slab;                     // every task block (and, walked, every live task)
+  JoinWakers join_wakers;            // the wakers of JoinHandles waiting on live tasks
+  TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through link.next)
   TaskHeader* ready_tail = nullptr;
   std::size_t ready_len = 0;
   // The last task of the previous turn's set that it did not poll (over the
   // cap), still queued; nullptr when that turn polled its whole set.
   TaskHeader* carried_tail = nullptr;
-  TaskHeader* live_head = nullptr;   // every unfinished task (through prev/next_live)
-  TaskHeader* live_tail = nullptr;
+  // drain_remote()'s copy of the cross-thread queue (swapped under the mutex)
+  // and the room reserved in both.
+  std::vector<std::uintptr_t> remote_batch;
+  std::size_t remote_reserved = 0;
   LoopStats stats;
   std::uint64_t next_task_id = 1;
   std::int64_t turn_time_ns;         // the coarse clock, sampled (see turn())
@@ -167,9 +181,9 @@ class LoopCore {
     if (w == TaskState::Wake::Queue) push_ready(t);
   }
   void push_ready(TaskHeader* t) noexcept {
-    t->next_ready = nullptr;
+    t->link.next = nullptr;
     if (ready_tail != nullptr) {
-      ready_tail->next_ready = t;
+      ready_tail->link.next = t;
     } else {
       ready_head = t;
       // Outside a turn, in a host's main loop: make native_handle() readable.
@@ -181,7 +195,7 @@ class LoopCore {
   TaskHeader* pop_ready() noexcept {
     TaskHeader* t = ready_head;
     if (t != nullptr) {
-      ready_head = t->next_ready;
+      ready_head = t->link.next;
       if (ready_head == nullptr) ready_tail = nullptr;
       --ready_len;
     }
@@ -192,6 +206,9 @@ class LoopCore {
     shared->signal_locked();
   }
   void adopt(TaskHeader* t) noexcept;
+  // Makes room in the cross-thread queue for `blocks` tasks (the slab, when
+  // it adds a chunk). Loop thread; may throw std::bad_alloc.
+  void reserve_remote(std::size_t blocks);
   void finish(TaskHeader* t);
   void cancel(TaskHeader* t);
   std::size_t turn();
@@ -224,7 +241,7 @@ class LoopCore {
   // A wake of `t` on the loop's thread, during a turn (or advance()).
   POLLEN_SLOW_PATH void watch_local_wake(const TaskHeader* t);
   // A wake of `t` taken from the cross-thread queue.
-  POLLEN_SLOW_PATH void watch_remote_wake(const TaskHeader* t);
+  POLLEN_SLOW_PATH void watch_remote_wake(const TaskHeader* t, bool from_loop_thread);
   POLLEN_SLOW_PATH void watch_finish(const TaskHeader* t, bool cancelled);
   // Before a poll, when instrumented: returns the clock (kNoClock when
   // neither tracing nor the detector needed it).
@@ -242,12 +259,38 @@ class LoopCore {
   void intake_first(TaskHeader* queued_before) noexcept;
   std::uint64_t next_random() noexcept;
   void shuffle_front(std::size_t n);
-  void link_live(TaskHeader* t) noexcept;
-  void unlink_live(TaskHeader* t) noexcept;
 };
 
 // probe_begin(): the clock was not read.
 constexpr std::int64_t kNoClock = INT64_MIN;
+
+// The loop of a task block: the header of its slab chunk.
+inline LoopShared* task_shared(const TaskHeader* t) noexcept { return chunk_of(t)->shared; }
+// The loop's thread token (fixed: readable from any thread).
+inline std::uint32_t task_thread_token(const TaskHeader* t) noexcept {
+  return chunk_of(t)->thread_token;
+}
+
+#if POLLEN_HAS_EXCEPTIONS
+// Moves the exception of a failed task out of its slot (stage Error -> Empty).
+inline std::exception_ptr take_task_error(TaskHeader* t) noexcept {
+  std::exception_ptr* slot = static_cast<std::exception_ptr*>(t->vtable->slot(t));
+  std::exception_ptr e = std::move(*slot);
+  slot->~exception_ptr();
+  t->stage = TaskStage::Empty;
+  return e;
+}
+#endif
+// Destroys what a finished task's slot holds (its output, or its exception).
+inline void drop_task_result(TaskHeader* t) noexcept {
+#if POLLEN_HAS_EXCEPTIONS
+  if (t->stage == TaskStage::Error) {
+    (void)take_task_error(t);
+    return;
+  }
+#endif
+  t->vtable->drop_output(t);
+}
 
 }  // namespace detail
 POLLEN_NAMESPACE_END

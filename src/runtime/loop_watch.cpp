@@ -62,8 +62,8 @@ std::string indent(const std::string& text, const char* prefix) {
 }
 // id and name never change after spawn.
 std::string task_label(const TaskHeader* t) {
-  if (t->name[0] != '\0') return fmt::format("task #{} \"{}\"", t->id, t->name);
-  return fmt::format("task #{}", t->id);
+  if (t->name()[0] != '\0') return fmt::format("task #{} \"{}\"", t->task_id(), t->name());
+  return fmt::format("task #{}", t->task_id());
 }
 const char kHandleThreadAdvice[] =
     "a JoinHandle belongs to the thread of its event loop (the thread that created the loop), "
@@ -76,8 +76,8 @@ void emit(LoopCore& core, TraceKind kind, const TaskHeader* t, std::int64_t now,
           std::uint64_t source_task = 0) {
   TraceEvent e;
   e.kind = kind;
-  e.task = t->id;
-  e.task_name = t->name;
+  e.task = t->task_id();
+  e.task_name = t->name();
   e.time_ns = now - core.trace_start_ns;
   e.outcome = outcome;
   e.source = source;
@@ -87,8 +87,8 @@ void emit(LoopCore& core, TraceKind kind, const TaskHeader* t, std::int64_t now,
 
 void report_slow_poll(LoopCore& core, const TaskHeader* t, std::int64_t ns) {
   SlowPoll sp;
-  sp.task = t->id;
-  sp.name = t->name;
+  sp.task = t->task_id();
+  sp.name = t->name();
   sp.duration = std::chrono::nanoseconds(ns);
   DescribeNode root;
   {
@@ -196,18 +196,18 @@ void LoopCore::watch_local_wake(const TaskHeader* t) {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Timer);
   } else if (polling != nullptr) {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Task,
-         polling->id);
+         polling->task_id());
   } else {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Loop);
   }
 }
 
-void LoopCore::watch_remote_wake(const TaskHeader* t) {
+void LoopCore::watch_remote_wake(const TaskHeader* t, bool from_loop_thread) {
   if (TaskState(t->state).is_complete()) return;
   if (observer != nullptr) ++task_wakes[t];
   if (trace == nullptr) return;
   emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending,
-       t->remote_wake_from_loop_thread ? WakeSource::Loop : WakeSource::OtherThread);
+       from_loop_thread ? WakeSource::Loop : WakeSource::OtherThread);
 }
 
 void LoopCore::watch_finish(const TaskHeader* t, bool cancelled) {
@@ -245,20 +245,30 @@ void LoopCore::probe_end(TaskHeader* t, std::int64_t begin, PollOutcome outcome)
 
 // --- EventLoop: the dump, tracing, slow polls, introspection ----------------------
 std::vector<TaskSnapshot> EventLoop::dump_tasks() const {
+  // The live tasks are the slab's live blocks, in spawn order.
+  std::vector<const detail::TaskHeader*> live;
+  core_->slab.for_each_block([&live](const detail::TaskHeader* t) {
+    if (detail::TaskState(t->state).is_live()) live.push_back(t);
+  });
+  std::sort(live.begin(), live.end(), [](const detail::TaskHeader* a, const detail::TaskHeader* b) {
+    return a->task_id() < b->task_id();
+  });
   std::vector<TaskSnapshot> out;
+  out.reserve(live.size());
   const std::int64_t now = detail::coarse_now_ns();
-  for (const detail::TaskHeader* t = core_->live_head; t != nullptr; t = t->next_live) {
+  for (const detail::TaskHeader* t : live) {
     const detail::TaskState s(t->state);
     TaskSnapshot snap;
-    snap.id = t->id;
-    snap.name = t->name;
+    snap.id = t->task_id();
+    snap.name = t->name();
     if (s.is_running()) {
       snap.state = "running";
       snap.tree.name = "(being polled)";
     } else {
       snap.state = s.is_queued() ? "ready" : "waiting";
-      if (!s.is_queued() && now > t->waiting_since_ns) {
-        snap.waiting = std::chrono::nanoseconds(now - t->waiting_since_ns);
+      // Waiting: `link` holds the time its last poll returned Pending.
+      if (!s.is_queued() && now > t->link.idle_since) {
+        snap.waiting = std::chrono::nanoseconds(now - t->link.idle_since);
       }
       Describer d(snap.tree, core_->observer);
       t->vtable->describe(t, d);

@@ -29,10 +29,13 @@
 //                      abort it) can queue the task again.
 //   kAbortRequested    abort() was called; cancelled at its next turn.
 //   kCancelled         finished by cancellation: no output.
-//   kFailed            finished by an exception (kept in TaskHeader::error).
+//   kFailed            finished by an exception (kept in the slot, stage Error,
+//                      until someone takes it).
 //   kHandle            a JoinHandle still holds the owner reference.
 //   kLive              the loop still holds the owner reference (unfinished).
-//   kHoldsShared       the block holds a reference to its loop's LoopShared.
+//   kJoinWaker         a JoinHandle waits: its waker is in the loop's
+//                      JoinWakers table (until the task finishes or the
+//                      handle lets go).
 //   kSelfWokenOnly     queued only by wakes during its own previous poll
 //                      (the next poll, if Pending, is spurious).
 //   kErrorObserved     the stored exception reached someone.
@@ -56,7 +59,7 @@ class TaskState {
   static constexpr std::uint16_t kFailed = 1u << 6;
   static constexpr std::uint16_t kHandle = 1u << 7;
   static constexpr std::uint16_t kLive = 1u << 8;
-  static constexpr std::uint16_t kHoldsShared = 1u << 9;
+  static constexpr std::uint16_t kJoinWaker = 1u << 9;
   static constexpr std::uint16_t kSelfWokenOnly = 1u << 10;
   static constexpr std::uint16_t kErrorObserved = 1u << 11;
 
@@ -130,12 +133,10 @@ class TaskState {
     NotifyHandle,  // a JoinHandle holds the owner reference: wake its waker
     ReleaseOwner,  // nobody awaits it: drop the output (report a failure), release
   };
-  // Ready, threw or cancelled: the loop lets go of the task. `hold_shared`:
-  // wakers of it are still alive, so it keeps its loop's LoopShared alive.
-  POLLEN_NODISCARD Finish transition_to_finished(bool hold_shared) noexcept {
+  // Ready, threw or cancelled: the loop lets go of the task.
+  POLLEN_NODISCARD Finish transition_to_finished() noexcept {
     set(kComplete);
     clear(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly);
-    if (hold_shared) set(kHoldsShared);
     if (bits_ & kHandle) return Finish::NotifyHandle;
     if (bits_ & kFailed) set(kErrorObserved);  // reported as unhandled
     return Finish::ReleaseOwner;
@@ -159,6 +160,23 @@ class TaskState {
     clear(kHandle);
     return (bits_ & kLive) ? HandleDrop::KeepRunning : HandleDrop::DropResult;
   }
+  // The handle's waker entered the loop's table, or left it.
+  enum class POLLEN_NODISCARD_TYPE JoinWaker : unsigned char {
+    Registered,  // the table holds one: update it
+    Absent,      // none: insert one (kJoinWaker is now set)
+  };
+  POLLEN_NODISCARD JoinWaker transition_to_join_waiting() noexcept {
+    if (bits_ & kJoinWaker) return JoinWaker::Registered;
+    set(kJoinWaker);
+    return JoinWaker::Absent;
+  }
+  // True when the table held a waker for the task (kJoinWaker is now clear):
+  // take it.
+  POLLEN_NODISCARD bool take_join_waker() noexcept {
+    const bool had = (bits_ & kJoinWaker) != 0;
+    clear(kJoinWaker);
+    return had;
+  }
   void mark_error_observed() noexcept { set(kErrorObserved); }
 
   // --- queries --------------------------------------------------------------
@@ -168,7 +186,6 @@ class TaskState {
   bool is_queued() const noexcept { return (bits_ & kQueued) != 0; }
   bool is_running() const noexcept { return (bits_ & kRunning) != 0; }
   bool is_live() const noexcept { return (bits_ & kLive) != 0; }
-  bool holds_shared() const noexcept { return (bits_ & kHoldsShared) != 0; }
   // The teardown empties the ready queue before each cancel.
   void unqueue() noexcept { clear(kQueued); }
 

@@ -16,7 +16,7 @@ TaskHeader* header(const void* data) { return static_cast<TaskHeader*>(const_cas
 
 void task_wake_by_ref(const void* data) {
   TaskHeader* t = header(data);
-  LoopShared* s = t->shared;
+  LoopShared* s = task_shared(t);
   if (s == t_running) {
     LoopCore* core = s->core;
     ++core->stats.wakes;
@@ -41,19 +41,14 @@ const WakerVTable kTaskWakerVTable = {task_clone, task_wake, task_wake_by_ref, t
 
 void wake_remote(TaskHeader* t, LoopShared* s) noexcept {
   s->remote_wakes.fetch_add(1, std::memory_order_relaxed);
-  if (t->remote_queued.exchange(true, std::memory_order_acq_rel)) return;  // already queued
-  t->refs.retain();                                                       // the queue's
+  if (t->remote.exchange(true, std::memory_order_acq_rel)) return;  // already queued
+  t->refs.retain();                                                // the queue's
+  const std::uintptr_t from_loop_thread = t_thread_token == s->thread_token ? 1 : 0;
   {
     std::lock_guard<std::mutex> lock(s->mu);
     if (!s->closed) {
-      t->remote_wake_from_loop_thread = t_thread_token == s->thread_token;
-      t->next_remote = nullptr;
-      if (s->tail != nullptr) {
-        s->tail->next_remote = t;
-      } else {
-        s->head = t;
-      }
-      s->tail = t;
+      // Never reallocates: the slab reserved room for all its blocks.
+      s->queue.push_back(reinterpret_cast<std::uintptr_t>(t) | from_loop_thread);
       s->signal_locked();
       return;
     }
@@ -62,10 +57,7 @@ void wake_remote(TaskHeader* t, LoopShared* s) noexcept {
 }
 
 void task_release(TaskHeader* t) noexcept {
-  if (!t->refs.release()) return;
-  LoopShared* s = TaskState(t->state).holds_shared() ? t->shared : nullptr;
-  t->vtable->deallocate(t);
-  if (s != nullptr) s->release();
+  if (t->refs.release()) t->vtable->deallocate(t);  // back to the slab, any thread
 }
 
 }  // namespace detail

@@ -193,8 +193,10 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Starts running `f` as a task; it is first polled at the next turn.
-  // Allocates exactly once (the task and f in one block, plus the name).
+  // Starts running `f` as a task; it is first polled at the next turn. The
+  // task (header, f, and a copy of the name) is one block of the loop's
+  // task slab: spawning allocates only when the slab needs a new 64 KiB
+  // chunk (or the block is larger than 8 KiB: a chunk of its own).
   // ContractError on another thread than the loop's (nothing is allocated
   // then). Allowed from a destructor that the loop's destructor runs: the
   // new task is cancelled in turn.
@@ -322,8 +324,19 @@ class EventLoop {
  private:
   template <class F>
   JoinHandle<output_t<F>> spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
-    check_spawn();  // before anything is allocated
-    detail::TaskHeader* t = detail::new_task<F>(std::move(f), name, len);
+    // Checks the thread before anything is allocated.
+    void* mem = allocate_task(detail::task_block_size<F>(len), alignof(detail::Task<F>));
+    detail::TaskHeader* t;
+#if POLLEN_HAS_EXCEPTIONS
+    try {
+      t = detail::construct_task<F>(mem, std::move(f), name, len);
+    } catch (...) {
+      free_unadopted(mem);
+      throw;
+    }
+#else
+    t = detail::construct_task<F>(mem, std::move(f), name, len);
+#endif
     adopt(t);
     return JoinHandle<output_t<F>>(t);
   }
@@ -353,8 +366,10 @@ class EventLoop {
 
   // Raises the nested-call ContractError when this thread is inside a poll.
   void check_can_block(const char* what) const;
-  // Raises the wrong-thread ContractError of spawn().
-  void check_spawn() const;
+  // A block of the loop's task slab (spawn() on the wrong thread raises
+  // ContractError first), and giving back one whose task was never built.
+  void* allocate_task(std::size_t size, std::size_t align);
+  void free_unadopted(void* mem) noexcept;
   void adopt(detail::TaskHeader* t) noexcept;
   void drive_until_finished(detail::TaskHeader* root);
 
