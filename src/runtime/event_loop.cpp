@@ -127,10 +127,12 @@ std::unique_ptr<TimerDriver> make_driver(const LoopOptions& o) {
   return std::unique_ptr<TimerDriver>(new TimerDriver(o.clock));
 }
 
-// A waker borrowed for one poll: no reference is taken or dropped (the
-// union keeps the Waker's destructor, which would drop one, from running).
+// The waker every poll of a turn lends its task: built once per turn and
+// pointed at each task in turn. No reference is taken or dropped (the union
+// keeps the Waker's destructor, which would drop one, from running).
 struct BorrowedWaker {
-  explicit BorrowedWaker(TaskHeader* t) noexcept : u(RawWaker{t, &kTaskWakerVTable}) {}
+  BorrowedWaker() noexcept : u(RawWaker{nullptr, &kTaskWakerVTable}) {}
+  void point_at(TaskHeader* t) noexcept { ::new (&u.waker) Waker(RawWaker{t, &kTaskWakerVTable}); }
   union U {
     explicit U(RawWaker r) noexcept : waker(r) {}
     ~U() {}
@@ -230,11 +232,10 @@ POLLEN_SLOW_PATH void LoopCore::drain_remote() noexcept {
 
 // --- finishing a task ---------------------------------------------------------
 // The task has finished (Ready, threw, or cancelled); the future is gone.
-// Once per task; never while it is queued (see "Finishing").
+// Once per task; never while it sits in the ready queue (see "Finishing").
 void LoopCore::finish(TaskHeader* t) {
   TaskState s(t->state);
-  POLLEN_ASSERT(s.is_live() && !s.is_queued(),
-                "a task was finished twice, or while it sat in the ready queue");
+  POLLEN_ASSERT(s.is_live(), "a task was finished twice");
   const TaskState::Finish f = s.transition_to_finished();
   const bool join_waker = s.take_join_waker();
   t->state = s.bits();
@@ -271,69 +272,86 @@ void LoopCore::cancel(TaskHeader* t) {
 }
 
 // --- polling ------------------------------------------------------------------
-// The plain copy (kProbed false) has no probe code at all; the instrumented
-// one reads the clock, records the poll and attaches the observer.
+// One turn's polls: the Context, the borrowed waker and the budget are built
+// once; the statistics are counted once, when the round ends (also when a
+// poll's exception leaves it). The plain copy (kProbed false) has no probe
+// code at all; the instrumented one reads the clock, records each poll and
+// attaches the observer.
 template <bool kProbed>
-void LoopCore::poll_task(TaskHeader* t) {
-  TaskState s(t->state);
-  bool self_woken_only;
-  const TaskState::Run run = s.transition_to_running(self_woken_only);
-  t->state = s.bits();
-  if (run == TaskState::Run::Cancel) {
-    cancel(t);
-    return;
-  }
-  ++stats.polls;
-  std::int64_t begin_ns = 0;
-  if (kProbed) begin_ns = probe_begin(t);
-  Budget budget{options.budget_per_poll};
-  TaskPoll r;
-  {
-    BorrowedWaker w(t);
-    Context cx(w.u.waker, &budget, kProbed ? observer : nullptr);
+POLLEN_ALWAYS_INLINE std::size_t LoopCore::poll_round(std::size_t round) {
+  Budget budget{0};
+  BorrowedWaker w;
+  Context cx(w.u.waker, &budget, kProbed ? observer : nullptr);
+  struct Count {
+    LoopCore& core;
+    std::size_t polls;
+    ~Count() {
+      core.stats.polls += polls;
+      core.running = nullptr;
+    }
+  } count{*this, 0};
+  const unsigned per_poll = options.budget_per_poll;
+  for (std::size_t n = 0; n < round; ++n) {
+    TaskHeader* t = pop_ready();
+    const TaskState popped(t->state);  // the poll's one load before it...
+    if (POLLEN_UNLIKELY(popped.on_popped() == TaskState::Run::Cancel)) {
+      running = nullptr;  // wakes from the teardown come from the loop
+      cancel(t);
+      continue;
+    }
+    ++count.polls;
+    w.point_at(t);
+    budget.remaining = per_poll;
+    running = t;
+    rewoken = false;
+    std::int64_t begin_ns = 0;
+    if (kProbed) begin_ns = probe_begin(t);
+    TaskPoll r;
 #if POLLEN_HAS_EXCEPTIONS
     try {
       r = t->vtable->poll(t, cx);
     } catch (...) {
-      // Complete before the future is destroyed, as in cancel().
-      std::exception_ptr e = std::current_exception();
-      TaskState f(t->state);
-      f.transition_to_failed();
-      t->state = f.bits();
-      t->vtable->drop_future(t);
-      ::new (t->vtable->slot(t)) std::exception_ptr(std::move(e));
-      t->stage = TaskStage::Error;
-      if (kProbed) probe_end(t, begin_ns, PollOutcome::Threw);
-      finish(t);
-      if (kProbed) polling = nullptr;
-      return;
+      poll_threw(t, std::current_exception(), kProbed, begin_ns);
+      continue;
     }
 #else
     r = t->vtable->poll(t, cx);
 #endif
-  }
-  TaskState after(t->state);
-  if (r == TaskPoll::Ready) {
-    after.transition_to_ready();
+    if (r == TaskPoll::Ready) {
+      if (kProbed) probe_end(t, begin_ns, PollOutcome::Ready);
+      finish(t);  // the JoinHandle's wake in here comes from this task
+      continue;
+    }
+    TaskState after(t->state);  // ... and its one store after (reloaded: the
+                                // poll may have aborted or detached it)
+    const TaskState::Idle idle = after.transition_to_idle(rewoken);
     t->state = after.bits();
-    if (kProbed) probe_end(t, begin_ns, PollOutcome::Ready);
-    finish(t);  // the JoinHandle's wake in here comes from this task
-    if (kProbed) polling = nullptr;
-    return;
+    if (POLLEN_UNLIKELY(popped.self_woken_only())) ++stats.spurious_polls;
+    if (idle == TaskState::Idle::Requeue) {
+      push_ready(t);  // at the back: polled in the next turn
+    } else {
+      t->link.idle_since = turn_time_ns;  // `link` is free while it is not queued
+    }
+    if (kProbed) probe_end(t, begin_ns, PollOutcome::Pending);
   }
-  if (self_woken_only) ++stats.spurious_polls;
-  const TaskState::Idle idle = after.transition_to_idle();
-  t->state = after.bits();
-  if (idle == TaskState::Idle::Requeue) {
-    push_ready(t);
-  } else {
-    t->link.idle_since = turn_time_ns;  // `link` is free while it is not queued
-  }
-  if (kProbed) {
-    probe_end(t, begin_ns, PollOutcome::Pending);
-    polling = nullptr;
-  }
+  return round;
 }
+
+#if POLLEN_HAS_EXCEPTIONS
+// The poll threw: complete before the future is destroyed (as in cancel()),
+// keep the exception in the slot, finish.
+POLLEN_SLOW_PATH void LoopCore::poll_threw(TaskHeader* t, std::exception_ptr e, bool probed,
+                                           std::int64_t begin_ns) {
+  TaskState s(t->state);
+  s.transition_to_failed();
+  t->state = s.bits();
+  t->vtable->drop_future(t);
+  ::new (t->vtable->slot(t)) std::exception_ptr(std::move(e));
+  t->stage = TaskStage::Error;
+  if (probed) probe_end(t, begin_ns, PollOutcome::Threw);
+  finish(t);
+}
+#endif
 
 // Wakes the tasks whose timers are due. Called with t_running == shared
 // (inside a turn, or from advance_to()): the wakes queue tasks directly.
@@ -349,9 +367,10 @@ POLLEN_ALWAYS_INLINE void LoopCore::fire_timers() {
 // polls is pushed behind them: it waits for the next turn, where the intake
 // of that turn goes ahead of it.
 POLLEN_ALWAYS_INLINE std::size_t LoopCore::turn() {
-  // The clock for "waiting since" is sampled every 8 turns and after every
-  // kernel wait: a stamp is at most 8 turns early.
-  if ((stats.ticks++ & 7) == 0) turn_time_ns = coarse_now_ns();
+  // The clock for "waiting since" is sampled every 64 turns and after every
+  // kernel wait: a stamp is at most 64 turns early (the clock is coarse
+  // anyway: milliseconds).
+  if ((stats.ticks++ & 63) == 0) turn_time_ns = coarse_now_ns();
   TaskHeader* const queued_before = ready_tail;
   if (shared->signaled.load(std::memory_order_relaxed)) drain_remote();
   fire_timers();
@@ -367,13 +386,8 @@ POLLEN_ALWAYS_INLINE std::size_t LoopCore::turn() {
   // ahead of the next turn's intake. Set before polling, so that a poll that
   // throws out of the turn leaves it right (the set's last task stays queued).
   carried_tail = round < len ? ready_tail : nullptr;
-  std::size_t n = 0;
-  if (POLLEN_UNLIKELY(instrumented)) {
-    for (; n < round; ++n) poll_task<true>(pop_ready());
-  } else {
-    for (; n < round; ++n) poll_task<false>(pop_ready());
-  }
-  return n;
+  if (POLLEN_UNLIKELY(instrumented)) return poll_round<true>(round);
+  return poll_round<false>(round);
 }
 
 // The queue is [carried over][woken since the last turn began polling]
@@ -419,15 +433,17 @@ POLLEN_SLOW_PATH void LoopCore::shuffle_front(std::size_t n) {
   ready_len += n;
 }
 
-// Returns next_deadline() when it stops for UntilStalled.
-Option<TimePoint> LoopCore::drive(Mode mode, TaskHeader* root) {
+// Returns next_deadline() when it stops for UntilStalled. One copy per
+// mode: the turn is inlined, and each mode tests only its own condition.
+template <LoopCore::Mode kMode>
+Option<TimePoint> LoopCore::drive(TaskHeader* root) {
   for (;;) {
     turn();
-    if (root != nullptr && TaskState(root->state).is_complete()) return none;
-    if (mode == Mode::Run && stats.tasks_alive == 0) return none;
+    if (kMode == Mode::UntilFinished && TaskState(root->state).is_complete()) return none;
+    if (kMode == Mode::Run && stats.tasks_alive == 0) return none;
     if (ready_head != nullptr || shared->signaled.load(std::memory_order_relaxed)) continue;
     Option<TimePoint> deadline = driver->next_deadline();
-    if (mode == Mode::UntilStalled) return deadline;
+    if (kMode == Mode::UntilStalled) return deadline;
     int timeout_ms = -1;  // no timer: wait for a cross-thread wake only
     if (deadline.has_value()) {
       if (driver->is_virtual()) {
@@ -456,7 +472,6 @@ Option<TimePoint> LoopCore::drive(Mode mode, TaskHeader* root) {
 void LoopCore::shutdown() noexcept {
   // The sink may be gone already (declared after the loop): record nothing.
   trace = nullptr;
-  polling = nullptr;
   observer = nullptr;  // the tasks' nodes go with the loop
   update_instrumented();
   // Close the cross-thread queue first: from now on wakes do nothing.
@@ -567,19 +582,19 @@ void EventLoop::check_can_block(const char* what) const {
 
 void EventLoop::drive_until_finished(detail::TaskHeader* root) {
   detail::TurnScope scope(*core_, "EventLoop::block_on");
-  core_->drive(detail::LoopCore::Mode::UntilFinished, root);
+  core_->drive<detail::LoopCore::Mode::UntilFinished>(root);
 }
 
 void EventLoop::run() {
   core_->check_thread("EventLoop::run");
   detail::TurnScope scope(*core_, "EventLoop::run");
-  core_->drive(detail::LoopCore::Mode::Run, nullptr);
+  core_->drive<detail::LoopCore::Mode::Run>(nullptr);
 }
 
 Option<TimePoint> EventLoop::run_until_stalled() {
   core_->check_thread("EventLoop::run_until_stalled");
   detail::TurnScope scope(*core_, "EventLoop::run_until_stalled");
-  return core_->drive(detail::LoopCore::Mode::UntilStalled, nullptr);
+  return core_->drive<detail::LoopCore::Mode::UntilStalled>(nullptr);
 }
 
 std::size_t EventLoop::tick() {

@@ -144,6 +144,11 @@ class LoopCore {
   // and the room reserved in both.
   std::vector<std::uintptr_t> remote_batch;
   std::size_t remote_reserved = 0;
+  // The task being polled (kept until the end of the turn's polls, so that a
+  // wake from its finish() is still its), and whether it was woken during
+  // its poll.
+  TaskHeader* running = nullptr;
+  bool rewoken = false;
   LoopStats stats;
   std::uint64_t next_task_id = 1;
   std::int64_t turn_time_ns;         // the coarse clock, sampled (see turn())
@@ -162,7 +167,6 @@ class LoopCore {
   bool watching = false;             // trace || observer: what wake sites and finish() test
   bool instrumented = false;         // watching || slow_threshold_ns: poll_task's one test
   bool firing_timers = false;        // the timers are firing (wakes come from them)
-  TaskHeader* polling = nullptr;     // the task being polled, set only when instrumented
   std::unique_ptr<PollObserver> observer_storage;  // created by the first set_introspection(true)
   PollObserver* observer = nullptr;  // observer_storage.get() while on, else nullptr
   std::unordered_map<const TaskHeader*, std::uint64_t> task_wakes;  // while introspection is on
@@ -172,13 +176,27 @@ class LoopCore {
   void check_thread(const char* what) const {
     if (POLLEN_UNLIKELY(t_thread_token != thread_token)) report_wrong_loop_thread(what, id);
   }
-  // Queues `t` unless it is queued, running (then: once more after the poll)
-  // or finished. Loop thread.
-  void schedule(TaskHeader* t) noexcept {
+  // Queues `t` unless it is queued, being polled (then: once more after
+  // the poll) or finished. Loop thread. One load, one test, one store and a
+  // push on the common path.
+  POLLEN_ALWAYS_INLINE void schedule(TaskHeader* t) noexcept {
     TaskState s(t->state);
-    const TaskState::Wake w = s.transition_to_queued();
+    if (POLLEN_LIKELY(s.transition_to_queued() == TaskState::Wake::Queue)) {
+      t->state = s.bits();
+      push_ready(t);
+      return;
+    }
+    coalesce(t);
+  }
+  // A wake that found `t` queued, being polled, or finished.
+  void coalesce(TaskHeader* t) noexcept {
+    if (t == running) {
+      rewoken = true;  // queued again when its poll returns Pending
+      return;
+    }
+    TaskState s(t->state);
+    s.coalesce_wake();
     t->state = s.bits();
-    if (w == TaskState::Wake::Queue) push_ready(t);
   }
   void push_ready(TaskHeader* t) noexcept {
     t->link.next = nullptr;
@@ -213,7 +231,8 @@ class LoopCore {
   void cancel(TaskHeader* t);
   std::size_t turn();
   enum class Mode { Run, UntilStalled, UntilFinished };
-  Option<TimePoint> drive(Mode mode, TaskHeader* root);
+  template <Mode kMode>
+  Option<TimePoint> drive(TaskHeader* root);
   void fire_timers();
   void require_virtual(const char* what) const {
     if (!driver->is_virtual()) report_needs_virtual_clock(what, id);
@@ -254,7 +273,10 @@ class LoopCore {
 
  private:
   template <bool kProbed>
-  void poll_task(TaskHeader* t);
+  std::size_t poll_round(std::size_t round);
+#if POLLEN_HAS_EXCEPTIONS
+  void poll_threw(TaskHeader* t, std::exception_ptr e, bool probed, std::int64_t begin_ns);
+#endif
   void drain_remote() noexcept;
   void intake_first(TaskHeader* queued_before) noexcept;
   std::uint64_t next_random() noexcept;

@@ -9,10 +9,10 @@
 //   each poll tests `instrumented` (watching, or a slow-poll threshold) once
 //   and runs the plain or the instrumented copy of its code. Everything
 //   here is out of line (cold).
-// * Only the instrumented poll reads the clock and remembers the task it
-//   polls (`polling`); that is how a wake on the loop's thread knows its
-//   source: `firing_timers` (set while the timers fire) wins, then
-//   `polling`, else the loop itself. A wake through the cross-thread queue
+// * Only the instrumented poll reads the clock. A wake on the loop's thread
+//   knows its source from the core: `firing_timers` (set while the timers
+//   fire) wins, then `running` (the task being polled, or just polled and
+//   finishing), else the loop itself. A wake through the cross-thread queue
 //   is recorded when the loop takes it; the waking thread noted in the task
 //   (under the queue mutex) whether it was the loop's own thread.
 // * Sinks are called on the loop's thread only. The destructor turns
@@ -194,9 +194,9 @@ void LoopCore::watch_local_wake(const TaskHeader* t) {
   if (trace == nullptr) return;
   if (firing_timers) {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Timer);
-  } else if (polling != nullptr) {
+  } else if (running != nullptr) {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Task,
-         polling->task_id());
+         running->task_id());
   } else {
     emit(*this, TraceKind::Wake, t, precise_now_ns(), PollOutcome::Pending, WakeSource::Loop);
   }
@@ -221,7 +221,6 @@ void LoopCore::watch_finish(const TaskHeader* t, bool cancelled) {
 }
 
 std::int64_t LoopCore::probe_begin(TaskHeader* t) {
-  polling = t;
   if (observer != nullptr) {
     auto it = task_wakes.find(t);
     observer->begin_task_poll(it != task_wakes.end() ? it->second : 0);
@@ -261,7 +260,7 @@ std::vector<TaskSnapshot> EventLoop::dump_tasks() const {
     TaskSnapshot snap;
     snap.id = t->task_id();
     snap.name = t->name();
-    if (s.is_running()) {
+    if (t == core_->running) {
       snap.state = "running";
       snap.tree.name = "(being polled)";
     } else {

@@ -5,7 +5,10 @@
 // 16-bit integer, read and written only there (a JoinHandle is used on that
 // thread too). Other threads never touch it; a wake from another thread goes
 // through the task's atomic `remote` flag and the cross-thread queue, and
-// reaches the word only when the loop takes the batch.
+// reaches the word only when the loop takes the batch. The reference count
+// is not folded into the word (as tokio does): the word would have to be
+// atomic, and every wake and poll on the loop's thread would pay a locked
+// read-modify-write. The count is a separate RefCount; the word stays plain.
 //
 // Every change goes through a transition below, applied to a copy:
 //
@@ -18,11 +21,13 @@
 // steps rather than flag arithmetic.
 //
 // The bits
-//   kQueued            in the ready queue, so it will be polled; set by a wake
-//                      (or spawn, abort), cleared when its poll begins.
-//   kRunning           its future is being polled right now.
-//   kWokenWhileRunning woken during that poll: queued again when it returns
-//                      Pending (at the back: polled in the next turn).
+//   kQueued            will be polled: in the ready queue, or being polled
+//                      right now (the loop knows which task it polls). Set
+//                      by a wake (or spawn, abort); a wake of a queued task
+//                      does nothing, a wake of the task being polled makes
+//                      the loop queue it again after the poll. Cleared when
+//                      a poll returns Pending and nothing woke the task
+//                      during it.
 //   kComplete          finished or finishing (Ready, threw, or cancelled).
 //                      Never unset. Set BEFORE the future is destroyed, so
 //                      that nothing its destructor does (wake its own task,
@@ -51,8 +56,6 @@ namespace detail {
 class TaskState {
  public:
   static constexpr std::uint16_t kQueued = 1u << 0;
-  static constexpr std::uint16_t kRunning = 1u << 1;
-  static constexpr std::uint16_t kWokenWhileRunning = 1u << 2;
   static constexpr std::uint16_t kComplete = 1u << 3;
   static constexpr std::uint16_t kAbortRequested = 1u << 4;
   static constexpr std::uint16_t kCancelled = 1u << 5;
@@ -73,57 +76,49 @@ class TaskState {
   // --- waking ---------------------------------------------------------------
   enum class POLLEN_NODISCARD_TYPE Wake : unsigned char {
     Queue,     // push it on the ready queue (kQueued is now set)
-    Coalesce,  // already queued, or running (it is queued again after the poll)
+    Coalesce,  // already queued, or being polled (the caller tells which)
     Ignore,    // finished or finishing: nothing to do
   };
+  // One test on the common path: neither queued nor finished.
   POLLEN_NODISCARD Wake transition_to_queued() noexcept {
+    if (POLLEN_LIKELY(!(bits_ & (kQueued | kComplete)))) {
+      set(kQueued);  // kSelfWokenOnly is never set on a task that is not queued
+      return Wake::Queue;
+    }
     if (bits_ & kComplete) return Wake::Ignore;
-    if (bits_ & kRunning) {
-      set(kWokenWhileRunning);
-      return Wake::Coalesce;
-    }
-    if (bits_ & kQueued) {
-      clear(kSelfWokenOnly);  // a real wake since: the next poll is not spurious
-      return Wake::Coalesce;
-    }
-    set(kQueued);
-    clear(kSelfWokenOnly);
-    return Wake::Queue;
+    return Wake::Coalesce;
   }
+  // A wake of a queued task that is not the one being polled: a real wake
+  // since it was queued, so its next poll is not spurious.
+  void coalesce_wake() noexcept { clear(kSelfWokenOnly); }
 
   // --- polling --------------------------------------------------------------
   enum class POLLEN_NODISCARD_TYPE Run : unsigned char {
-    Poll,    // poll the future (kRunning is now set)
+    Poll,    // poll the future (it stays kQueued while it is polled)
     Cancel,  // abort() was called: cancel it instead (transition_to_cancelled())
   };
-  // The task was popped from the ready queue. `self_woken_only` says whether
-  // only its own wakes queued it (a Pending outcome is then spurious).
-  POLLEN_NODISCARD Run transition_to_running(bool& self_woken_only) noexcept {
-    self_woken_only = (bits_ & kSelfWokenOnly) != 0;
-    clear(kQueued | kSelfWokenOnly | kWokenWhileRunning);
-    if (bits_ & kAbortRequested) return Run::Cancel;
-    set(kRunning);
-    return Run::Poll;
+  // The task was popped from the ready queue. Changes nothing: the store
+  // comes after the poll (transition_to_idle()).
+  POLLEN_NODISCARD Run on_popped() const noexcept {
+    return (bits_ & kAbortRequested) ? Run::Cancel : Run::Poll;
   }
+  // Only its own wakes queued it: a Pending outcome of this poll is spurious.
+  bool self_woken_only() const noexcept { return (bits_ & kSelfWokenOnly) != 0; }
   enum class POLLEN_NODISCARD_TYPE Idle : unsigned char {
-    Idle,     // waits for a wake
-    Requeue,  // woken during the poll: push it on the ready queue (kQueued set)
+    Idle,     // waits for a wake (kQueued clear)
+    Requeue,  // woken during the poll: push it on the ready queue (still kQueued)
   };
-  // The poll returned Pending.
-  POLLEN_NODISCARD Idle transition_to_idle() noexcept {
-    clear(kRunning);
-    if (!(bits_ & kWokenWhileRunning)) return Idle::Idle;
-    clear(kWokenWhileRunning);
-    set(kQueued | kSelfWokenOnly);
-    return Idle::Requeue;
+  // The poll returned Pending; `rewoken`: something woke it during the poll.
+  POLLEN_NODISCARD Idle transition_to_idle(bool rewoken) noexcept {
+    if (rewoken) {
+      set(kSelfWokenOnly);
+      return Idle::Requeue;
+    }
+    clear(kQueued | kSelfWokenOnly);
+    return Idle::Idle;
   }
-  // The poll returned Ready (the output is in the slot): finish it next.
-  void transition_to_ready() noexcept { clear(kRunning | kWokenWhileRunning); }
   // The poll threw: the future is destroyed next, then the task finishes.
-  void transition_to_failed() noexcept {
-    clear(kRunning | kWokenWhileRunning);
-    set(kComplete | kFailed);
-  }
+  void transition_to_failed() noexcept { set(kComplete | kFailed); }
   // Cancelled (abort() at its turn, or the loop's destructor): the future is
   // destroyed next, then the task finishes.
   void transition_to_cancelled() noexcept { set(kComplete | kCancelled); }
@@ -136,7 +131,7 @@ class TaskState {
   // Ready, threw or cancelled: the loop lets go of the task.
   POLLEN_NODISCARD Finish transition_to_finished() noexcept {
     set(kComplete);
-    clear(kLive | kQueued | kWokenWhileRunning | kSelfWokenOnly);
+    clear(kLive | kQueued | kSelfWokenOnly);
     if (bits_ & kHandle) return Finish::NotifyHandle;
     if (bits_ & kFailed) set(kErrorObserved);  // reported as unhandled
     return Finish::ReleaseOwner;
@@ -184,7 +179,6 @@ class TaskState {
   bool is_cancelled() const noexcept { return (bits_ & kCancelled) != 0; }
   bool is_failed() const noexcept { return (bits_ & kFailed) != 0; }
   bool is_queued() const noexcept { return (bits_ & kQueued) != 0; }
-  bool is_running() const noexcept { return (bits_ & kRunning) != 0; }
   bool is_live() const noexcept { return (bits_ & kLive) != 0; }
   // The teardown empties the ready queue before each cancel.
   void unqueue() noexcept { clear(kQueued); }

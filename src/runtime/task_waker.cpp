@@ -14,21 +14,24 @@ namespace detail {
 namespace {
 TaskHeader* header(const void* data) { return static_cast<TaskHeader*>(const_cast<void*>(data)); }
 
+// On the loop's thread during one of its turns: one test of the state and a
+// push (LoopCore::schedule()). Anywhere else: the cross-thread queue.
 void task_wake_by_ref(const void* data) {
   TaskHeader* t = header(data);
-  LoopShared* s = task_shared(t);
-  if (s == t_running) {
-    LoopCore* core = s->core;
+  TaskChunk* c = chunk_of(t);
+  if (c->shared == t_running) {
+    LoopCore* core = c->core;  // valid: the loop is running
     ++core->stats.wakes;
     if (POLLEN_UNLIKELY(core->watching)) core->watch_local_wake(t);
     core->schedule(t);
     return;
   }
-  wake_remote(t, s);
+  wake_remote(t, c->shared);
 }
 void task_wake(const void* data) {
   task_wake_by_ref(data);
-  task_release(header(data));
+  TaskHeader* t = header(data);
+  if (t->refs.release()) t->vtable->deallocate(t);  // task_release(), inline
 }
 void task_drop(const void* data) { task_release(header(data)); }
 RawWaker task_clone(const void* data) {
