@@ -8,11 +8,14 @@
 //   Each TimerEntry is owned by a timer future (Sleep, Timeout, Interval,
 //   through detail::DeadlineTimer); while it waits, one slot or the heap
 //   holds a pointer to it, and the entry holds its position there (index_),
-//   so cancel is O(1) (a swap with the slot's last pointer). The owner cancels (unlinks) it before destroying it and relocates
-//   it when it is moved. Destroying the wheel unlinks every entry and marks
-//   it Orphaned, so owners may outlive the wheel and be destroyed safely
-//   (but must not be polled again).
-// * Time. Deadlines are nanoseconds since the owner's origin; a tick is
+//   so cancel is O(1) (a swap with the slot's last pointer). The owner
+//   cancels (unlinks) it before destroying it and relocates it when it is
+//   moved. An entry holds a waker only while it is linked: unlinking
+//   releases it, so moving an unlinked entry moves no waker. Destroying
+//   the wheel unlinks every entry and marks it Orphaned, so owners may
+//   outlive the wheel and be destroyed safely (but must not be polled
+//   again).
+// * Time. Deadlines are nanoseconds on the owner's clock; a tick is
 //   2^20 ns (~1.05 ms). `elapsed_` is the last time the wheel was advanced
 //   to; it never decreases, and every linked deadline is > elapsed_.
 //   `tick_` is elapsed_'s tick.
@@ -85,15 +88,6 @@ constexpr unsigned TimerWheel::kLevels;
 constexpr std::uint64_t TimerWheel::kMaxTick;
 constexpr std::uint64_t TimerWheel::kUnknownMin;
 constexpr std::uint16_t TimerWheel::kInHeap;
-
-void TimerEntry::adopt_unlinked(TimerEntry& from) noexcept {
-  POLLEN_ASSERT(from.state_ != State::Linked && state_ != State::Linked,
-                "adopt_unlinked() on a linked timer entry");
-  deadline_ = from.deadline_;
-  state_ = from.state_;
-  waker_ = std::move(from.waker_);
-  from.state_ = State::Idle;
-}
 
 TimerWheel::TimerWheel(std::uint64_t start_ns) noexcept
     : levels_(0), elapsed_(start_ns), tick_(tick_of(start_ns)) {

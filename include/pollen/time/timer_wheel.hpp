@@ -3,12 +3,12 @@
 // node a timer future owns. See src/time/timer_wheel.cpp for the ground
 // rules and a picture of the levels.
 //
-// Deadlines are nanoseconds since an origin chosen by the owner (the
-// TimerDriver uses the clock's time at its creation). The wheel places them
-// by coarse ticks of 2^20 ns (~1.05 ms); the timers of the current tick wait
-// in a small binary heap ordered by exact deadline. So timers fire exactly
-// at their deadline, in deadline order, while each one moves through few
-// wheel levels.
+// Deadlines are nanoseconds on the owner's clock (the TimerDriver uses the
+// clock's nanoseconds since its epoch: a TimePoint's count). The wheel
+// places them by coarse ticks of 2^20 ns (~1.05 ms); the timers of the
+// current tick wait in a small binary heap ordered by exact deadline. So
+// timers fire exactly at their deadline, in deadline order, while each one
+// moves through few wheel levels.
 //
 // Costs: insert and cancel O(1) (O(log k) for a timer in the current tick,
 // k = timers due within that ~1 ms); each entry moves down at most once per
@@ -51,8 +51,15 @@ class TimerEntry {
 
   State state() const noexcept { return state_; }
   bool is_linked() const noexcept { return state_ == State::Linked; }
-  // The deadline in ticks; valid in State::Linked and State::Fired.
+  // The deadline (the wheel's nanoseconds): set by the owner while the entry
+  // is unlinked (set_deadline()), or by TimerWheel::insert().
   std::uint64_t deadline_tick() const noexcept { return deadline_; }
+  void set_deadline(std::uint64_t deadline) noexcept { deadline_ = deadline; }
+
+  // One byte the owning future may keep its own state in (it fills the
+  // entry's padding; the wheel never touches it).
+  std::uint8_t owner_byte() const noexcept { return owner_byte_; }
+  void set_owner_byte(std::uint8_t b) noexcept { owner_byte_ = b; }
 
   // The waker the wheel wakes when the entry fires (valid in State::Linked).
   Waker& waker() noexcept { return waker_; }
@@ -63,19 +70,27 @@ class TimerEntry {
     if (state_ != State::Linked) state_ = State::Idle;
   }
 
-  // Takes over the state, deadline and waker of `from`, which must not be
-  // Linked (a Linked entry moves with TimerWheel::relocate()); `from`
-  // becomes Idle. This entry must not be Linked either.
-  void adopt_unlinked(TimerEntry& from) noexcept;
+  // Takes over the state, deadline and owner byte of `from`, which must not
+  // be Linked (a Linked entry moves with TimerWheel::relocate()); `from`
+  // becomes Idle. This entry must not be Linked either. An unlinked entry's
+  // waker is always the no-op waker (the wheel releases a waker when it
+  // unlinks the entry), so there is no waker to move: a few stores, inline.
+  void adopt_unlinked(TimerEntry& from) noexcept {
+    deadline_ = from.deadline_;
+    state_ = from.state_;
+    owner_byte_ = from.owner_byte_;
+    from.state_ = State::Idle;
+  }
 
  private:
   friend class TimerWheel;
 
-  std::uint64_t deadline_ = 0;  // set on insert
-  Waker waker_;                 // woken (and reset to no-op) when it fires
+  std::uint64_t deadline_ = 0;  // set by the owner or on insert
+  Waker waker_;                 // valid in State::Linked; the no-op waker otherwise
   std::uint32_t index_ = 0;     // valid in State::Linked: position in its slot or the heap
   std::uint16_t slot_ = 0;      // valid in State::Linked: level * 64 + slot, or kInHeap
   State state_ = State::Idle;
+  std::uint8_t owner_byte_ = 0;
 };
 
 class TimerWheel {
