@@ -14,9 +14,12 @@
 // k = timers due within that ~1 ms); each entry moves down at most once per
 // level before it fires, so O(1) amortized per expiry, plus O(log k) in the
 // heap. Entries live in the futures that own them; the wheel holds one
-// pointer per pending timer in per-slot arrays that keep their capacity
-// (so after warm-up, insert and cancel allocate nothing), plus ~16 KiB of
-// fixed tables: memory is linear in the (peak) number of pending timers.
+// pointer per pending timer in per-slot arrays, plus ~16 KiB of fixed
+// tables. The arrays grow by half when full and give memory back when the
+// population falls (an array emptied by a cascade, or cut to a quarter by
+// cancels, shrinks; up to kKeepCapacity pointers a slot are kept), so memory
+// follows the number of pending timers, not its peak: capacity_bytes()
+// reports it.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -99,6 +102,8 @@ class TimerWheel {
   static constexpr unsigned kBitsPerLevel = 6;
   static constexpr unsigned kSlotsPerLevel = 1u << kBitsPerLevel;  // 64
   static constexpr unsigned kLevels = 8;  // 8 * 6 = 48 bits >= the 44 bits of a tick
+  // Pointers an array (a slot's, or the heap's) keeps when it shrinks.
+  static constexpr std::size_t kKeepCapacity = 64;
   // Largest deadline (ns) the wheel accepts (one below the "unknown" marker).
   static constexpr std::uint64_t kMaxTick = ~std::uint64_t{0} - 1;
 
@@ -116,8 +121,8 @@ class TimerWheel {
   ~TimerWheel();
 
   // Links an Idle/Fired entry with `deadline` (clamped to kMaxTick) and the
-  // waker to wake. O(1) (O(log k) in the current tick; may grow the heap's
-  // array, which keeps its capacity). Linking a Linked entry is an internal
+  // waker to wake. O(1) (O(log k) in the current tick; may grow a slot's
+  // or the heap's array by half). Linking a Linked entry is an internal
   // error.
   POLLEN_NODISCARD Insert insert(TimerEntry& e, std::uint64_t deadline, const Waker& waker);
   // Unlinks a Linked entry (it becomes Idle); does nothing otherwise. O(1).
@@ -142,6 +147,9 @@ class TimerWheel {
   std::uint64_t elapsed() const noexcept { return elapsed_; }
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
+  // Bytes the slot and heap arrays hold now (their capacity), beyond the
+  // fixed tables. O(number of slots).
+  std::size_t capacity_bytes() const noexcept;
 
  private:
   // A slot: the entries waiting in it, in no particular order (each
@@ -164,6 +172,10 @@ class TimerWheel {
   void unlink(TimerEntry& e) noexcept;  // from its wheel slot e.slot_
   // The lowest occupied level and its first occupied slot; false if empty.
   bool first_occupied(unsigned& level, unsigned& s) const noexcept;
+  // Appends to a slot or the heap, growing it by half when it is full.
+  static void push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept;
+  // Gives memory back when `v` uses less than a quarter of its capacity.
+  static void maybe_shrink(std::vector<TimerEntry*>& v) noexcept;
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
@@ -183,7 +195,7 @@ class TimerWheel {
   std::uint32_t levels_;             // bit l: occupied_[l] != 0
   std::uint64_t elapsed_;            // ns; never decreases; every linked deadline > it
   std::uint64_t tick_;               // tick_of(elapsed_), or less while advancing
-  std::vector<TimerEntry*> heap_;    // entries whose tick is tick_ (kept capacity)
+  std::vector<TimerEntry*> heap_;    // entries whose tick is tick_
   std::size_t size_ = 0;             // linked entries, wheel and heap
 };
 
