@@ -6,6 +6,5 @@
 #include <pollen/runtime/yield_now.hpp>       // yield_now(): let the others run
 #include <pollen/runtime/spawn_blocking.hpp>  // spawn_blocking(fn): blocking code on a worker pool
 #include <pollen/runtime/trace.hpp>           // trace_to(sink): timeline sinks, SlowPoll
-#include <pollen/runtime/loop_timers.hpp>     // LoopTimers: where the timers plug in
 #include <pollen/runtime/poller.hpp>          // PollerKind: epoll or poll(2)
 #include <pollen/runtime/task.hpp>            // the task block (internals)

@@ -41,15 +41,6 @@ TimerDriver& current_timer_driver(const char* what) {
   return *d;
 }
 
-DeadlineTimer::DeadlineTimer(DeadlineTimer&& o) noexcept
-    : driver_(o.driver_), deadline_(o.deadline_) {
-  if (o.entry_.is_linked()) {
-    driver_->relocate(o.entry_, entry_);
-  } else {
-    entry_.adopt_unlinked(o.entry_);
-  }
-}
-
 DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char* future_name) {
   if (entry_.state() == TimerEntry::State::Orphaned) {
     contract_violation(fmt::format(
@@ -64,8 +55,9 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
         "to the loop it was created on: create it inside a task of the loop that polls it",
         future_name));
   }
+  const TimePoint deadline = this->deadline();
   const TimePoint now = driver_->now();
-  if (now >= deadline_) {
+  if (now >= deadline) {
     cancel();  // the wheel may not have fired it yet (no fire_expired() since)
     return Status::Expired;
   }
@@ -77,7 +69,7 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
   // only deadlines <= now, and now never decreases.
   POLLEN_ASSERT(entry_.state() == TimerEntry::State::Idle,
                 "a timer entry fired before its deadline");
-  switch (driver_->register_timer(entry_, deadline_, cx.waker())) {
+  switch (driver_->register_timer(entry_, deadline, cx.waker())) {
     case TimerDriver::Registration::Waiting:
       return Status::Waiting;
     case TimerDriver::Registration::Expired:
@@ -88,11 +80,12 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
 
 std::string DeadlineTimer::describe_deadline() const {
   if (driver_destroyed()) return "driver destroyed";
-  if (deadline_ == far_future()) return "deadline never (far future)";
+  const TimePoint deadline = this->deadline();
+  if (deadline == far_future()) return "deadline never (far future)";
   const TimePoint now = driver_->now();
-  if (deadline_ > now) return "deadline in " + format_duration(deadline_ - now);
-  if (deadline_ == now) return "deadline now";
-  return "deadline passed " + format_duration(now - deadline_) + " ago";
+  if (deadline > now) return "deadline in " + format_duration(deadline - now);
+  if (deadline == now) return "deadline now";
+  return "deadline passed " + format_duration(now - deadline) + " ago";
 }
 
 }  // namespace detail

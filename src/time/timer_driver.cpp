@@ -10,6 +10,10 @@
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
+// Read at every timer poll: initial-exec, never through __tls_get_addr.
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((tls_model("initial-exec")))
+#endif
 thread_local TimerDriver* t_current_driver = nullptr;
 }  // namespace
 
@@ -19,11 +23,10 @@ VirtualClock::VirtualClock(TimePoint start) : now_(start) {
                  "(pollen's time points are never negative)");
 }
 
-TimerDriver::TimerDriver(ClockKind kind)
-    : kind_(kind), virtual_(), origin_(now()), wheel_(0) {}
+TimerDriver::TimerDriver(ClockKind kind) : kind_(kind), virtual_(), wheel_(tick_of(now())) {}
 
 TimerDriver::TimerDriver(ClockKind kind, TimePoint virtual_start)
-    : kind_(kind), virtual_(virtual_start), origin_(virtual_start), wheel_(0) {
+    : kind_(kind), virtual_(virtual_start), wheel_(tick_of(virtual_start)) {
   POLLEN_REQUIRE(kind == ClockKind::Virtual,
                  "TimerDriver(kind, start): a start time only makes sense for a virtual clock; "
                  "use TimerDriver(ClockKind::Steady) for the real clock");
@@ -32,17 +35,6 @@ TimerDriver::TimerDriver(ClockKind kind, TimePoint virtual_start)
 TimerDriver::~TimerDriver() {
   if (t_current_driver == this) t_current_driver = nullptr;
   // ~TimerWheel orphans the entries still linked.
-}
-
-std::uint64_t TimerDriver::tick_of(TimePoint t) const noexcept {
-  if (t <= origin_) return 0;
-  // origin_ >= 0 and t <= TimePoint::max(): the difference fits.
-  return static_cast<std::uint64_t>((t - origin_).count());
-}
-
-TimePoint TimerDriver::time_of(std::uint64_t tick) const noexcept {
-  // Ticks come from tick_of(), so origin_ + tick <= TimePoint::max().
-  return origin_ + Duration(static_cast<Duration::rep>(tick));
 }
 
 void TimerDriver::require_virtual(const char* what) const {
@@ -60,8 +52,6 @@ Option<TimePoint> TimerDriver::next_deadline() const noexcept {
   return time_of(tick);
 }
 
-std::size_t TimerDriver::fire_expired() { return wheel_.advance_to(tick_of(now())); }
-
 int TimerDriver::wait_timeout_ms() const noexcept {
   if (kind_ == ClockKind::Virtual) return -1;
   Option<TimePoint> next = next_deadline();
@@ -78,6 +68,11 @@ std::size_t TimerDriver::advance_to(TimePoint t) {
   require_virtual("advance_to()");
   virtual_.advance_to(t);
   return fire_expired();
+}
+
+void TimerDriver::pass_time_to(TimePoint t) {
+  require_virtual("pass_time_to()");
+  virtual_.advance_to(t);
 }
 
 bool TimerDriver::advance_to_next_timer() {

@@ -8,11 +8,14 @@
 //   Each TimerEntry is owned by a timer future (Sleep, Timeout, Interval,
 //   through detail::DeadlineTimer); while it waits, one slot or the heap
 //   holds a pointer to it, and the entry holds its position there (index_),
-//   so cancel is O(1) (a swap with the slot's last pointer). The owner cancels (unlinks) it before destroying it and relocates
-//   it when it is moved. Destroying the wheel unlinks every entry and marks
-//   it Orphaned, so owners may outlive the wheel and be destroyed safely
-//   (but must not be polled again).
-// * Time. Deadlines are nanoseconds since the owner's origin; a tick is
+//   so cancel is O(1) (a swap with the slot's last pointer). The owner
+//   cancels (unlinks) it before destroying it and relocates it when it is
+//   moved. An entry holds a waker only while it is linked: unlinking
+//   releases it, so moving an unlinked entry moves no waker. Destroying
+//   the wheel unlinks every entry and marks it Orphaned, so owners may
+//   outlive the wheel and be destroyed safely (but must not be polled
+//   again).
+// * Time. Deadlines are nanoseconds on the owner's clock; a tick is
 //   2^20 ns (~1.05 ms). `elapsed_` is the last time the wheel was advanced
 //   to; it never decreases, and every linked deadline is > elapsed_.
 //   `tick_` is elapsed_'s tick.
@@ -39,9 +42,14 @@
 //   A wake may run arbitrary code (a waker is user code), which may insert
 //   or cancel entries: the wheel is consistent at every wake.
 // * Memory. The timer entries live in their futures. The slot and heap
-//   arrays grow (and keep their capacity) to the most timers they ever held,
-//   so a steady state allocates nothing. Running out of memory there is
-//   fatal (std::terminate): a timer cannot be half inserted.
+//   arrays grow by half when full, and shrink when the population falls: a
+//   slot emptied by a cascade gives its array back (beyond kKeepCapacity
+//   pointers), and an array left at less than a quarter of its capacity by
+//   cancels (or the heap, by firing) is cut to twice its size. So memory is
+//   linear in the number of timers pending now, and a steady state, whose
+//   arrays refill to similar sizes, allocates rarely. Running out of memory
+//   while growing is fatal (std::terminate): a timer cannot be half
+//   inserted; while shrinking it is harmless (the array stays as it was).
 // * Threads. None of this is thread-safe: the wheel belongs to one event
 //   loop's thread. Only Waker::wake() crosses threads, and the wheel does not
 //   care who a waker wakes.
@@ -85,14 +93,37 @@ constexpr unsigned TimerWheel::kLevels;
 constexpr std::uint64_t TimerWheel::kMaxTick;
 constexpr std::uint64_t TimerWheel::kUnknownMin;
 constexpr std::uint16_t TimerWheel::kInHeap;
+constexpr std::size_t TimerWheel::kKeepCapacity;
 
-void TimerEntry::adopt_unlinked(TimerEntry& from) noexcept {
-  POLLEN_ASSERT(from.state_ != State::Linked && state_ != State::Linked,
-                "adopt_unlinked() on a linked timer entry");
-  deadline_ = from.deadline_;
-  state_ = from.state_;
-  waker_ = std::move(from.waker_);
-  from.state_ = State::Idle;
+void TimerWheel::push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept {
+  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 2 + 8);  // noexcept: terminates on OOM
+  v.push_back(e);
+}
+
+void TimerWheel::maybe_shrink(std::vector<TimerEntry*>& v) noexcept {
+  if (v.capacity() <= kKeepCapacity || v.size() * 4 >= v.capacity()) return;
+  std::size_t keep = v.size() * 2;
+  if (keep < kKeepCapacity) keep = kKeepCapacity;
+#if POLLEN_HAS_EXCEPTIONS
+  try {
+#endif
+    std::vector<TimerEntry*> smaller;
+    smaller.reserve(keep);
+    smaller.assign(v.begin(), v.end());
+    v.swap(smaller);
+#if POLLEN_HAS_EXCEPTIONS
+  } catch (...) {
+    // No memory to move into: keep the larger array.
+  }
+#endif
+}
+
+std::size_t TimerWheel::capacity_bytes() const noexcept {
+  std::size_t n = heap_.capacity();
+  for (unsigned l = 0; l < kLevels; ++l) {
+    for (unsigned s = 0; s < kSlotsPerLevel; ++s) n += slots_[l][s].capacity();
+  }
+  return n * sizeof(TimerEntry*);
 }
 
 TimerWheel::TimerWheel(std::uint64_t start_ns) noexcept
@@ -160,7 +191,7 @@ void TimerWheel::link(TimerEntry& e) noexcept {
     std::uint64_t& m = slot_min_[level][s];
     if (m != kUnknownMin && e.deadline_ < m) m = e.deadline_;
   }
-  slot.push_back(&e);  // noexcept function: out of memory terminates
+  push(slot, &e);
 }
 
 void TimerWheel::unlink(TimerEntry& e) noexcept {
@@ -177,11 +208,12 @@ void TimerWheel::unlink(TimerEntry& e) noexcept {
   } else if (e.deadline_ == slot_min_[level][s]) {
     slot_min_[level][s] = kUnknownMin;  // recomputed on demand
   }
+  maybe_shrink(slot);
 }
 
 void TimerWheel::heap_push(TimerEntry& e) noexcept {
   e.slot_ = kInHeap;
-  heap_.push_back(&e);  // noexcept function: out of memory terminates
+  push(heap_, &e);
   e.index_ = static_cast<std::uint32_t>(heap_.size() - 1);
   heap_sift_up(heap_.size() - 1);
 }
@@ -244,6 +276,7 @@ void TimerWheel::cancel(TimerEntry& e) noexcept {
   e.state_ = TimerEntry::State::Idle;
   e.waker_ = Waker();
   --size_;
+  if (e.slot_ == kInHeap) maybe_shrink(heap_);
 }
 
 void TimerWheel::relocate(TimerEntry& from, TimerEntry& to) noexcept {
@@ -293,7 +326,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     // into the heap (its tick is now current) or onto a lower level. No
     // user code runs here.
     // Entries never go back to the slot they leave, so it can be walked in
-    // place and cleared after (keeping its capacity).
+    // place and emptied after (its array given back unless small).
     Slot& slot = slots_[level][s];
     occupied_[level] &= ~(std::uint64_t{1} << s);
     if (occupied_[level] == 0) levels_ &= ~(1u << level);
@@ -303,10 +336,15 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
       if (i + kPrefetch < n) __builtin_prefetch(slot[i + kPrefetch]);
       place(*slot[i]);
     }
-    slot.clear();
+    if (slot.capacity() > kKeepCapacity) {
+      std::vector<TimerEntry*>().swap(slot);  // emptied: give its array back
+    } else {
+      slot.clear();
+    }
   }
   tick_ = now_tick;
   elapsed_ = now;
+  if (fired != 0) maybe_shrink(heap_);
   return fired;
 }
 

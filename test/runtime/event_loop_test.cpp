@@ -5,6 +5,7 @@
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/runtime/yield_now.hpp>
 #include <pollen/sync/channel.hpp>
+#include <pollen/time/sleep.hpp>
 #include <pollen/future/join.hpp>
 
 #include "adapters.hpp"
@@ -225,24 +226,23 @@ namespace {
 struct PollNote {
   char task;              // 'a', 'b' (busy), 's' (the sleeper)
   std::size_t turn;       // stats().ticks during the poll
-  rt::FakeTimers::TP now;  // the fake clock after the poll moved it
+  pollen::TimePoint now;  // the loop's virtual clock after the poll moved it
 };
 
-// Busy forever. Each poll moves the fake clock by `step` (without firing:
-// the timers fire at the next turn), notes itself, then gives the thread back
+// Busy forever. Each poll moves the loop's virtual clock by `step` (without
+// firing: the timers fire at the next turn), notes itself, then gives the thread back
 // either with yield_now() or by spending its whole budget.
 struct BusyClockPusher {
   using Output = Unit;
   char name;
   EventLoop* loop;
-  rt::FakeTimers* timers;
   std::chrono::nanoseconds step;
   bool spend_budget;
   std::vector<PollNote>* log;
   pollen::YieldNow y;
   Poll<Unit> poll(Context& cx) {
-    timers->pass_time(step);
-    log->push_back(PollNote{name, loop->stats().ticks, timers->now()});
+    loop->timer_driver().pass_time(step);
+    log->push_back(PollNote{name, loop->stats().ticks, loop->now()});
     if (spend_budget) {
       while (cx.consume_budget()) {
       }
@@ -261,21 +261,18 @@ struct BusyClockPusher {
 // that turn, so neither busy task is polled more than once in between.
 void expect_a_due_timer_waits_at_most_two_turns(bool spend_budget) {
   SCOPED_TRACE(spend_budget ? "busy tasks spend their budget" : "busy tasks yield");
-  EventLoop loop;
-  auto* timers = new rt::FakeTimers(true);
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
+  EventLoop loop(pollen::ClockKind::Virtual);
   std::vector<PollNote> log;
   const auto step = std::chrono::microseconds(100);
-  loop.spawn(BusyClockPusher{'a', &loop, timers, step, spend_budget, &log, pollen::yield_now()})
-      .detach();
-  loop.spawn(BusyClockPusher{'b', &loop, timers, step, spend_budget, &log, pollen::yield_now()})
-      .detach();
-  rt::FakeTimers::TP deadline{};
-  auto sleeper = pollen::poll_fn([&, s = rt::FakeSleep{timers, std::chrono::milliseconds(1), nullptr}](
+  loop.spawn(BusyClockPusher{'a', &loop, step, spend_budget, &log, pollen::yield_now()}).detach();
+  loop.spawn(BusyClockPusher{'b', &loop, step, spend_budget, &log, pollen::yield_now()}).detach();
+  pollen::TimePoint deadline{};
+  auto sleeper = pollen::poll_fn([&, s = pollen::Option<pollen::Sleep>()](
                                      Context& cx) mutable -> Poll<Unit> {
-    Poll<Unit> p = s.poll(cx);
-    deadline = s.entry->deadline;  // registered at its first poll
-    log.push_back(PollNote{'s', loop.stats().ticks, timers->now()});
+    if (!s.has_value()) s.emplace(pollen::sleep(std::chrono::milliseconds(1)));  // at its first poll
+    deadline = s->deadline();
+    Poll<Unit> p = s->poll(cx);
+    log.push_back(PollNote{'s', loop.stats().ticks, loop.now()});
     return p;
   });
   loop.block_on(std::move(sleeper));
@@ -309,9 +306,8 @@ TEST(EventLoopTurns, ADueTimersTaskIsPolledWithinTwoTurnsWhileOthersSpendTheirBu
 TEST(EventLoopTurns, ATurnsIntakeComesAfterTheTasksCarriedOverAndBeforeTheTasksWokenMeanwhile) {
   pollen::LoopOptions opts;
   opts.max_polls_per_tick = 2;
+  opts.clock = pollen::ClockKind::Virtual;
   EventLoop loop(opts);
-  auto* timers = new rt::FakeTimers(true);
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
   std::string order;
   auto spinner = [&](char name) {
     return pollen::poll_fn([&order, name](Context& cx) -> Poll<Unit> {
@@ -323,15 +319,16 @@ TEST(EventLoopTurns, ATurnsIntakeComesAfterTheTasksCarriedOverAndBeforeTheTasksW
   loop.spawn(spinner('x')).detach();
   loop.spawn(spinner('y')).detach();
   loop.spawn(spinner('z')).detach();
-  loop.spawn(pollen::poll_fn([&, s = rt::FakeSleep{timers, std::chrono::milliseconds(1), nullptr}](
+  loop.spawn(pollen::poll_fn([&, s = pollen::Option<pollen::Sleep>()](
                                  Context& cx) mutable -> Poll<Unit> {
     order += 's';
-    return s.poll(cx);
+    if (!s.has_value()) s.emplace(pollen::sleep(std::chrono::milliseconds(1)));
+    return s->poll(cx);
   })).detach();
   loop.tick();  // x y; carried over: z s
   loop.tick();  // z s (the sleep registers); carried over: x y
   order += '|';
-  timers->pass_time(std::chrono::milliseconds(1));  // due now: fires at the next turn
+  loop.timer_driver().pass_time(std::chrono::milliseconds(1));  // due now: fires at the next turn
   loop.tick();  // x y; the intake (s) goes after them, before z (woken meanwhile)
   loop.tick();
   EXPECT_EQ(order, "xyzs|xysz");
@@ -645,25 +642,35 @@ TEST(EventLoopDump, ATaskDumpingTheLoopSeesItselfRunning) {
 
 // --- allocations --------------------------------------------------------------
 
-TEST(EventLoopAllocations, SpawningATaskAllocatesExactlyOnce) {
+TEST(EventLoopAllocations, SpawningAllocatesOnlyWhenTheSlabNeedsAChunk) {
   EventLoop loop;
   pollen::test::AllocCounter allocs;
-  auto h = loop.spawn(pollen::ready(std::uint64_t{1}));
-  EXPECT_EQ(allocs.allocations(), 1u);
+  std::vector<pollen::JoinHandle<std::uint64_t>> handles;
+  handles.reserve(1000);
+  allocs.reset();
+  handles.push_back(loop.spawn(pollen::ready(std::uint64_t{1})));
+  EXPECT_EQ(allocs.allocations(), 1u);  // the slab's first chunk (64 KiB)
+  for (int i = 1; i < 1000; ++i) handles.push_back(loop.spawn(pollen::ready(std::uint64_t{1})));
+  EXPECT_EQ(allocs.allocations(), 1u);  // 1000 blocks of 48 bytes fit in it
   loop.run();
   EXPECT_EQ(allocs.allocations(), 1u);  // polling and completing allocate nothing
 }
 
-TEST(EventLoopAllocations, ANamedTaskStillAllocatesExactlyOnce) {
+TEST(EventLoopAllocations, ANamedTaskKeepsItsNameInItsOwnBlock) {
   EventLoop loop;
   std::string long_name(100, 'n');
+  loop.spawn("short", pollen::ready(1)).detach();  // the slab's first chunk
   pollen::test::AllocCounter allocs;
+  for (int i = 0; i < 10; ++i) loop.spawn("short", pollen::ready(i)).detach();
+  EXPECT_EQ(allocs.allocations(), 0u);  // no string: the name is in the block
   loop.spawn(long_name, pollen::ready(1)).detach();
-  loop.spawn("short", pollen::ready(1)).detach();
-  EXPECT_EQ(allocs.allocations(), 2u);
+  // A larger block, so a chunk of another size class, and room for its
+  // blocks in the cross-thread queue (its two arrays double).
+  EXPECT_EQ(allocs.allocations(), 3u);
+  for (int i = 0; i < 10; ++i) loop.spawn(long_name, pollen::ready(i)).detach();
+  EXPECT_EQ(allocs.allocations(), 3u);
   loop.run();
-  EXPECT_EQ(allocs.allocations(), 2u);
-  EXPECT_EQ(allocs.deallocations(), 2u);  // and both blocks are freed
+  EXPECT_EQ(allocs.allocations(), 3u);
 }
 
 TEST(EventLoopAllocations, WakingAndPollingAllocateNothing) {

@@ -1,63 +1,77 @@
+// How the event loop drives its own TimerDriver, seen from the loop's side:
+// the driver is current during every turn (and only then), next_deadline()
+// comes from it, a virtual clock is jumped instead of slept on (auto-advance),
+// a real clock bounds the kernel wait, and due timers fire at the start of
+// every turn. Timers run on the loop's virtual clock; TimerDriver::pass_time()
+// moves it without firing anything, as a real clock passes during a poll.
+#include <pollen/core/poll_fn.hpp>
 #include <pollen/runtime/event_loop.hpp>
-#include <pollen/runtime/loop_timers.hpp>
+#include <pollen/time/sleep.hpp>
 
 #include "runtime_support.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <memory>
 
+using pollen::Context;
 using pollen::EventLoop;
+using pollen::Poll;
+using pollen::Unit;
 
-TEST(EventLoopTimers, NextDeadlineComesFromTheTimers) {
-  EventLoop loop;
-  auto* timers = new rt::FakeTimers();
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
-  auto h = loop.spawn(rt::FakeSleep{timers, std::chrono::milliseconds(5), nullptr});
+TEST(EventLoopTimers, TheLoopsDriverIsCurrentDuringItsTurnsAndNextDeadlineComesFromIt) {
+  EventLoop loop(pollen::ClockKind::Virtual);
+  const pollen::TimePoint start = loop.now();
+  pollen::TimerDriver* seen = nullptr;
+  auto h = loop.spawn(pollen::poll_fn([&, s = pollen::Option<pollen::Sleep>()](
+                                          Context& cx) mutable -> Poll<Unit> {
+    seen = pollen::TimerDriver::current();
+    if (!s.has_value()) s.emplace(pollen::sleep(std::chrono::milliseconds(5)));  // the current driver
+    return s->poll(cx);
+  }));
+  EXPECT_EQ(pollen::TimerDriver::current(), nullptr);
   loop.run_until_stalled();
+  EXPECT_EQ(seen, &loop.timer_driver());
+  EXPECT_EQ(pollen::TimerDriver::current(), nullptr);  // restored after the turns
   ASSERT_TRUE(loop.next_deadline().has_value());
-  EXPECT_EQ(*loop.next_deadline(), timers->now() + std::chrono::milliseconds(5));
-  EXPECT_GE(timers->enters, 1);
-  EXPECT_EQ(timers->enters, timers->leaves);
+  EXPECT_EQ(*loop.next_deadline(), start + std::chrono::milliseconds(5));
 }
 
 TEST(EventLoopTimers, AVirtualClockIsAdvancedInsteadOfSleeping) {
-  EventLoop loop;
-  auto* timers = new rt::FakeTimers(true);
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
+  EventLoop loop(pollen::ClockKind::Virtual);
   loop.set_auto_advance(true);  // opt-in: off by default
-  auto start = timers->now();
-  loop.block_on(rt::FakeSleep{timers, std::chrono::hours(1), nullptr});
-  EXPECT_EQ(timers->now() - start, std::chrono::hours(1));
+  const pollen::TimePoint start = loop.now();
+  loop.block_on(pollen::sleep(loop.timer_driver(), std::chrono::hours(1)));
+  EXPECT_EQ(loop.now() - start, std::chrono::hours(1));  // one jump, exactly to the deadline
   EXPECT_EQ(loop.stats().sleeps, 0u);
-  EXPECT_EQ(timers->advances, 1);
+  EXPECT_EQ(loop.stats().polls, 2u);  // registered, then Ready after the jump
 }
 
 TEST(EventLoopTimers, ARealClockBoundsTheKernelWait) {
   EventLoop loop;
-  auto* timers = new rt::FakeTimers(false);
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
-  loop.block_on(rt::FakeSleep{timers, std::chrono::microseconds(200), nullptr});
+  loop.block_on(pollen::sleep(loop.timer_driver(), std::chrono::microseconds(200)));
   EXPECT_GE(loop.stats().sleeps, 1u);  // slept (rounded up to 1 ms), then fired
 }
 
 TEST(EventLoopTimers, TimersFireEveryTurnEvenWhileATaskSpins) {
-  EventLoop loop;
-  auto* timers = new rt::FakeTimers(true);
-  loop.set_timers(std::unique_ptr<pollen::LoopTimers>(timers));
+  EventLoop loop(pollen::ClockKind::Virtual);
   int spins = 0;
   loop.spawn(rt::Spinner{&spins}).detach();
-  auto sleeper = loop.spawn(rt::FakeSleep{timers, std::chrono::milliseconds(1), nullptr});
+  auto sleeper = loop.spawn(pollen::sleep(loop.timer_driver(), std::chrono::milliseconds(1)));
   loop.tick();  // polls both; the sleep registers
-  timers->advance_to(timers->now() + std::chrono::milliseconds(1));
-  loop.tick();  // the timer woke the sleeper: polled despite the spinner
+  loop.timer_driver().pass_time(std::chrono::milliseconds(1));  // due, nothing fired yet
+  EXPECT_FALSE(sleeper.is_finished());
+  loop.tick();  // the turn fired the timer first: polled despite the spinner
   EXPECT_TRUE(sleeper.is_finished());
   EXPECT_EQ(spins, 2);
 }
 
 TEST(EventLoopTimers, WithoutTimersTheLoopHasNoDeadline) {
-  EventLoop loop;
-  EXPECT_EQ(loop.timers(), nullptr);
+  EventLoop loop(pollen::ClockKind::Virtual);
   EXPECT_FALSE(loop.next_deadline().has_value());
+  int spins = 0;
+  loop.spawn(rt::Spinner{&spins}).detach();
+  loop.tick();
+  EXPECT_FALSE(loop.next_deadline().has_value());
+  EXPECT_EQ(loop.timer_driver().pending_timers(), 0u);
 }

@@ -12,8 +12,6 @@
 // * WakesItsTaskOnDrop: keeps its task's waker and wakes it from its
 //   destructor, as a granted bounded send does when it passes its slot on to
 //   a sibling send of the same task.
-// * FakeTimers: a LoopTimers with a virtual clock and one-shot deadlines
-//   (pass_time() moves the clock without firing, like a real clock).
 #pragma once
 
 #include <pollen/core/context.hpp>
@@ -21,7 +19,6 @@
 #include <pollen/core/poll.hpp>
 #include <pollen/core/unit.hpp>
 #include <pollen/core/waker.hpp>
-#include <pollen/runtime/loop_timers.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -116,80 +113,6 @@ struct WakesItsTaskOnDrop {
   pollen::Poll<int> poll(pollen::Context& cx) {
     ++*polls;
     waker = cx.waker();
-    return pollen::pending;
-  }
-};
-
-// A virtual clock with deadlines registered by FakeSleep.
-class FakeTimers final : public pollen::LoopTimers {
- public:
-  using TP = pollen::LoopTimePoint;
-  explicit FakeTimers(bool is_virtual = true) : virtual_(is_virtual) {}
-  struct Entry {
-    TP deadline;
-    pollen::Waker waker;
-    bool fired = false;
-  };
-  TP now() override { return virtual_ ? now_ : TP(std::chrono::steady_clock::now().time_since_epoch()); }
-  pollen::Option<TP> next_deadline() override {
-    pollen::Option<TP> best;
-    for (auto& e : entries_) {
-      if (!e->fired && (!best.has_value() || e->deadline < *best)) best = e->deadline;
-    }
-    return best;
-  }
-  std::size_t fire_expired() override {
-    ++fire_calls;
-    std::size_t n = 0;
-    for (auto& e : entries_) {
-      if (!e->fired && e->deadline <= now()) {
-        e->fired = true;
-        e->waker.wake();
-        ++n;
-      }
-    }
-    return n;
-  }
-  bool is_virtual() const override { return virtual_; }
-  void advance_to(TP t) override {
-    ++advances;
-    if (t > now_) now_ = t;
-    fire_expired();
-  }
-  // Moves the clock forward without firing anything, as a real clock passes
-  // while a task runs: the due timers fire at the loop's next turn.
-  void pass_time(std::chrono::nanoseconds d) { now_ += d; }
-  void enter() override { ++enters; }
-  void leave() noexcept override { ++leaves; }
-
-  std::shared_ptr<Entry> add(TP deadline) {
-    auto e = std::make_shared<Entry>();
-    e->deadline = deadline;
-    entries_.push_back(e);
-    return e;
-  }
-
-  int fire_calls = 0;
-  int advances = 0;
-  int enters = 0;
-  int leaves = 0;
-
- private:
-  bool virtual_;
-  TP now_{std::chrono::seconds(1000)};
-  std::vector<std::shared_ptr<Entry>> entries_;
-};
-
-// Ready once its entry fired; registers on first poll.
-struct FakeSleep {
-  using Output = pollen::Unit;
-  FakeTimers* timers;
-  std::chrono::nanoseconds after;
-  std::shared_ptr<FakeTimers::Entry> entry;
-  pollen::Poll<pollen::Unit> poll(pollen::Context& cx) {
-    if (!entry) entry = timers->add(timers->now() + after);
-    if (entry->fired) return pollen::Unit{};
-    entry->waker = cx.waker();
     return pollen::pending;
   }
 };

@@ -90,7 +90,6 @@ TEST(LoopTime, EveryLoopOwnsASteadyDriverByDefault) {
   EventLoop loop;
   EXPECT_FALSE(loop.is_virtual_clock());
   EXPECT_FALSE(loop.timer_driver().is_virtual());
-  EXPECT_EQ(loop.timers(), nullptr);
   EXPECT_FALSE(loop.next_deadline().has_value());
   EXPECT_FALSE(loop.auto_advance());
 }

@@ -248,3 +248,24 @@ TEST(Sleep, DescribesTheTimeLeft) {
   EXPECT_EQ(pollen::detail::format_duration(hours(36)), "1.5 d");
   EXPECT_EQ(pollen::detail::format_duration(nanoseconds::max()), "292 years");
 }
+
+TEST(Sleep, IsADriverPointerAndATimerEntry) {
+  // The deadline lives in the timer entry and the state in its spare byte:
+  // what a sleeping task carries beyond its header. Grows only on purpose.
+  EXPECT_EQ(sizeof(Sleep), sizeof(void*) + sizeof(pollen::TimerEntry));
+  RecordProperty("sizeof_sleep", static_cast<int>(sizeof(Sleep)));
+}
+
+TEST(Sleep, MovingAnUnregisteredSleepKeepsItsDeadlineAndState) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  Sleep a = pollen::sleep(d, milliseconds(5));
+  Sleep b(std::move(a));
+  EXPECT_EQ(b.deadline(), kStart + milliseconds(5));
+  EXPECT_EQ(b.state(), Sleep::State::Waiting);
+  EXPECT_EQ(a.state(), Sleep::State::Done);
+  auto t = test_task(std::move(b));
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(milliseconds(5)), 1u);
+  EXPECT_READY_EQ(t, Unit{});
+  EXPECT_EQ(t.future().state(), Sleep::State::Done);
+}

@@ -46,6 +46,8 @@ TEST(TimerDriver, ControllingTimeOnASteadyDriverIsAContractError) {
   EXPECT_CONTRACT_ERROR((void)d.advance_to_next_timer(),
                         "advance_to_next_timer() needs a virtual clock");
   EXPECT_CONTRACT_ERROR((void)d.advance_to(d.now()), "advance_to() needs a virtual clock");
+  EXPECT_CONTRACT_ERROR(d.pass_time(seconds(1)), "pass_time() needs a virtual clock");
+  EXPECT_CONTRACT_ERROR(d.pass_time_to(d.now()), "pass_time_to() needs a virtual clock");
   EXPECT_CONTRACT_ERROR(TimerDriver bad(ClockKind::Steady, kStart),
                         "a start time only makes sense for a virtual clock");
 }
@@ -71,6 +73,23 @@ TEST(TimerDriver, RegisterFireAndNextDeadline) {
   EXPECT_EQ(d.advance(hours(1)), 1u);
   EXPECT_FALSE(d.next_deadline().has_value());
   EXPECT_EQ(d.pending_timers(), 0u);
+}
+
+TEST(TimerDriver, PassTimeMovesTheClockAndFiresNothingUntilFireExpired) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  RecordingWakers wakers(1);
+  TimerEntry a;
+  ASSERT_EQ(d.register_timer(a, kStart + milliseconds(5), wakers.waker(0)),
+            TimerDriver::Registration::Waiting);
+  d.pass_time(milliseconds(3));
+  d.pass_time_to(kStart + milliseconds(6));
+  d.pass_time_to(kStart);  // the past: nothing moves
+  EXPECT_EQ(d.now(), kStart + milliseconds(6));
+  EXPECT_TRUE(wakers.order().empty());  // due, not fired
+  EXPECT_EQ(d.pending_timers(), 1u);
+  EXPECT_EQ(d.wait_timeout_ms(), -1);  // virtual: waiting never moves the clock
+  EXPECT_EQ(d.fire_expired(), 1u);
+  EXPECT_EQ(wakers.order(), std::vector<std::size_t>{0});
 }
 
 TEST(TimerDriver, AdvanceToNextTimerMovesExactlyToTheEarliestDeadline) {

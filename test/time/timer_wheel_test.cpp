@@ -95,8 +95,8 @@ TEST(TimerWheel, InsertCancelAndFireDoNotAllocatePerTimer) {
   TimerWheel w(0);
   std::vector<TimerEntry> entries(1000);
   pollen::test::AllocCounter allocs;
-  // The slot and heap arrays grow and keep their capacity: after the first
-  // round, allocations are rare (a slot array used for the first time), far
+  // The slot and heap arrays grow by half when full: allocations are rare
+  // (a slot array growing, or regrowing after a cascade gave it back), far
   // from one per insert.
   for (std::size_t round = 0; round < 3; ++round) {
     if (round == 1) allocs.reset();
@@ -310,4 +310,81 @@ TEST(TimerWheel, FarFutureDeadlinesWaitOnTheTopLevel) {
   EXPECT_EQ(earliest(w), TimerWheel::kMaxTick);
   EXPECT_EQ(w.advance_to(TimerWheel::kMaxTick - 1), 0u);
   EXPECT_EQ(w.advance_to(TimerWheel::kMaxTick), 2u);
+}
+
+namespace {
+// What the wheel may keep with no timer pending: kKeepCapacity pointers in
+// each slot and in the heap (256 KiB on a 64-bit machine).
+constexpr std::size_t kRetainedLimit =
+    (TimerWheel::kLevels * TimerWheel::kSlotsPerLevel + 1) * TimerWheel::kKeepCapacity *
+    sizeof(TimerEntry*);
+}  // namespace
+
+TEST(TimerWheel, AMillionCancelledTimersGiveTheirCapacityBack) {
+  TimerWheel w(0);
+  const std::size_t start = w.capacity_bytes();
+  constexpr std::size_t kTimers = 1000000;
+  std::vector<TimerEntry> entries(kTimers);
+  // Half in the current tick's heap, half over slots of levels 0 to 2.
+  for (std::size_t i = 0; i < kTimers; ++i) {
+    const std::uint64_t deadline =
+        i % 2 == 0 ? 1 + i % ((std::uint64_t{1} << kShift) - 1)
+                   : 1 + (i * 7919) % (std::uint64_t{1} << 33);
+    ASSERT_EQ(w.insert(entries[i], deadline, pollen::Waker()), TimerWheel::Insert::Linked);
+  }
+  const std::size_t peak = w.capacity_bytes();
+  EXPECT_GE(peak, kTimers * sizeof(TimerEntry*));
+  for (TimerEntry& e : entries) w.cancel(e);
+  EXPECT_TRUE(w.empty());
+  EXPECT_LE(w.capacity_bytes(), start + kRetainedLimit);
+  RecordProperty("capacity_bytes_peak", static_cast<int>(peak));
+  RecordProperty("capacity_bytes_after", static_cast<int>(w.capacity_bytes()));
+  // The wheel still works: a timer inserted now fires at its deadline.
+  RecordingWakers wakers(1);
+  TimerEntry e;
+  ASSERT_EQ(w.insert(e, slot_span(1) + 5, wakers.waker(0)), TimerWheel::Insert::Linked);
+  EXPECT_EQ(w.advance_to(slot_span(1) + 4), 0u);
+  EXPECT_EQ(w.advance_to(slot_span(1) + 5), 1u);
+  EXPECT_EQ(wakers.order(), std::vector<std::size_t>{0});
+}
+
+TEST(TimerWheel, SlotsEmptiedByFiringGiveTheirCapacityBack) {
+  TimerWheel w(0);
+  const std::size_t start = w.capacity_bytes();
+  constexpr std::size_t kTimers = 100000;
+  std::vector<TimerEntry> entries(kTimers);
+  // All in one level-1 slot; they cascade to level 0, then to the heap.
+  for (std::size_t i = 0; i < kTimers; ++i) {
+    ASSERT_EQ(w.insert(entries[i], slot_span(1) + i * 331, pollen::Waker()),
+              TimerWheel::Insert::Linked);
+  }
+  EXPECT_GE(w.capacity_bytes(), kTimers * sizeof(TimerEntry*));
+  EXPECT_EQ(w.advance_to(2 * slot_span(1)), kTimers);
+  EXPECT_TRUE(w.empty());
+  EXPECT_LE(w.capacity_bytes(), start + kRetainedLimit);
+}
+
+TEST(TimerWheel, AShrunkSlotKeepsItsEntriesAndTheirOrder) {
+  TimerWheel w(0);
+  constexpr std::size_t kTimers = 4096;
+  std::vector<TimerEntry> entries(kTimers);
+  RecordingWakers wakers(kTimers);
+  // One level-1 slot; cancelling three in four shrinks its array.
+  for (std::size_t i = 0; i < kTimers; ++i) {
+    ASSERT_EQ(w.insert(entries[i], slot_span(1) + i, wakers.waker(i)), TimerWheel::Insert::Linked);
+  }
+  const std::size_t peak = w.capacity_bytes();
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 0; i < kTimers; ++i) {
+    if (i % 4 == 3) {
+      kept.push_back(i);
+    } else {
+      w.cancel(entries[i]);
+    }
+  }
+  EXPECT_LT(w.capacity_bytes(), peak);
+  EXPECT_EQ(w.size(), kept.size());
+  EXPECT_EQ(earliest(w), slot_span(1) + 3);
+  EXPECT_EQ(w.advance_to(2 * slot_span(1)), kept.size());
+  EXPECT_EQ(wakers.order(), kept);
 }

@@ -86,7 +86,6 @@
 #include <pollen/runtime/join_handle.hpp>
 #include <pollen/runtime/poller.hpp>
 #include <pollen/runtime/task.hpp>
-#include <pollen/runtime/loop_timers.hpp>
 #include <pollen/runtime/trace.hpp>
 #include <pollen/time/clock.hpp>
 #include <pollen/time/timer_driver.hpp>
@@ -106,6 +105,10 @@
 #endif
 
 POLLEN_NAMESPACE_BEGIN
+
+// The loop's time point (next_deadline()): pollen::TimePoint, steady clock
+// nanoseconds.
+using LoopTimePoint = TimePoint;
 
 struct LoopOptions {
   // At most this many task polls per turn (tick(), or a turn of run(),
@@ -190,8 +193,10 @@ class EventLoop {
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
-  // Starts running `f` as a task; it is first polled at the next turn.
-  // Allocates exactly once (the task and f in one block, plus the name).
+  // Starts running `f` as a task; it is first polled at the next turn. The
+  // task (header, f, and a copy of the name) is one block of the loop's
+  // task slab: spawning allocates only when the slab needs a new 64 KiB
+  // chunk (or the block is larger than 8 KiB: a chunk of its own).
   // ContractError on another thread than the loop's (nothing is allocated
   // then). Allowed from a destructor that the loop's destructor runs: the
   // new task is cancelled in turn.
@@ -316,18 +321,22 @@ class EventLoop {
   void set_auto_advance(bool on);
   bool auto_advance() const noexcept;
 
-  // The timer seam (see <pollen/runtime/loop_timers.hpp>): replaces the
-  // loop's own TimerDriver in the loop's turns (for tests of the loop with
-  // fake timers); nullptr goes back to the driver. timers() is the
-  // replacement, or nullptr when the loop uses its TimerDriver.
-  void set_timers(std::unique_ptr<LoopTimers> timers);
-  LoopTimers* timers() const noexcept;
-
  private:
   template <class F>
   JoinHandle<output_t<F>> spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
-    check_spawn();  // before anything is allocated
-    detail::TaskHeader* t = detail::new_task<F>(std::move(f), name, len);
+    // Checks the thread before anything is allocated.
+    void* mem = allocate_task(detail::task_block_size<F>(len), alignof(detail::Task<F>));
+    detail::TaskHeader* t;
+#if POLLEN_HAS_EXCEPTIONS
+    try {
+      t = detail::construct_task<F>(mem, std::move(f), name, len);
+    } catch (...) {
+      free_unadopted(mem);
+      throw;
+    }
+#else
+    t = detail::construct_task<F>(mem, std::move(f), name, len);
+#endif
     adopt(t);
     return JoinHandle<output_t<F>>(t);
   }
@@ -357,8 +366,10 @@ class EventLoop {
 
   // Raises the nested-call ContractError when this thread is inside a poll.
   void check_can_block(const char* what) const;
-  // Raises the wrong-thread ContractError of spawn().
-  void check_spawn() const;
+  // A block of the loop's task slab (spawn() on the wrong thread raises
+  // ContractError first), and giving back one whose task was never built.
+  void* allocate_task(std::size_t size, std::size_t align);
+  void free_unadopted(void* mem) noexcept;
   void adopt(detail::TaskHeader* t) noexcept;
   void drive_until_finished(detail::TaskHeader* root);
 

@@ -82,7 +82,7 @@ class JoinResult {
 };
 
 namespace detail {
-// The non-template half of JoinHandle (src/runtime/event_loop.cpp). Each
+// The non-template half of JoinHandle (src/runtime/join_handle.cpp). Each
 // checks first that it runs on the thread of the task's loop: a ContractError
 // (poll, abort, describe) or a message and abort() (the noexcept ones), with
 // nothing changed.
@@ -122,7 +122,13 @@ class POLLEN_NODISCARD_TYPE JoinHandle : public FutureExt<JoinHandle<T>> {
     }
     return *this;
   }
-  ~JoinHandle() { detach(); }
+  // The fast path is inline: a moved-from, detached, consumed or empty
+  // handle (the common case: a handle is moved several times on its way)
+  // only tests its pointer. Letting go of a task is out of line (it checks
+  // the thread first).
+  ~JoinHandle() {
+    if (task_ != nullptr) detail::join_release(task_);
+  }
 
   Poll<JoinResult<T>> poll(Context& cx) {
     detail::observe_poll(cx, this);
@@ -160,8 +166,8 @@ class POLLEN_NODISCARD_TYPE JoinHandle : public FutureExt<JoinHandle<T>> {
   }
   // Lets the task run on without a handle (what the destructor does).
   void detach() noexcept {
-    if (task_ != nullptr) release();
     state_ = State::Detached;
+    if (task_ != nullptr) release();
   }
   // True once the task finished (Ready, threw, or cancelled) or the handle
   // was consumed.

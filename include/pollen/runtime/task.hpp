@@ -1,31 +1,45 @@
 // pollen/runtime/task.hpp: a spawned task, as the event loop keeps it.
 //
-// A task is ONE heap block: a TaskHeader that the (non-template) loop in
-// src/runtime/ understands, followed by a union that holds the future while
-// it runs and its output once it is Ready, followed by a copy of the task's
-// name. Everything the loop does to a task goes through the header and its
-// TaskVTable; only the five small functions of the table are templates.
+// A task is ONE block of its loop's task slab: a 32-byte TaskHeader that the
+// (non-template) loop in src/runtime/ understands, followed by a union that
+// holds the future while it runs, then its output once it is Ready (or the
+// exception its poll threw), followed by a copy of the task's name when it
+// has one. Everything the loop does to a task goes through the header and its
+// TaskVTable; only the small functions of the table are templates.
+//
+//   TaskHeader (32 bytes)                         the slot           the name
+//   [vtable|link|refs state remote stage|id]  [future / output / error] ["name\0"]
+//
+// The header holds only what scheduling reads: the table, the ready queue's
+// link, the reference count, the state word, the cross-thread flag, the
+// slot's stage, and the id (for reports). Everything else lives elsewhere:
+// the loop (and its thread's token) in the header of the slab chunk the
+// block sits in (found from the block's address, see
+// src/runtime/task_slab.hpp); the name behind the slot (bit 63 of `id` says
+// there is one); the JoinHandle's waker in a loop-side table while a handle
+// waits; the exception in the slot; the time since the task went idle in
+// `link` (unused while it is not queued); introspection's counts in
+// loop-side tables that exist only while introspection is on.
 //
 // Ground rules (the full story is at the top of src/runtime/event_loop.cpp)
 // * Who owns the block: a reference count. One reference, the "owner"
 //   reference, is shared by the loop (while the task has not finished) and
-//   the JoinHandle (while it exists); the flags kLive and kHandle say which
-//   of the two still hold it. Every Waker of the task holds one more, and so
-//   does the task's place in the loop's cross-thread queue. The block is
-//   freed when the count reaches zero, on whichever thread drops it last.
-// * Which thread touches what: `flags`, `stage`, the links of the ready
-//   queue and the live list, `join_waker` and the slot belong to the loop's
-//   thread. Other threads touch only `refs`, `remote_queued` and (under the
-//   loop's queue mutex) `next_remote`. A JoinHandle reads `thread_token`
-//   (written at spawn, never changed) before anything else, and refuses to
-//   go on on another thread.
+//   the JoinHandle (while it exists); the state bits kLive and kHandle say
+//   which of the two still hold it. Every Waker of the task holds one more,
+//   and so does the task's place in the loop's cross-thread queue. The block
+//   goes back to its slab when the count reaches zero, on whichever thread
+//   drops it last (the slab takes it back on any thread, also after the loop
+//   is gone).
+// * Which thread touches what: `state`, `stage`, `link` and the slot belong
+//   to the loop's thread. Other threads touch only `refs` and `remote`. `id`
+//   is written at spawn and never changes.
 // * Finishing: kComplete is set BEFORE the future is destroyed (abort, a
 //   throw, the loop's destructor) so that nothing its destructor does (wake
 //   its own task, abort it) can queue the task again: a finished task is
 //   never in the ready queue, and is finished exactly once.
-// * The slot (valid per `stage`): Stage::Future: the future is alive;
-//   Stage::Output: the output is alive; Stage::Empty: nothing (cancelled,
-//   threw, or the output was taken).
+// * The slot (valid per `stage`): Future: the future is alive; Output: the
+//   output is alive; Error: the exception its poll threw; Empty: nothing
+//   (cancelled, or the result was taken).
 #pragma once
 
 #include <pollen/config.hpp>
@@ -33,6 +47,7 @@
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/option.hpp>
+#include <pollen/core/ref_count.hpp>
 #include <pollen/core/waker.hpp>
 
 #include <atomic>
@@ -50,7 +65,6 @@
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
-class LoopShared;
 struct TaskHeader;
 
 // What one poll of a task's future did.
@@ -60,7 +74,7 @@ enum class POLLEN_NODISCARD_TYPE TaskPoll : unsigned char {
 };
 
 // What the slot holds.
-enum class TaskStage : unsigned char { Future, Output, Empty };
+enum class TaskStage : unsigned char { Future, Output, Error, Empty };
 
 // The template half of a task: one table per future type.
 struct TaskVTable {
@@ -76,64 +90,46 @@ struct TaskVTable {
   // Describes the future (Stage::Future) or says what the slot holds (with
   // the Describer's PollObserver, if it has one).
   void (*describe)(const TaskHeader* t, Describer& d);
-  // Runs the block's destructor and frees it. The slot must be Empty.
+  // Runs the block's destructor and gives the block back to its slab. The
+  // slot must be Empty.
   void (*deallocate)(TaskHeader* t) noexcept;
-  // sizeof the block without its name: the future lives in
-  // [t, t + block_size) (what the loop's PollObserver forgets when the task
-  // finishes).
+  // The slot's address (where the loop keeps the exception of a failed poll).
+  void* (*slot)(TaskHeader* t) noexcept;
+  // sizeof the block without its name: the future lives in [t, t +
+  // block_size) (what the loop's PollObserver forgets when the task
+  // finishes), and the name, if any, starts at t + block_size.
   std::size_t block_size;
 };
 
-// Loop-thread flags of a task (TaskHeader::flags).
-enum TaskFlag : std::uint16_t {
-  kQueued = 1u << 0,            // in the local ready queue: it will be polled
-  kRunning = 1u << 1,           // its future is being polled right now
-  kWokenWhileRunning = 1u << 2, // woken during that poll: goes back in the queue
-  kComplete = 1u << 3,          // finished or finishing (Ready, threw, or cancelled);
-                                // never unset; a wake or abort() then does nothing
-  kAbortRequested = 1u << 4,    // abort() was called; cancel at its next turn
-  kCancelled = 1u << 5,         // finished by cancellation: no output
-  kFailed = 1u << 6,            // finished by an exception, kept in `error`
-  kHandle = 1u << 7,            // a JoinHandle still holds the owner reference
-  kLive = 1u << 8,              // the loop still holds the owner reference
-  kHoldsShared = 1u << 9,       // the block holds a reference to its LoopShared
-  kSelfWokenOnly = 1u << 10,    // queued only by wakes during its previous poll
-  kErrorObserved = 1u << 11,    // the stored exception reached someone
-};
-
 struct TaskHeader {
-  explicit TaskHeader(const TaskVTable* vt) noexcept : vtable(vt) {}
+  explicit TaskHeader(const TaskVTable* vt) noexcept : vtable(vt) { link.next = nullptr; }
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
 
-  const TaskVTable* vtable;
-  LoopShared* shared = nullptr;        // set at spawn, never changes
-  TaskHeader* next_ready = nullptr;    // local ready queue link, valid while kQueued
-  TaskHeader* next_remote = nullptr;   // cross-thread queue link, under the queue mutex
-  TaskHeader* prev_live = nullptr;     // the loop's list of live tasks, valid while kLive
-  TaskHeader* next_live = nullptr;
-  std::atomic<std::uint32_t> refs{1};  // the owner reference
-  std::atomic<bool> remote_queued{false};  // in (or being put in) the cross-thread queue
-  std::uint16_t flags = 0;             // TaskFlag bits, loop thread only
+  // Bit 63 of `id`: a copy of the name follows the block.
+  static constexpr std::uint64_t kNamed = std::uint64_t{1} << 63;
+
+  const TaskVTable* vtable;   // nullptr: a free block of the slab
+  union Link {
+    TaskHeader* next;         // in the ready queue (kQueued), or in a free list
+    std::int64_t idle_since;  // waiting (not queued): the coarse clock when its
+                              // last poll returned Pending (dump_tasks())
+  } link;
+  RefCount refs;              // starts with the owner reference
+  std::uint16_t state = 0;    // the state word (src/runtime/task_state.hpp), loop thread
+  std::atomic<bool> remote{false};  // in (or being put in) the cross-thread queue
   TaskStage stage = TaskStage::Future;
-  // Set by the thread that puts the task in the cross-thread queue (under
-  // the queue mutex): that thread was the loop's own (a wake between turns).
-  // Read by the loop when it takes the batch; tells the trace's wake source.
-  // Fills padding: sizeof(TaskHeader) does not change.
-  bool remote_wake_from_loop_thread = false;
-  // The thread of the task's loop, as a number (one per thread that created
-  // a loop; never reused, never 0). Set at spawn, never changed: a JoinHandle
-  // compares it with its own thread's before touching the task. Fills
-  // padding: sizeof(TaskHeader) does not change.
-  std::uint32_t thread_token = 0;
-  const char* name = "";               // points into this block (or at a literal "")
-  std::uint64_t id = 0;                // 1, 2, 3, ... per loop
-  std::int64_t waiting_since_ns = 0;   // steady clock, when its last poll returned Pending
-  Waker join_waker;                    // the JoinHandle's waker, loop thread
-#if POLLEN_HAS_EXCEPTIONS
-  std::exception_ptr error;            // valid while kFailed
-#endif
+  std::uint64_t id = 0;       // 1, 2, 3, ... per loop, | kNamed; set at spawn
+
+  std::uint64_t task_id() const noexcept { return id & ~kNamed; }
+  const char* name() const noexcept {
+    return (id & kNamed) ? reinterpret_cast<const char*>(this) + vtable->block_size : "";
+  }
 };
+
+// Gives a block back to the slab it came from (any thread; also after its
+// loop is gone). src/runtime/task_slab.cpp.
+void task_free(TaskHeader* t) noexcept;
 
 // The block for a future of type F.
 template <class F>
@@ -145,6 +141,9 @@ struct Task final : TaskHeader {
   union Slot {
     F future;       // valid in Stage::Future
     Output output;  // valid in Stage::Output
+#if POLLEN_HAS_EXCEPTIONS
+    std::exception_ptr error;  // valid in Stage::Error (the loop manages it)
+#endif
     Slot() noexcept {}
     ~Slot() {}
   } slot;
@@ -182,14 +181,16 @@ struct Task final : TaskHeader {
     switch (t->stage) {
       case TaskStage::Future: d.describe_here(t->slot.future); break;
       case TaskStage::Output: d.node("Task", "finished: output waiting for its JoinHandle"); break;
+      case TaskStage::Error:
       case TaskStage::Empty: d.node("Task", "finished"); break;
     }
   }
   static void deallocate(TaskHeader* h) noexcept {
     Task* t = self(h);
     t->~Task();
-    ::operator delete(static_cast<void*>(t));
+    task_free(h);
   }
+  static void* slot_address(TaskHeader* h) noexcept { return &self(h)->slot; }
 
   static const TaskVTable kVTable;
 };
@@ -197,44 +198,32 @@ struct Task final : TaskHeader {
 template <class F>
 const TaskVTable Task<F>::kVTable = {&Task::poll,     &Task::drop_future, &Task::take_output,
                                      &Task::drop_output, &Task::describe, &Task::deallocate,
-                                     sizeof(Task<F>)};
+                                     &Task::slot_address, sizeof(Task<F>)};
 
-// Allocates the one block of a task: Task<F> followed by a copy of `name`
-// (when it is not empty).
+// Builds the task for `f` in `mem` (a block of the loop's slab of at least
+// task_block_size<F>(name_len) bytes), followed by a copy of `name`.
 template <class F>
-TaskHeader* new_task(F&& f, const char* name, std::size_t name_len) {
+TaskHeader* construct_task(void* mem, F&& f, const char* name, std::size_t name_len) {
   static_assert(alignof(Task<F>) <= alignof(std::max_align_t),
                 "pollen: a spawned future must not be over-aligned (alignas larger than "
                 "alignof(std::max_align_t)); box it or lower its alignment");
-  const std::size_t size = sizeof(Task<F>) + (name_len != 0 ? name_len + 1 : 0);
-  void* mem = ::operator new(size);
-  Task<F>* t;
-#if POLLEN_HAS_EXCEPTIONS
-  try {
-    t = ::new (mem) Task<F>(std::move(f));
-  } catch (...) {
-    ::operator delete(mem);
-    throw;
-  }
-#else
-  t = ::new (mem) Task<F>(std::move(f));
-#endif
+  Task<F>* t = ::new (mem) Task<F>(std::move(f));
   if (name_len != 0) {
     char* copy = static_cast<char*>(mem) + sizeof(Task<F>);
     std::memcpy(copy, name, name_len);
     copy[name_len] = '\0';
-    t->name = copy;
+    t->id = TaskHeader::kNamed;
   }
   return t;
 }
+template <class F>
+constexpr std::size_t task_block_size(std::size_t name_len) {
+  return sizeof(Task<F>) + (name_len != 0 ? name_len + 1 : 0);
+}
 
-}  // namespace detail
-POLLEN_NAMESPACE_END
-
-POLLEN_NAMESPACE_BEGIN
-namespace detail {
 // Drops one reference to a task block; frees it when it was the last one.
 // Any thread.
 void task_release(TaskHeader* t) noexcept;
+
 }  // namespace detail
 POLLEN_NAMESPACE_END

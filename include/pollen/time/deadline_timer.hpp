@@ -3,7 +3,9 @@
 // src/time/ rather than instantiated for every F (as tokio's poll_delay and
 // KJ's non-template PromiseNode do).
 //
-// A DeadlineTimer is a driver pointer, a deadline and the TimerEntry it owns.
+// A DeadlineTimer is a driver pointer and the TimerEntry it owns, which
+// holds the deadline in every state (40 bytes on x86-64; the entry's spare
+// byte is the owning future's, see owner_byte()).
 //
 //   Unregistered --poll, deadline ahead--> Registered (entry linked)
 //        |                                   |  poll again: waker updated
@@ -23,6 +25,7 @@
 #include <pollen/time/timer_wheel.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 POLLEN_NAMESPACE_BEGIN
@@ -43,9 +46,18 @@ class DeadlineTimer {
     Expired,  // the deadline has passed; the entry is no longer linked
   };
 
-  DeadlineTimer(TimerDriver& driver, TimePoint deadline) noexcept
-      : driver_(&driver), deadline_(deadline) {}
-  DeadlineTimer(DeadlineTimer&& o) noexcept;
+  DeadlineTimer(TimerDriver& driver, TimePoint deadline) noexcept : driver_(&driver) {
+    entry_.set_deadline(TimerDriver::tick_of(deadline));
+  }
+  // Moving a registered timer moves its place in the wheel (out of line);
+  // an unregistered one is a few stores.
+  DeadlineTimer(DeadlineTimer&& o) noexcept : driver_(o.driver_) {
+    if (POLLEN_UNLIKELY(o.entry_.is_linked())) {
+      driver_->relocate(o.entry_, entry_);
+    } else {
+      entry_.adopt_unlinked(o.entry_);
+    }
+  }
   DeadlineTimer& operator=(DeadlineTimer&&) = delete;
   DeadlineTimer(const DeadlineTimer&) = delete;
   DeadlineTimer& operator=(const DeadlineTimer&) = delete;
@@ -66,10 +78,11 @@ class DeadlineTimer {
   void reset(TimePoint deadline) noexcept {
     cancel();
     entry_.reset();
-    deadline_ = deadline;
+    entry_.set_deadline(TimerDriver::tick_of(deadline));
   }
 
-  TimePoint deadline() const noexcept { return deadline_; }
+  // Fixed at creation (changed only by reset()).
+  TimePoint deadline() const noexcept { return TimerDriver::time_of(entry_.deadline_tick()); }
   TimerDriver& driver() const noexcept { return *driver_; }
   bool is_registered() const noexcept { return entry_.is_linked(); }
   bool driver_destroyed() const noexcept {
@@ -80,10 +93,14 @@ class DeadlineTimer {
   // future)", "driver destroyed".
   std::string describe_deadline() const;
 
+  // A byte of the entry's padding that the owning future may keep its own
+  // state in (Sleep does): it moves with the timer.
+  std::uint8_t owner_byte() const noexcept { return entry_.owner_byte(); }
+  void set_owner_byte(std::uint8_t b) noexcept { entry_.set_owner_byte(b); }
+
  private:
   TimerDriver* driver_;  // never null; the driver it was created on
-  TimePoint deadline_;   // fixed at creation (changed only by reset())
-  TimerEntry entry_;     // linked in driver_'s wheel while Registered
+  TimerEntry entry_;     // the deadline; linked in driver_'s wheel while Registered
 };
 
 }  // namespace detail

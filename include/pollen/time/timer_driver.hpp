@@ -86,7 +86,12 @@ class TimerDriver {
   std::size_t pending_timers() const noexcept { return wheel_.size(); }
   // Wakes every pending timer whose deadline is <= now(), in deadline order,
   // and returns how many. Safe to call at any time, any number of times.
-  std::size_t fire_expired();
+  // Inline when nothing can be due (the clock has not moved since).
+  std::size_t fire_expired() {
+    const std::uint64_t now = tick_of(this->now());
+    if (now <= wheel_.elapsed()) return 0;
+    return wheel_.advance_to(now);
+  }
   // The timeout for the kernel wait (epoll_wait, poll) in milliseconds: -1
   // when there is no pending timer or the clock is virtual (waiting does not
   // move a virtual clock), else the time to next_deadline() rounded *up* to
@@ -111,6 +116,17 @@ class TimerDriver {
   // the future) and fires the timers due then. Returns false, moving
   // nothing, when no timer is pending; true when it fired at least one.
   bool advance_to_next_timer();
+  // Moves the virtual clock forward by d (saturating; d <= 0 moves nothing)
+  // or to t (a t in the past moves nothing) WITHOUT firing anything: time
+  // passes as a real clock's does while a task runs, and the timers that
+  // fell due fire at the next fire_expired() (an event loop's next turn).
+  // For tests of what a loop does with timers that came due meanwhile.
+  template <class Rep, class Period>
+  void pass_time(std::chrono::duration<Rep, Period> d) {
+    require_virtual("pass_time()");
+    virtual_.advance(d);
+  }
+  void pass_time_to(TimePoint t);
 
   // ---- The current driver ------------------------------------------------
 
@@ -158,15 +174,24 @@ class TimerDriver {
   // The wheel, for tests and introspection.
   const TimerWheel& wheel() const noexcept { return wheel_; }
 
+  // The wheel's time of a TimePoint: its nanoseconds since the clock's
+  // epoch (time points before the epoch, which pollen never makes, count
+  // as 0), and back.
+  static std::uint64_t tick_of(TimePoint t) noexcept {
+    const Duration::rep ns = t.time_since_epoch().count();
+    return ns > 0 ? static_cast<std::uint64_t>(ns) : 0;
+  }
+  static TimePoint time_of(std::uint64_t tick) noexcept {
+    // Ticks come from tick_of(), so they fit.
+    return TimePoint(Duration(static_cast<Duration::rep>(tick)));
+  }
+
  private:
-  std::uint64_t tick_of(TimePoint t) const noexcept;
-  TimePoint time_of(std::uint64_t tick) const noexcept;
   void require_virtual(const char* what) const;
 
   ClockKind kind_;
   VirtualClock virtual_;  // the time, when kind_ == ClockKind::Virtual
-  TimePoint origin_;      // the time of tick 0: now() at construction
-  TimerWheel wheel_;
+  TimerWheel wheel_;      // starts at now() at construction
 };
 
 POLLEN_NAMESPACE_END

@@ -3,20 +3,23 @@
 // node a timer future owns. See src/time/timer_wheel.cpp for the ground
 // rules and a picture of the levels.
 //
-// Deadlines are nanoseconds since an origin chosen by the owner (the
-// TimerDriver uses the clock's time at its creation). The wheel places them
-// by coarse ticks of 2^20 ns (~1.05 ms); the timers of the current tick wait
-// in a small binary heap ordered by exact deadline. So timers fire exactly
-// at their deadline, in deadline order, while each one moves through few
-// wheel levels.
+// Deadlines are nanoseconds on the owner's clock (the TimerDriver uses the
+// clock's nanoseconds since its epoch: a TimePoint's count). The wheel
+// places them by coarse ticks of 2^20 ns (~1.05 ms); the timers of the
+// current tick wait in a small binary heap ordered by exact deadline. So
+// timers fire exactly at their deadline, in deadline order, while each one
+// moves through few wheel levels.
 //
 // Costs: insert and cancel O(1) (O(log k) for a timer in the current tick,
 // k = timers due within that ~1 ms); each entry moves down at most once per
 // level before it fires, so O(1) amortized per expiry, plus O(log k) in the
 // heap. Entries live in the futures that own them; the wheel holds one
-// pointer per pending timer in per-slot arrays that keep their capacity
-// (so after warm-up, insert and cancel allocate nothing), plus ~16 KiB of
-// fixed tables: memory is linear in the (peak) number of pending timers.
+// pointer per pending timer in per-slot arrays, plus ~16 KiB of fixed
+// tables. The arrays grow by half when full and give memory back when the
+// population falls (an array emptied by a cascade, or cut to a quarter by
+// cancels, shrinks; up to kKeepCapacity pointers a slot are kept), so memory
+// follows the number of pending timers, not its peak: capacity_bytes()
+// reports it.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -51,8 +54,15 @@ class TimerEntry {
 
   State state() const noexcept { return state_; }
   bool is_linked() const noexcept { return state_ == State::Linked; }
-  // The deadline in ticks; valid in State::Linked and State::Fired.
+  // The deadline (the wheel's nanoseconds): set by the owner while the entry
+  // is unlinked (set_deadline()), or by TimerWheel::insert().
   std::uint64_t deadline_tick() const noexcept { return deadline_; }
+  void set_deadline(std::uint64_t deadline) noexcept { deadline_ = deadline; }
+
+  // One byte the owning future may keep its own state in (it fills the
+  // entry's padding; the wheel never touches it).
+  std::uint8_t owner_byte() const noexcept { return owner_byte_; }
+  void set_owner_byte(std::uint8_t b) noexcept { owner_byte_ = b; }
 
   // The waker the wheel wakes when the entry fires (valid in State::Linked).
   Waker& waker() noexcept { return waker_; }
@@ -63,19 +73,27 @@ class TimerEntry {
     if (state_ != State::Linked) state_ = State::Idle;
   }
 
-  // Takes over the state, deadline and waker of `from`, which must not be
-  // Linked (a Linked entry moves with TimerWheel::relocate()); `from`
-  // becomes Idle. This entry must not be Linked either.
-  void adopt_unlinked(TimerEntry& from) noexcept;
+  // Takes over the state, deadline and owner byte of `from`, which must not
+  // be Linked (a Linked entry moves with TimerWheel::relocate()); `from`
+  // becomes Idle. This entry must not be Linked either. An unlinked entry's
+  // waker is always the no-op waker (the wheel releases a waker when it
+  // unlinks the entry), so there is no waker to move: a few stores, inline.
+  void adopt_unlinked(TimerEntry& from) noexcept {
+    deadline_ = from.deadline_;
+    state_ = from.state_;
+    owner_byte_ = from.owner_byte_;
+    from.state_ = State::Idle;
+  }
 
  private:
   friend class TimerWheel;
 
-  std::uint64_t deadline_ = 0;  // set on insert
-  Waker waker_;                 // woken (and reset to no-op) when it fires
+  std::uint64_t deadline_ = 0;  // set by the owner or on insert
+  Waker waker_;                 // valid in State::Linked; the no-op waker otherwise
   std::uint32_t index_ = 0;     // valid in State::Linked: position in its slot or the heap
   std::uint16_t slot_ = 0;      // valid in State::Linked: level * 64 + slot, or kInHeap
   State state_ = State::Idle;
+  std::uint8_t owner_byte_ = 0;
 };
 
 class TimerWheel {
@@ -84,6 +102,8 @@ class TimerWheel {
   static constexpr unsigned kBitsPerLevel = 6;
   static constexpr unsigned kSlotsPerLevel = 1u << kBitsPerLevel;  // 64
   static constexpr unsigned kLevels = 8;  // 8 * 6 = 48 bits >= the 44 bits of a tick
+  // Pointers an array (a slot's, or the heap's) keeps when it shrinks.
+  static constexpr std::size_t kKeepCapacity = 64;
   // Largest deadline (ns) the wheel accepts (one below the "unknown" marker).
   static constexpr std::uint64_t kMaxTick = ~std::uint64_t{0} - 1;
 
@@ -101,8 +121,8 @@ class TimerWheel {
   ~TimerWheel();
 
   // Links an Idle/Fired entry with `deadline` (clamped to kMaxTick) and the
-  // waker to wake. O(1) (O(log k) in the current tick; may grow the heap's
-  // array, which keeps its capacity). Linking a Linked entry is an internal
+  // waker to wake. O(1) (O(log k) in the current tick; may grow a slot's
+  // or the heap's array by half). Linking a Linked entry is an internal
   // error.
   POLLEN_NODISCARD Insert insert(TimerEntry& e, std::uint64_t deadline, const Waker& waker);
   // Unlinks a Linked entry (it becomes Idle); does nothing otherwise. O(1).
@@ -127,6 +147,9 @@ class TimerWheel {
   std::uint64_t elapsed() const noexcept { return elapsed_; }
   std::size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
+  // Bytes the slot and heap arrays hold now (their capacity), beyond the
+  // fixed tables. O(number of slots).
+  std::size_t capacity_bytes() const noexcept;
 
  private:
   // A slot: the entries waiting in it, in no particular order (each
@@ -149,6 +172,10 @@ class TimerWheel {
   void unlink(TimerEntry& e) noexcept;  // from its wheel slot e.slot_
   // The lowest occupied level and its first occupied slot; false if empty.
   bool first_occupied(unsigned& level, unsigned& s) const noexcept;
+  // Appends to a slot or the heap, growing it by half when it is full.
+  static void push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept;
+  // Gives memory back when `v` uses less than a quarter of its capacity.
+  static void maybe_shrink(std::vector<TimerEntry*>& v) noexcept;
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
@@ -168,7 +195,7 @@ class TimerWheel {
   std::uint32_t levels_;             // bit l: occupied_[l] != 0
   std::uint64_t elapsed_;            // ns; never decreases; every linked deadline > it
   std::uint64_t tick_;               // tick_of(elapsed_), or less while advancing
-  std::vector<TimerEntry*> heap_;    // entries whose tick is tick_ (kept capacity)
+  std::vector<TimerEntry*> heap_;    // entries whose tick is tick_
   std::size_t size_ = 0;             // linked entries, wheel and heap
 };
 
