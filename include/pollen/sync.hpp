@@ -7,3 +7,4 @@
 #include <pollen/sync/channel.hpp>    // channel<T>(n): bounded mpsc; send(), reserve(), Permit
 #include <pollen/sync/unbounded.hpp>  // unbounded_channel<T>(): mpsc without a bound
 #include <pollen/sync/notify.hpp>     // Notify: notified(), notify_one() (one stored permit), notify_waiters()
+#include <pollen/sync/semaphore.hpp>  // Semaphore: acquire(n) (FIFO), try_acquire, add_permits, close; SemaphorePermit

@@ -281,16 +281,8 @@ inline void Notify::notify_waiters() noexcept {
     waiters_.splice_all_into(woken);
     woken.for_each([](detail::WaiterLink& l) { as_waiter(&l).how = How::All; });
   }
-  detail::WakeBatch batch;
-  bool more = true;
-  while (more) {
-    {
-      std::lock_guard<detail::SpinLock> lock(mu_);
-      while (!batch.full() && !woken.empty()) batch.push(std::move(as_waiter(woken.pop_front()).waker));
-      more = !woken.empty();
-    }
-    batch.wake_all();
-  }
+  detail::wake_list_in_batches(woken, mu_,
+                               [](detail::WaiterLink* l) -> Waker& { return as_waiter(l).waker; });
 }
 
 POLLEN_NAMESPACE_END

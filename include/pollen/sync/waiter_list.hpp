@@ -18,6 +18,7 @@
 #include <pollen/core/waker.hpp>
 
 #include <cstddef>
+#include <mutex>  // std::lock_guard
 #include <utility>
 
 POLLEN_NAMESPACE_BEGIN
@@ -128,6 +129,25 @@ class WakeBatch {
   Waker wakers_[kWakeBatch];
   std::size_t n_ = 0;
 };
+
+// Wakes every waiter of `list` (a list on the caller's stack, whose nodes
+// were already marked under `mu`), batch by batch: under `mu`, up to
+// kWakeBatch nodes are unlinked and their wakers (`waker_of(link)`, a
+// Waker&) taken out; then they are woken with `mu` released. A waiter
+// destroyed meanwhile unlinks itself from `list` under `mu`.
+template <class Lock, class WakerOf>
+void wake_list_in_batches(WaiterList& list, Lock& mu, WakerOf waker_of) noexcept {
+  WakeBatch batch;
+  bool more = true;
+  while (more) {
+    {
+      std::lock_guard<Lock> lock(mu);
+      while (!batch.full() && !list.empty()) batch.push(std::move(waker_of(list.pop_front())));
+      more = !list.empty();
+    }
+    batch.wake_all();
+  }
+}
 
 }  // namespace detail
 POLLEN_NAMESPACE_END
