@@ -8,3 +8,4 @@
 #include <pollen/sync/unbounded.hpp>  // unbounded_channel<T>(): mpsc without a bound
 #include <pollen/sync/notify.hpp>     // Notify: notified(), notify_one() (one stored permit), notify_waiters()
 #include <pollen/sync/semaphore.hpp>  // Semaphore: acquire(n) (FIFO), try_acquire, add_permits, close; SemaphorePermit
+#include <pollen/sync/mutex.hpp>      // Mutex<T>: lock() (FIFO) → MutexGuard<T>, try_lock; tasks of one loop
