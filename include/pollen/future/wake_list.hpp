@@ -29,6 +29,7 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/ref_count.hpp>
 #include <pollen/core/waker.hpp>
 
 #include <atomic>
@@ -52,9 +53,9 @@ class WakeList {
   WakeList(const WakeList&) = delete;
   WakeList& operator=(const WakeList&) = delete;
 
-  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void retain() noexcept { refs_.retain(); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.release()) delete this;
   }
 
   // Queues child i (once until it is drained) and wakes the parent. Any
@@ -135,7 +136,7 @@ class WakeList {
     return RawWaker{&slots_[i], &borrowed_vtable()};
   }
 
-  std::size_t ref_count() const noexcept { return refs_.load(std::memory_order_acquire); }
+  std::size_t ref_count() const noexcept { return refs_.count(); }
 
  private:
   struct Slot {
@@ -185,7 +186,7 @@ class WakeList {
     return vt;
   }
 
-  std::atomic<std::size_t> refs_{1};
+  RefCount refs_;                       // starts at 1: the owner's reference
   std::unique_ptr<Slot[]> slots_;       // one per child; never changes
   std::uint32_t slots_n_;               // never changes
   std::mutex mu_;                       // guards the three fields below

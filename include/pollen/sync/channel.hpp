@@ -79,12 +79,21 @@ class Sender {
     if (shared_) shared_->add_sender();
   }
   Sender(Sender&& o) noexcept = default;
-  Sender& operator=(Sender o) noexcept {
-    std::swap(shared_, o.shared_);
+  Sender& operator=(const Sender& o) noexcept {
+    Sender copy(o);
+    shared_.swap(copy.shared_);
     return *this;
   }
+  Sender& operator=(Sender&& o) noexcept {
+    if (this != &o) {
+      if (shared_) release();
+      shared_ = std::move(o.shared_);
+    }
+    return *this;
+  }
+  // The moved-from test inline, the release out of line.
   ~Sender() {
-    if (shared_) shared_->drop_sender();
+    if (shared_) release();
   }
 
   // A future that sends `value` once there is room: Sent, or Closed with the
@@ -145,6 +154,10 @@ class Sender {
   void check(const char* what) const {
     if (!shared_) detail::no_channel(what);
   }
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    shared_->drop_sender();
+    shared_.reset();
+  }
 
   detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
 };
@@ -161,14 +174,17 @@ class Permit {
   Permit(Permit&&) noexcept = default;
   Permit& operator=(Permit&& o) noexcept {
     if (this != &o) {
-      release();
+      if (tx_.is_valid()) release();
       tx_ = std::move(o.tx_);
     }
     return *this;
   }
   Permit(const Permit&) = delete;
   Permit& operator=(const Permit&) = delete;
-  ~Permit() { release(); }
+  // The spent or moved-from test inline, giving the slot back out of line.
+  ~Permit() {
+    if (tx_.is_valid()) release();
+  }
 
   // Fills the slot: Sent, or Closed with the value handed back when the
   // receiver was closed or destroyed meanwhile. Spends the permit. If moving
@@ -193,8 +209,7 @@ class Permit {
   }
 
  private:
-  void release() noexcept {
-    if (!tx_.is_valid()) return;
+  POLLEN_SYNC_NOINLINE void release() noexcept {
     tx_.shared().release_reserved();
     tx_ = Sender<T>();
   }

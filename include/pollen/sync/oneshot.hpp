@@ -121,12 +121,15 @@ class OneshotSender {
   OneshotSender(OneshotSender&&) noexcept = default;
   OneshotSender& operator=(OneshotSender&& o) noexcept {
     if (this != &o) {
-      release();
+      if (shared_) release();
       shared_ = std::move(o.shared_);
     }
     return *this;
   }
-  ~OneshotSender() { release(); }
+  // The moved-from (or spent) test inline, the release out of line.
+  ~OneshotSender() {
+    if (shared_) release();
+  }
 
   // Sends the value: Sent, or Closed with the value handed back when the
   // receiver was closed or destroyed first. Either way the sender is spent
@@ -179,8 +182,8 @@ class OneshotSender {
   }
 
  private:
-  void release() noexcept {
-    if (!shared_) return;
+  // The sender goes without sending: the receiver sees Closed.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
     Waker to_wake;
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
@@ -384,7 +387,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   }
 
   // Closes the channel for good: the receiver is going.
-  void release() noexcept {
+  POLLEN_SYNC_NOINLINE void release() noexcept {
     Waker to_wake;
     Option<Waker> to_drop;  // an Option: nothing to drop (the common case) costs no call
     bool value_left;
@@ -480,11 +483,9 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     o.gen_ = 0;
     o.state_ = State::Done;
   }
+  // Registered (gen_ != 0) only while pending: the test inline.
   ~OneshotClosed() {
-    if (gen_ == 0) return;
-    Waker to_drop;  // dropped after the lock is released
-    std::lock_guard<detail::SpinLock> lock(shared_->mu);
-    unregister_locked(to_drop);
+    if (gen_ != 0) unregister();
   }
 
   Poll<Unit> poll(Context& cx) {
@@ -522,6 +523,12 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
       gen_ = s.tx_gen;
       if (s.tx_holders != detail::kHoldersSaturated) ++s.tx_holders;
     }
+  }
+
+  POLLEN_SYNC_NOINLINE void unregister() noexcept {
+    Waker to_drop;  // dropped after the lock is released
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
+    unregister_locked(to_drop);
   }
 
   // This future is done with its registration: the last future registered

@@ -72,12 +72,15 @@ class Receiver {
   Receiver(Receiver&&) noexcept = default;
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
-      release();
+      if (shared_) release();
       shared_ = std::move(o.shared_);
     }
     return *this;
   }
-  ~Receiver() { release(); }
+  // The moved-from test inline, closing the channel out of line.
+  ~Receiver() {
+    if (shared_) release();
+  }
 
   // The Stream step: Ready(some(message)), Ready(none) at the end, or
   // Pending (cx's waker is kept and woken by the next send or close).
@@ -157,8 +160,7 @@ class Receiver {
                                  " on a Receiver of no channel (default-constructed or moved from)");
     }
   }
-  void release() noexcept {
-    if (!shared_) return;
+  POLLEN_SYNC_NOINLINE void release() noexcept {
     shared_->drop_receiver();
     shared_.reset();
   }

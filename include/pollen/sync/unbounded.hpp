@@ -53,12 +53,21 @@ class UnboundedSender {
     if (shared_) shared_->add_sender();
   }
   UnboundedSender(UnboundedSender&&) noexcept = default;
-  UnboundedSender& operator=(UnboundedSender o) noexcept {
-    std::swap(shared_, o.shared_);
+  UnboundedSender& operator=(const UnboundedSender& o) noexcept {
+    UnboundedSender copy(o);
+    shared_.swap(copy.shared_);
     return *this;
   }
+  UnboundedSender& operator=(UnboundedSender&& o) noexcept {
+    if (this != &o) {
+      if (shared_) release();
+      shared_ = std::move(o.shared_);
+    }
+    return *this;
+  }
+  // The moved-from test inline, the release out of line.
   ~UnboundedSender() {
-    if (shared_) shared_->drop_sender();
+    if (shared_) release();
   }
 
   // Sends without waiting: Sent, or Closed with the value handed back when
@@ -93,6 +102,10 @@ class UnboundedSender {
       detail::contract_violation(std::string(what) +
                                  " on a sender of no channel (default-constructed or moved from)");
     }
+  }
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    shared_->drop_sender();
+    shared_.reset();
   }
 
   detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
