@@ -3,6 +3,7 @@
 #include <pollen/sync/oneshot.hpp>
 
 #include "contract.hpp"
+#include "counted.hpp"
 #include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
@@ -13,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+using pollen::test::Counted;
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -70,6 +72,43 @@ TEST(Oneshot, CloseRefusesLaterSendsButKeepsAnEarlierValue) {
   ASSERT_TRUE(r.is_closed());
   EXPECT_EQ(r.take_back(), 2);
   EXPECT_EQ(b.second.try_recv(), pollen::RecvResult<int>::closed());
+}
+
+// A message moves once into the channel (send), and once out of it,
+// straight into the result the receive returns: the Poll of the receiver
+// (plus whatever Poll itself adds), or try_recv()'s RecvResult.
+TEST(Oneshot, AMessageMovesOnceIntoTheChannelAndOnceIntoTheResult) {
+  const int extra = pollen::test::poll_extra_moves();
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 7)).is_sent());
+    EXPECT_EQ(moves, 1);
+    TestTask<pollen::OneshotReceiver<Counted>> rx(std::move(ch.second));
+    pollen::Poll<pollen::RecvResult<Counted>> p = rx.poll();
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value().value().value(), 7);
+    EXPECT_EQ(moves, 2 + extra);
+  }
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 8)).is_sent());
+    TestTask<pollen::OneshotRecv<Counted>> r(ch.second.recv());
+    pollen::Poll<pollen::RecvResult<Counted>> p = r.poll();
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value().value().value(), 8);
+    EXPECT_EQ(moves, 2 + extra);
+  }
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 9)).is_sent());
+    pollen::RecvResult<Counted> r = ch.second.try_recv();
+    ASSERT_TRUE(r.is_received());
+    EXPECT_EQ(r.value().value(), 9);
+    EXPECT_EQ(moves, 2);
+  }
 }
 
 TEST(Oneshot, TryRecvReportsEmptyThenReceivedThenClosed) {

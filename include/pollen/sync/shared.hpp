@@ -21,6 +21,7 @@
 #include <pollen/core/ref_count.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <utility>
 
 // The slow path of a handle, kept out of line (see above).
@@ -34,10 +35,11 @@ POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
 // Derive the shared state from this; create it with `new` and hand the
-// pointer to a SharedRef, which adopts the creator's reference.
+// pointer to SharedRefs, each adopting one of the creator's references (a
+// channel is born with two: its sender's and its receiver's).
 class RefCounted {
  public:
-  RefCounted() noexcept = default;
+  explicit RefCounted(std::uint32_t refs = 1) noexcept : refs_(refs) {}
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
 
@@ -45,6 +47,10 @@ class RefCounted {
   // True when this was the last reference: the caller deletes the object.
   POLLEN_NODISCARD bool release() noexcept { return refs_.release(); }
   std::size_t ref_count() const noexcept { return refs_.count(); }
+  // True when the caller's reference is the only one: no other handle
+  // exists or can be made, so nothing else touches the object (and every
+  // write by a handle already gone is visible).
+  bool unique() const noexcept { return refs_.unique(); }
 
  protected:
   ~RefCounted() = default;
