@@ -3,6 +3,7 @@
 
 #include "alloc_counter.hpp"
 #include "contract.hpp"
+#include "counted.hpp"
 #include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
@@ -16,6 +17,7 @@
 using pollen::test::Fragile;
 using pollen::test::FragileCounts;
 #endif
+using pollen::test::Counted;
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -35,6 +37,93 @@ TEST(Unbounded, ASendWakesAWaitingReceiverOnce) {
   EXPECT_TRUE(ch.first.send(2).is_sent());
   EXPECT_EQ(r.wake_count(), 1u);  // the second send found no waker registered
   EXPECT_READY_EQ(r, pollen::Option<int>(1));
+}
+
+// A message moves once into the channel and once out of it, straight into
+// the result of the receive: the Poll of poll_next() and recv() (plus
+// whatever Poll itself adds), or try_recv()'s RecvResult.
+TEST(Unbounded, AMessageMovesOnceIntoTheChannelAndOnceIntoTheResult) {
+  const int extra = pollen::test::poll_extra_moves();
+  int moves = 0;
+  auto ch = pollen::unbounded_channel<Counted>();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(ch.first.send(Counted(&moves, i)).is_sent());
+  EXPECT_EQ(moves, 3);
+
+  moves = 0;
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  pollen::Poll<pollen::Option<Counted>> a = ch.second.poll_next(cx);
+  ASSERT_TRUE(a.is_ready());
+  EXPECT_EQ(a.value()->value(), 0);
+  EXPECT_EQ(moves, 1 + extra);
+
+  moves = 0;
+  TestTask<pollen::Recv<Counted>> r(ch.second.recv());
+  pollen::Poll<pollen::Option<Counted>> b = r.poll();
+  ASSERT_TRUE(b.is_ready());
+  EXPECT_EQ(b.value()->value(), 1);
+  EXPECT_EQ(moves, 1 + extra);
+
+  moves = 0;
+  pollen::RecvResult<Counted> c = ch.second.try_recv();
+  ASSERT_TRUE(c.is_received());
+  EXPECT_EQ(c.value().value(), 2);
+  EXPECT_EQ(moves, 1);
+}
+
+// The receiver keeps the waker of the task that waits on it: a send wakes
+// it by reference and the next wait re-arms it, so a task that waits for
+// every message costs no clone and no drop of its waker per message.
+TEST(Unbounded, AReceiverKeepsItsTasksWakerAcrossMessages) {
+  constexpr std::size_t kNoClone = 2;  // a CountingWaker's own references
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(ch.second.poll_next(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);  // registered: one clone, the first time only
+    EXPECT_TRUE(ch.first.send(i).is_sent());
+    EXPECT_EQ(w.wakes(), static_cast<std::size_t>(i + 1));
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);  // woken, and still registered
+    pollen::Poll<pollen::Option<int>> p = ch.second.poll_next(cx);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(*p.value(), i);
+  }
+  EXPECT_TRUE(ch.first.send(9).is_sent());
+  EXPECT_EQ(w.wakes(), 5u);  // not waiting: a busy receiver costs no wake
+  { pollen::Receiver<int> gone = std::move(ch.second); }
+  EXPECT_EQ(w.ref_count(), kNoClone);  // dropped with the receiver
+}
+
+// A receiver polled by another task registers that task's waker; the old
+// one is dropped at once and not woken.
+TEST(Unbounded, APollByAnotherTaskReplacesTheKeptWaker) {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker a;
+  pollen::test::CountingWaker b;
+  pollen::Context ca(a.waker());
+  pollen::Context cb(b.waker());
+  EXPECT_TRUE(ch.second.poll_next(ca).is_pending());
+  EXPECT_EQ(a.ref_count(), 3u);
+  EXPECT_TRUE(ch.second.poll_next(cb).is_pending());
+  EXPECT_EQ(a.ref_count(), 2u);
+  EXPECT_TRUE(ch.first.send(1).is_sent());
+  EXPECT_EQ(a.wakes(), 0u);
+  EXPECT_EQ(b.wakes(), 1u);
+}
+
+// The last sender going wakes the waiting receiver (the end of the
+// stream), through the kept waker.
+TEST(Unbounded, TheLastSenderGoingWakesTheKeptWaker) {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  EXPECT_TRUE(ch.second.poll_next(cx).is_pending());
+  { pollen::UnboundedSender<int> gone = std::move(ch.first); }
+  EXPECT_EQ(w.wakes(), 1u);
+  pollen::Poll<pollen::Option<int>> p = ch.second.poll_next(cx);
+  ASSERT_TRUE(p.is_ready());
+  EXPECT_FALSE(p.value().has_value());
 }
 
 TEST(Unbounded, CloseAndDrainEveryValueIsReceivedOrHandedBack) {

@@ -21,7 +21,7 @@
 // moves"). Running out of memory while the buffer grows is the same: send()
 // throws std::bad_alloc and nothing was sent.
 //
-// Senders may live on other threads: a send takes the channel's mutex,
+// Senders may live on other threads: a send takes the channel's lock,
 // pushes, and wakes the receiver's waker if the receiver was waiting (ground
 // rules in chan_shared.hpp). The receiver is Receiver<T> (alias
 // UnboundedReceiver<T>, receiver.hpp); closing and buffered messages at
@@ -103,8 +103,10 @@ class UnboundedSender {
                                  " on a sender of no channel (default-constructed or moved from)");
     }
   }
+  // When the receiver is gone already (the last reference), there is no
+  // one to tell that the senders are gone.
   POLLEN_SYNC_NOINLINE void release() noexcept {
-    shared_->drop_sender();
+    if (!shared_->unique()) shared_->drop_sender();
     shared_.reset();
   }
 
@@ -114,9 +116,10 @@ class UnboundedSender {
 // A new unbounded channel: a sender (copy it for more) and the receiver.
 template <class T>
 POLLEN_NODISCARD std::pair<UnboundedSender<T>, Receiver<T>> unbounded_channel() {
-  detail::SharedRef<detail::ChanShared<T>> s(new detail::ChanShared<T>(detail::kUnbounded));
-  UnboundedSender<T> tx(s);  // before s is moved from (argument order is unspecified)
-  return std::pair<UnboundedSender<T>, Receiver<T>>(std::move(tx), Receiver<T>(std::move(s)));
+  detail::ChanShared<T>* s = new detail::ChanShared<T>(detail::kUnbounded);  // two references
+  using Ref = detail::SharedRef<detail::ChanShared<T>>;
+  return std::pair<UnboundedSender<T>, Receiver<T>>(UnboundedSender<T>(Ref(s)),
+                                                    Receiver<T>(Ref(s)));
 }
 
 POLLEN_NAMESPACE_END
