@@ -54,7 +54,10 @@ class Waker {
   // Adopts `raw`: the Waker now owns one reference to raw.data.
   explicit Waker(RawWaker raw) noexcept : raw_(raw) {}
 
-  Waker(const Waker& o) noexcept : raw_(o.raw_.vtable->clone(o.raw_.data)) {}
+  // The no-op waker is recognised inline: copying, dropping or waking it
+  // makes no call.
+  Waker(const Waker& o) noexcept
+      : raw_(o.is_noop() ? o.raw_ : o.raw_.vtable->clone(o.raw_.data)) {}
   Waker(Waker&& o) noexcept : raw_(o.raw_) { o.raw_ = noop_raw(); }
   Waker& operator=(const Waker& o) noexcept {
     if (this != &o && !will_wake(o)) {
@@ -70,15 +73,21 @@ class Waker {
     }
     return *this;
   }
-  ~Waker() { raw_.vtable->drop(raw_.data); }
+  ~Waker() {
+    if (!is_noop()) raw_.vtable->drop(raw_.data);
+  }
 
-  void wake() const& noexcept { raw_.vtable->wake_by_ref(raw_.data); }
+  void wake() const& noexcept {
+    if (!is_noop()) raw_.vtable->wake_by_ref(raw_.data);
+  }
   void wake() && noexcept {
     RawWaker r = raw_;
     raw_ = noop_raw();
-    r.vtable->wake(r.data);
+    if (r.vtable != noop_raw().vtable) r.vtable->wake(r.data);
   }
-  void wake_by_ref() const noexcept { raw_.vtable->wake_by_ref(raw_.data); }
+  void wake_by_ref() const noexcept {
+    if (!is_noop()) raw_.vtable->wake_by_ref(raw_.data);
+  }
 
   // True when both wakers wake the same thing (same data and table), so a
   // future may keep its stored waker instead of cloning the new one.
