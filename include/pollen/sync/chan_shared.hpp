@@ -9,7 +9,9 @@
 // Sender / UnboundedSender, the Receiver, and every pending Send, Reserve and
 // unused Permit (each of those holds a Sender of its own). The last
 // reference deletes the state, on whichever thread drops it. A handle's
-// moved-from destructor is an inline test (shared.hpp).
+// moved-from destructor is an inline test (shared.hpp), and a handle that
+// finds its reference the last one (unique()) skips the lock: no one is
+// left to tell.
 //
 // Senders. `senders` counts the live senders (an atomic, so copying a sender
 // does not take the lock). Pending sends, reserves and permits count as
@@ -42,9 +44,10 @@
 // counts the slots promised but not yet filled: unused Permits and waiting
 // Sends/Reserves that were granted a slot but have not been polled since.
 //
-// Waiting senders (bounded only). A Send or Reserve that finds no room takes
-// a WaitSlot (an entry of the `slots` array, found by index, so the future
-// may move) and queues its index in `wait_queue`, first come first served.
+// Waiting senders (bounded only). A Reserve that finds no room (a Send
+// waits through a Reserve of its own) takes a WaitSlot (an entry of the
+// `slots` array, found by index, so the future may move) and queues its
+// index in `wait_queue`, first come first served.
 // When room appears (a receive, an unused Permit dropped, a granted waiter
 // dropped), the first waiter is Granted: `reserved` grows by one on its
 // behalf and it is woken; its next poll fills the slot. A sender that finds
@@ -56,11 +59,11 @@
 // close(); when the receiver is destroyed they are destroyed at once.
 //
 // A cross-thread send. A sender on another thread takes `mu`, pushes into
-// `buffer`, takes `rx_waker` out (leaving the no-op waker), releases `mu`,
-// and wakes it: that wake is thread-safe by the Waker contract and wakes the
-// receiving task on its loop. A receiver that is busy (has not returned
-// Pending since its last wake) has no waker registered, so a stream of
-// sends to a busy receiver costs no wakes.
+// `buffer`, disarms `rx` and borrows its waker (or clones it, while another
+// sender is still waking it), releases `mu`, and wakes it: that wake is
+// thread-safe by the Waker contract and wakes the receiving task on its loop.
+// A receiver that is busy (has not returned Pending since its last wake) is
+// not armed, so a stream of sends to a busy receiver costs no wakes.
 //
 // Throwing moves and full memory. A message is moved twice by the channel:
 // into `buffer` by a send, and out of it by a receive, straight into the
@@ -70,8 +73,8 @@
 // leaves the channel exactly as it was:
 //   * a send whose move (or block allocation) throws propagates the
 //     exception with nothing sent and nothing else changed; a slot it held
-//     (a granted waiter's, or a permit's) is given back first, or, for a
-//     Permit, kept by the permit;
+//     stays with the Permit it held it through (a Send drops that Permit,
+//     passing the slot to the next waiter);
 //   * a receive whose move throws leaves the message first in the queue.
 // Queueing a waiter allocates (its WaitSlot, room in `wait_queue`) before
 // it changes anything, so running out of memory there changes nothing
@@ -362,8 +365,9 @@ class ChanShared final : public RefCounted {
     return out;
   }
 
+  // An unbounded channel never has waiting senders.
   bool has_room_locked() const noexcept {
-    return wait_queue.empty() && (capacity == kUnbounded || buffer.size() + reserved < capacity);
+    return capacity == kUnbounded || (wait_queue.empty() && buffer.size() + reserved < capacity);
   }
 
   // The first waiter gets the free slot, if there is one: Granted, counted

@@ -92,7 +92,7 @@ class Sender {
     return *this;
   }
   // The moved-from test inline, the release out of line.
-  ~Sender() {
+  POLLEN_SYNC_INLINE ~Sender() {
     if (shared_) release();
   }
 
@@ -184,7 +184,7 @@ class Permit {
   Permit(const Permit&) = delete;
   Permit& operator=(const Permit&) = delete;
   // The spent or moved-from test inline, giving the slot back out of line.
-  ~Permit() {
+  POLLEN_SYNC_INLINE ~Permit() {
     if (tx_.is_valid()) release();
   }
 
@@ -262,7 +262,7 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
     o.state_ = State::Done;
   }
   // Queued (slot_ set) only while Waiting: the test inline.
-  ~Reserve() {
+  POLLEN_SYNC_INLINE ~Reserve() {
     if (slot_ != detail::kNoSlot) leave_queue();
   }
 

@@ -17,11 +17,12 @@
 // * armed: the waiting party registered and has not been woken since. A
 //   wake disarms; a later wait re-arms. A wake of an unarmed KeptWaker does
 //   nothing (a busy receiver costs its senders no wakes).
-// * Lending. take_wake() (under the lock, armed, a waker kept) lends the kept
-//   waker to one waker at a time: lend_ goes Idle -> Lent, and the returned
-//   WakeOrder, after the lock is released, calls wake_by_ref() on the lent
-//   parts and ends the lend. While a lend is out, a second take_wake()
-//   clones instead (the clone is woken and dropped by its WakeOrder).
+// * Lending. take_wake() (under the lock, armed, a waker kept; or lend(),
+//   armed or not) lends the kept waker to one waker at a time: lend_ goes
+//   Idle -> Lent, and the WakeOrder it fills, after the lock is released,
+//   calls wake_by_ref() on the lent parts and ends the lend. While a lend is
+//   out, a second one clones instead (the clone is woken and dropped by its
+//   WakeOrder).
 // * Retiring. While the kept waker is lent, the owner may need to replace it
 //   (the waiting party now belongs to another task) or drop it (the waiting
 //   party is gone). The lent waker must live until its wake_by_ref() has
@@ -55,26 +56,14 @@ class KeptWaker;
 
 // What to wake once the owner's lock is released: nothing, a lent waker (a
 // wake by reference, then the lend ends), or an owned waker (a clone or a
-// waker taken out, woken by value). Destroying an order wakes it if nobody
-// did, so a lend always ends.
+// waker taken out, woken by value). A local declared before the lock is
+// taken, filled under it. Destroying an order wakes it if nobody did, so a
+// lend always ends. Neither copied nor moved.
 class WakeOrder {
  public:
   WakeOrder() noexcept = default;
   WakeOrder(const WakeOrder&) = delete;
   WakeOrder& operator=(const WakeOrder&) = delete;
-  WakeOrder(WakeOrder&& o) noexcept : owned_(std::move(o.owned_)), lent_(o.lent_), from_(o.from_) {
-    o.from_ = nullptr;
-  }
-  WakeOrder& operator=(WakeOrder&& o) noexcept {
-    if (this != &o) {
-      wake();
-      owned_ = std::move(o.owned_);
-      lent_ = o.lent_;
-      from_ = o.from_;
-      o.from_ = nullptr;
-    }
-    return *this;
-  }
   ~WakeOrder() { wake(); }
 
   // The order wakes `w` (a waker the caller took out of a registration).

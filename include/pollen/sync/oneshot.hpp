@@ -132,7 +132,7 @@ class OneshotSender {
     return *this;
   }
   // The moved-from (or spent) test inline, the release out of line.
-  ~OneshotSender() {
+  POLLEN_SYNC_INLINE ~OneshotSender() {
     if (shared_) release();
   }
 
@@ -264,7 +264,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   }
   // The moved-from test inline, the release out of line (moved-from
   // receivers are the common case).
-  ~OneshotReceiver() {
+  POLLEN_SYNC_INLINE ~OneshotReceiver() {
     if (shared_) release();
   }
 
@@ -505,7 +505,7 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     o.state_ = State::Done;
   }
   // Registered (gen_ != 0) only while pending: the test inline.
-  ~OneshotClosed() {
+  POLLEN_SYNC_INLINE ~OneshotClosed() {
     if (gen_ != 0) unregister();
   }
 

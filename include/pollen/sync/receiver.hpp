@@ -82,7 +82,7 @@ class Receiver {
     return *this;
   }
   // The moved-from test inline, closing the channel out of line.
-  ~Receiver() {
+  POLLEN_SYNC_INLINE ~Receiver() {
     if (shared_) release();
   }
 

@@ -24,11 +24,15 @@
 #include <cstdint>
 #include <utility>
 
-// The slow path of a handle, kept out of line (see above).
+// The slow path of a handle, kept out of line, and its inline test, always
+// inlined: in a large translation unit gcc's growth limits otherwise turn
+// some of these two-instruction destructors into calls (see above).
 #if defined(__GNUC__) || defined(__clang__)
 #  define POLLEN_SYNC_NOINLINE __attribute__((noinline))
+#  define POLLEN_SYNC_INLINE __attribute__((always_inline))
 #else
 #  define POLLEN_SYNC_NOINLINE
+#  define POLLEN_SYNC_INLINE
 #endif
 
 POLLEN_NAMESPACE_BEGIN
@@ -83,11 +87,11 @@ class SharedRef {
     }
     return *this;
   }
-  ~SharedRef() {
+  POLLEN_SYNC_INLINE ~SharedRef() {
     if (p_ != nullptr) drop(p_);
   }
 
-  void reset() noexcept {
+  POLLEN_SYNC_INLINE void reset() noexcept {
     if (p_ == nullptr) return;
     T* p = p_;
     p_ = nullptr;

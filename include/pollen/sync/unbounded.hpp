@@ -66,7 +66,7 @@ class UnboundedSender {
     return *this;
   }
   // The moved-from test inline, the release out of line.
-  ~UnboundedSender() {
+  POLLEN_SYNC_INLINE ~UnboundedSender() {
     if (shared_) release();
   }
 
