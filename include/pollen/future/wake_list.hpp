@@ -94,7 +94,7 @@ class WakeList {
     {
       std::lock_guard<ParkingLock> lock(mu_);
       out.swap(woken_);
-      woken_.reserve(slots_n_);
+      if (woken_.capacity() < slots_n_) woken_.reserve(slots_n_);
     }
     for (std::uint32_t i : out) slots_[i].queued.store(false, std::memory_order_release);
   }
@@ -105,7 +105,7 @@ class WakeList {
     std::lock_guard<ParkingLock> lock(mu_);
     if (out.empty()) {
       out.swap(woken_);
-      woken_.reserve(slots_n_);  // wake() never reallocates
+      if (woken_.capacity() < slots_n_) woken_.reserve(slots_n_);  // wake() never reallocates
     } else {
       out.insert(out.end(), woken_.begin(), woken_.end());
       woken_.clear();
