@@ -21,6 +21,12 @@ struct None {
 };
 constexpr None none{0};
 
+namespace detail {
+// Option<T>(InPlaceTag{}, args...) builds its T from args where the Option
+// keeps it: no temporary T and no move (Poll builds its value this way).
+struct InPlaceTag {};
+}  // namespace detail
+
 // gcc 12 reports the union member of a disengaged Option, destroyed behind
 // the engaged_ test, as "may be used uninitialized" once enough is inlined
 // (a known false positive of -Wmaybe-uninitialized with unions).
@@ -48,6 +54,13 @@ class Option {
                                     int>::type = 0>
   Option(U&& v) noexcept(std::is_nothrow_constructible<T, U&&>::value) {  // NOLINT
     construct(std::forward<U>(v));
+  }
+
+  // An Option holding T(args...), built in place.
+  template <class... Args>
+  explicit Option(detail::InPlaceTag, Args&&... args) noexcept(
+      std::is_nothrow_constructible<T, Args&&...>::value) {
+    construct(std::forward<Args>(args)...);
   }
 
   Option(const Option& o) noexcept(std::is_nothrow_copy_constructible<T>::value) {

@@ -1,6 +1,9 @@
 // pollen/core/poll.hpp: Poll<T>, what poll() returns: Ready(value) or Pending.
 //
 //   return 42;               // Ready(42): Poll<T> converts from a T
+//
+// A Poll made from a value builds its T in place (no temporary T, no move
+// of it): Poll<Option<T>> made from a T&& moves the T once.
 //   return pollen::pending;  // Pending
 //
 // Reading the value of a Pending Poll is a ContractError.
@@ -34,7 +37,7 @@ class POLLEN_NODISCARD_TYPE Poll {
                                         !std::is_same<typename std::decay<U>::type, PendingTag>::value,
                                     int>::type = 0>
   Poll(U&& v) noexcept(std::is_nothrow_constructible<T, U&&>::value)  // NOLINT: implicit
-      : value_(T(std::forward<U>(v))) {}
+      : value_(detail::InPlaceTag{}, std::forward<U>(v)) {}  // T built in place: no move of it
 
   bool is_ready() const noexcept { return value_.has_value(); }
   bool is_pending() const noexcept { return !value_.has_value(); }

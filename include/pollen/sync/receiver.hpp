@@ -26,10 +26,12 @@
 // when the budget is spent it returns Pending (and the task is re-woken)
 // even with messages buffered, so a flooded receiver cannot starve its loop.
 //
-// Throwing moves: a receive whose move of the message out of the channel
-// throws propagates the exception and leaves the message first in the
-// channel, to be received next time (a recv() future whose poll threw is
-// Poisoned; receive with a new one).
+// Throwing moves: a receive moves the message once, out of the channel
+// straight into the Poll it returns (built in place, returned in place), so
+// that move is the only one that can throw. If it does, the exception
+// propagates and the message stays first in the channel, to be received
+// next time (a recv() future whose poll threw is Poisoned; receive with a
+// new one).
 //
 // Registration: the receiver keeps the waker of the task that last polled
 // it and got Pending (through poll_next, recv() or stream::next). A send or
