@@ -35,6 +35,33 @@ TEST(Poll, MovesAMoveOnlyValueOut) {
   EXPECT_EQ(*v, 5);
 }
 
+namespace {
+struct MoveCounter {
+  int* moves;
+  explicit MoveCounter(int* m) noexcept : moves(m) {}
+  MoveCounter(MoveCounter&& o) noexcept : moves(o.moves) { ++*moves; }
+  MoveCounter(const MoveCounter&) = delete;
+};
+struct FromInt {
+  int v;
+  explicit FromInt(int x) noexcept : v(x) {}  // explicit: Poll still builds it
+};
+}  // namespace
+
+// A Poll builds its value where it keeps it: made from a T, or from what a
+// T is built from (an Option<T> from a T), it moves the T once, no more.
+TEST(Poll, BuildsItsValueInPlace) {
+  int moves = 0;
+  MoveCounter m(&moves);
+  Poll<MoveCounter> a(std::move(m));
+  EXPECT_EQ(moves, 1);
+  moves = 0;
+  Poll<pollen::Option<MoveCounter>> b(MoveCounter{&moves});
+  EXPECT_EQ(moves, 1);
+  Poll<FromInt> c(7);
+  EXPECT_EQ(c.value().v, 7);
+}
+
 TEST(Poll, ComparesStateAndValue) {
   EXPECT_EQ(Poll<int>(1), Poll<int>(1));
   EXPECT_NE(Poll<int>(1), Poll<int>(2));

@@ -3,6 +3,7 @@
 #include <pollen/sync/oneshot.hpp>
 
 #include "contract.hpp"
+#include "counted.hpp"
 #include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
@@ -10,9 +11,11 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 
+using pollen::test::Counted;
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -70,6 +73,42 @@ TEST(Oneshot, CloseRefusesLaterSendsButKeepsAnEarlierValue) {
   ASSERT_TRUE(r.is_closed());
   EXPECT_EQ(r.take_back(), 2);
   EXPECT_EQ(b.second.try_recv(), pollen::RecvResult<int>::closed());
+}
+
+// A message moves once into the channel (send), and once out of it,
+// straight into the result the receive returns: the Poll of the receiver
+// (built in place: no move of its own), or try_recv()'s RecvResult.
+TEST(Oneshot, AMessageMovesOnceIntoTheChannelAndOnceIntoTheResult) {
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 7)).is_sent());
+    EXPECT_EQ(moves, 1);
+    TestTask<pollen::OneshotReceiver<Counted>> rx(std::move(ch.second));
+    pollen::Poll<pollen::RecvResult<Counted>> p = rx.poll();
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value().value().value(), 7);
+    EXPECT_EQ(moves, 2);
+  }
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 8)).is_sent());
+    TestTask<pollen::OneshotRecv<Counted>> r(ch.second.recv());
+    pollen::Poll<pollen::RecvResult<Counted>> p = r.poll();
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(p.value().value().value(), 8);
+    EXPECT_EQ(moves, 2);
+  }
+  {
+    int moves = 0;
+    auto ch = pollen::oneshot<Counted>();
+    EXPECT_TRUE(ch.first.send(Counted(&moves, 9)).is_sent());
+    pollen::RecvResult<Counted> r = ch.second.try_recv();
+    ASSERT_TRUE(r.is_received());
+    EXPECT_EQ(r.value().value(), 9);
+    EXPECT_EQ(moves, 2);
+  }
 }
 
 TEST(Oneshot, TryRecvReportsEmptyThenReceivedThenClosed) {
@@ -377,6 +416,45 @@ TEST(Oneshot, ARecvWhosePollThrewIsPoisonedAndTheValueStaysInTheReceiver) {
   }
   EXPECT_EQ(c.alive(), 0);
   EXPECT_EQ(c.live_destroyed, 1);
+}
+
+// Whichever move of a receive throws, the value is not lost: the receive
+// builds its result in place with the value's one move out of the channel,
+// so only that move can throw, and then the value is still there.
+TEST(Oneshot, NoMoveOfAReceiveThatThrowsLosesTheValue) {
+  for (int n = 0; n < 4; ++n) {  // n moves succeed, then one throws
+    SCOPED_TRACE("the move after " + std::to_string(n) + " throws");
+    pollen::test::FragileCounts c;
+    {
+      auto ch = pollen::oneshot<pollen::test::Fragile>();
+      EXPECT_TRUE(ch.first.send(pollen::test::Fragile(c, 1)).is_sent());
+      bool threw = false;
+      {
+        TestTask<pollen::OneshotRecv<pollen::test::Fragile>> r(ch.second.recv());
+        c.fail_after = n;
+        try {
+          pollen::Poll<pollen::RecvResult<pollen::test::Fragile>> p = r.poll();
+          c.fail_after = -1;  // the test's own reads below move nothing anyway
+          ASSERT_TRUE(p.is_ready());
+          ASSERT_TRUE(p.value().is_received());
+          EXPECT_TRUE(p.value().value().live());
+          EXPECT_EQ(p.value().value().value(), 1);
+        } catch (const pollen::test::MoveFailed&) {
+          threw = true;
+          c.fail_after = -1;
+        }
+      }
+      if (threw) {
+        EXPECT_EQ(n, 0);  // only the one move out of the channel can throw
+        pollen::RecvResult<pollen::test::Fragile> got = pollen::block_on(std::move(ch.second));
+        ASSERT_TRUE(got.is_received());
+        EXPECT_TRUE(got.value().live());
+        EXPECT_EQ(got.value().value(), 1);
+      }
+    }
+    EXPECT_EQ(c.alive(), 0);
+    EXPECT_EQ(c.live_destroyed, 1);  // the value, destroyed whole, once
+  }
 }
 
 // Destroying a receiver that holds a value whose move throws moves nothing:

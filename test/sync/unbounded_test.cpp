@@ -3,12 +3,14 @@
 
 #include "alloc_counter.hpp"
 #include "contract.hpp"
+#include "counted.hpp"
 #include "fragile.hpp"
 #include "probe.hpp"
 #include "test_task.hpp"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,7 @@
 using pollen::test::Fragile;
 using pollen::test::FragileCounts;
 #endif
+using pollen::test::Counted;
 using pollen::test::Probe;
 using pollen::test::ProbeCounts;
 using pollen::test::TestTask;
@@ -35,6 +38,92 @@ TEST(Unbounded, ASendWakesAWaitingReceiverOnce) {
   EXPECT_TRUE(ch.first.send(2).is_sent());
   EXPECT_EQ(r.wake_count(), 1u);  // the second send found no waker registered
   EXPECT_READY_EQ(r, pollen::Option<int>(1));
+}
+
+// A message moves once into the channel and once out of it, straight into
+// the result of the receive: the Poll of poll_next() and recv() (built in
+// place: no move of its own), or try_recv()'s RecvResult.
+TEST(Unbounded, AMessageMovesOnceIntoTheChannelAndOnceIntoTheResult) {
+  int moves = 0;
+  auto ch = pollen::unbounded_channel<Counted>();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(ch.first.send(Counted(&moves, i)).is_sent());
+  EXPECT_EQ(moves, 3);
+
+  moves = 0;
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  pollen::Poll<pollen::Option<Counted>> a = ch.second.poll_next(cx);
+  ASSERT_TRUE(a.is_ready());
+  EXPECT_EQ(a.value()->value(), 0);
+  EXPECT_EQ(moves, 1);
+
+  moves = 0;
+  TestTask<pollen::Recv<Counted>> r(ch.second.recv());
+  pollen::Poll<pollen::Option<Counted>> b = r.poll();
+  ASSERT_TRUE(b.is_ready());
+  EXPECT_EQ(b.value()->value(), 1);
+  EXPECT_EQ(moves, 1);
+
+  moves = 0;
+  pollen::RecvResult<Counted> c = ch.second.try_recv();
+  ASSERT_TRUE(c.is_received());
+  EXPECT_EQ(c.value().value(), 2);
+  EXPECT_EQ(moves, 1);
+}
+
+// The receiver keeps the waker of the task that waits on it: a send wakes
+// it by reference and the next wait re-arms it, so a task that waits for
+// every message costs no clone and no drop of its waker per message.
+TEST(Unbounded, AReceiverKeepsItsTasksWakerAcrossMessages) {
+  constexpr std::size_t kNoClone = 2;  // a CountingWaker's own references
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(ch.second.poll_next(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);  // registered: one clone, the first time only
+    EXPECT_TRUE(ch.first.send(i).is_sent());
+    EXPECT_EQ(w.wakes(), static_cast<std::size_t>(i + 1));
+    EXPECT_EQ(w.ref_count(), kNoClone + 1);  // woken, and still registered
+    pollen::Poll<pollen::Option<int>> p = ch.second.poll_next(cx);
+    ASSERT_TRUE(p.is_ready());
+    EXPECT_EQ(*p.value(), i);
+  }
+  EXPECT_TRUE(ch.first.send(9).is_sent());
+  EXPECT_EQ(w.wakes(), 5u);  // not waiting: a busy receiver costs no wake
+  { pollen::Receiver<int> gone = std::move(ch.second); }
+  EXPECT_EQ(w.ref_count(), kNoClone);  // dropped with the receiver
+}
+
+// A receiver polled by another task registers that task's waker; the old
+// one is dropped at once and not woken.
+TEST(Unbounded, APollByAnotherTaskReplacesTheKeptWaker) {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker a;
+  pollen::test::CountingWaker b;
+  pollen::Context ca(a.waker());
+  pollen::Context cb(b.waker());
+  EXPECT_TRUE(ch.second.poll_next(ca).is_pending());
+  EXPECT_EQ(a.ref_count(), 3u);
+  EXPECT_TRUE(ch.second.poll_next(cb).is_pending());
+  EXPECT_EQ(a.ref_count(), 2u);
+  EXPECT_TRUE(ch.first.send(1).is_sent());
+  EXPECT_EQ(a.wakes(), 0u);
+  EXPECT_EQ(b.wakes(), 1u);
+}
+
+// The last sender going wakes the waiting receiver (the end of the
+// stream), through the kept waker.
+TEST(Unbounded, TheLastSenderGoingWakesTheKeptWaker) {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::test::CountingWaker w;
+  pollen::Context cx(w.waker());
+  EXPECT_TRUE(ch.second.poll_next(cx).is_pending());
+  { pollen::UnboundedSender<int> gone = std::move(ch.first); }
+  EXPECT_EQ(w.wakes(), 1u);
+  pollen::Poll<pollen::Option<int>> p = ch.second.poll_next(cx);
+  ASSERT_TRUE(p.is_ready());
+  EXPECT_FALSE(p.value().has_value());
 }
 
 TEST(Unbounded, CloseAndDrainEveryValueIsReceivedOrHandedBack) {
@@ -204,5 +293,69 @@ TEST(Unbounded, AReceiveWhoseMoveThrowsLeavesTheMessageInTheChannel) {
   }
   EXPECT_EQ(c.alive(), 0);
   EXPECT_EQ(c.live_destroyed, c.constructed);
+}
+
+// Whichever move of a receive throws (the first, the second, ...), the
+// message is not lost: poll_next(), recv() and try_recv() each either
+// return it whole or throw with it still first in the channel, where the
+// next receive finds it. A receive builds its result in place with the
+// message's one move out of the channel, so no move follows that one.
+TEST(Unbounded, NoMoveOfAReceiveThatThrowsLosesTheMessage) {
+  enum Way { PollNext, RecvFuture, TryRecv };
+  for (int way = PollNext; way <= TryRecv; ++way) {
+    for (int n = 0; n < 4; ++n) {  // n moves succeed, then one throws
+      SCOPED_TRACE("way " + std::to_string(way) + ", the move after " + std::to_string(n) +
+                   " throws");
+      FragileCounts c;
+      {
+        auto ch = pollen::unbounded_channel<Fragile>();
+        EXPECT_TRUE(ch.first.send(Fragile(c, 1)).is_sent());
+        EXPECT_TRUE(ch.first.send(Fragile(c, 2)).is_sent());
+        const int moved_before = c.moved;
+        pollen::test::CountingWaker w;
+        pollen::Context cx(w.waker());
+        c.fail_after = n;
+        bool threw = false;
+        pollen::Option<Fragile> got;
+        try {
+          if (way == PollNext) {
+            pollen::Poll<pollen::Option<Fragile>> p = ch.second.poll_next(cx);
+            c.fail_after = -1;  // the test's own moves below never throw
+            ASSERT_TRUE(p.is_ready());
+            got = std::move(p).value();
+          } else if (way == RecvFuture) {
+            pollen::Recv<Fragile> r = ch.second.recv();
+            pollen::Poll<pollen::Option<Fragile>> p = r.poll(cx);
+            c.fail_after = -1;
+            ASSERT_TRUE(p.is_ready());
+            got = std::move(p).value();
+          } else {
+            pollen::RecvResult<Fragile> r = ch.second.try_recv();
+            c.fail_after = -1;
+            ASSERT_TRUE(r.is_received());
+            got.emplace(std::move(r.value()));
+          }
+        } catch (const pollen::test::MoveFailed&) {
+          threw = true;
+          c.fail_after = -1;
+        }
+        if (threw) {
+          EXPECT_EQ(n, 0);  // only the one move out of the channel can throw
+          EXPECT_EQ(c.moved, moved_before);
+          EXPECT_EQ(ch.second.size(), 2u);  // the message is still first
+          got = ch.second.try_recv().value();
+        }
+        ASSERT_TRUE(got.has_value());
+        EXPECT_TRUE(got->live());
+        EXPECT_EQ(got->value(), 1);
+        pollen::RecvResult<Fragile> second = ch.second.try_recv();
+        ASSERT_TRUE(second.is_received());
+        EXPECT_TRUE(second.value().live());
+        EXPECT_EQ(second.value().value(), 2);
+      }
+      EXPECT_EQ(c.alive(), 0);
+      EXPECT_EQ(c.live_destroyed, c.constructed);  // every message destroyed whole, once
+    }
+  }
 }
 #endif

@@ -1,16 +1,17 @@
 // pollen/core/arc_wake.hpp: ArcWake, the simplest way to build a Waker from
 // an object: derive, implement on_wake(), and hand out waker().
 //
-// The object is reference counted (atomically, wakers cross threads). Each
-// Waker made by waker() holds one reference; the object is deleted when the
-// last reference is released. Create it with `new` and give up your own
-// reference with release() (or keep it in an ArcPtr).
+// The object is reference counted (a RefCount: atomic, wakers cross
+// threads). Each Waker made by waker() holds one reference; the object is
+// deleted when the last reference is released. Create it with `new` and give
+// up your own reference with release() (or keep it in an ArcPtr, whose
+// moved-from destructor is an inline test).
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/ref_count.hpp>
 #include <pollen/core/waker.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <utility>
 
@@ -29,17 +30,17 @@ class ArcWake {
   // A new Waker holding one more reference.
   Waker waker() noexcept;
 
-  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void retain() noexcept { refs_.retain(); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.release()) delete this;
   }
-  std::size_t ref_count() const noexcept { return refs_.load(std::memory_order_acquire); }
+  std::size_t ref_count() const noexcept { return refs_.count(); }
 
  protected:
   virtual ~ArcWake() = default;
 
  private:
-  std::atomic<std::size_t> refs_{1};  // the creator's reference
+  detail::RefCount refs_;  // starts at 1: the creator's reference
 };
 
 // An owning pointer to an ArcWake subclass (one reference).

@@ -14,10 +14,14 @@
 //   block at the first clone (one allocation for all its children, never if
 //   no child keeps a waker); join_all allocates it when it is built.
 // * Waking a shared waker, from any thread: if child i is not queued yet, it
-//   is marked queued and its index appended to the block's ready list, and
-//   the parent's waker (the one from the join's most recent poll) is woken.
-//   Cost: one atomic exchange, and for the first wake of a child since its
-//   last poll a mutex lock, a push_back and a wake of the parent.
+//   is marked queued and its index appended to the block's ready list, and,
+//   if the list was empty, the parent's waker (the one from the join's most
+//   recent poll) is woken: the join drains the whole list when it is
+//   polled, so one wake per batch is enough. Cost: one atomic exchange, and
+//   for the first wake of a child since its last poll a lock (a
+//   ParkingLock: one compare-and-swap uncontended) and a push_back; for the
+//   first of a batch, a wake of the parent by reference (the block keeps the
+//   parent's waker in a KeptWaker and lends it: no clone, no drop).
 // * The join drains the ready list at the start of each poll (O(1): it
 //   swaps vectors) and clears each drained child's flag before polling it,
 //   so a wake that arrives during or after the child's poll queues it again.
@@ -29,13 +33,16 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/ref_count.hpp>
 #include <pollen/core/waker.hpp>
+#include <pollen/sync/kept_waker.hpp>
+#include <pollen/sync/parking_lock.hpp>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <mutex>  // std::lock_guard
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -53,29 +60,32 @@ class WakeList {
   WakeList(const WakeList&) = delete;
   WakeList& operator=(const WakeList&) = delete;
 
-  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void retain() noexcept { refs_.retain(); }
   void release() noexcept {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.release()) delete this;
   }
 
   // Queues child i (once until it is drained) and wakes the parent. Any
   // thread.
   void wake(std::uint32_t i) noexcept {
     if (slots_[i].queued.exchange(true, std::memory_order_acq_rel)) return;
-    Waker parent;
+    WakeOrder parent;  // woken after the lock is released
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<ParkingLock> lock(mu_);
       if (closed_) return;
+      const bool first = woken_.empty();
       woken_.push_back(i);  // capacity reserved for n: never reallocates
-      parent = parent_;
+      if (first) parent_.lend(parent);
     }
     parent.wake();
   }
 
-  // Owner, at the start of each poll: the waker to wake from now on.
-  void set_parent(const Waker& w) {
-    std::lock_guard<std::mutex> lock(mu_);
-    parent_ = w;  // keeps the old one when it will_wake() the same task
+  // Owner, at the start of each poll: the waker to wake from now on. Keeps
+  // the old one when it will_wake() the same task.
+  void set_parent(const Waker& w) noexcept {
+    Waker to_drop;  // a replaced waker, dropped after the lock is released
+    std::lock_guard<ParkingLock> lock(mu_);
+    parent_.keep(w, to_drop);
   }
 
   // Owner: swaps the ready list into `out` (which it empties first) and
@@ -83,9 +93,9 @@ class WakeList {
   void drain(std::vector<std::uint32_t>& out) {
     out.clear();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<ParkingLock> lock(mu_);
       out.swap(woken_);
-      woken_.reserve(slots_n_);
+      if (woken_.capacity() < slots_n_) woken_.reserve(slots_n_);
     }
     for (std::uint32_t i : out) slots_[i].queued.store(false, std::memory_order_release);
   }
@@ -93,10 +103,10 @@ class WakeList {
   // and empties the list. The children stay marked queued until unqueue(i):
   // until then a wake of one of them does nothing.
   void take(std::vector<std::uint32_t>& out) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<ParkingLock> lock(mu_);
     if (out.empty()) {
       out.swap(woken_);
-      woken_.reserve(slots_n_);  // wake() never reallocates
+      if (woken_.capacity() < slots_n_) woken_.reserve(slots_n_);  // wake() never reallocates
     } else {
       out.insert(out.end(), woken_.begin(), woken_.end());
       woken_.clear();
@@ -109,7 +119,7 @@ class WakeList {
   // Owner: calls fn(i) for each queued child, clears the list and the flags.
   template <class Fn>
   void drain_each(Fn fn) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<ParkingLock> lock(mu_);
     for (std::uint32_t i : woken_) {
       slots_[i].queued.store(false, std::memory_order_release);
       fn(i);
@@ -119,10 +129,10 @@ class WakeList {
 
   // Owner, when it completes or is destroyed: later wakes do nothing.
   void close() noexcept {
-    Waker old;
-    std::lock_guard<std::mutex> lock(mu_);
+    Waker old;  // dropped after the lock is released
+    std::lock_guard<ParkingLock> lock(mu_);
     closed_ = true;
-    old.swap(parent_);  // dropped after the lock is released
+    parent_.clear(old);
   }
 
   // A shared waker for child i: one more reference.
@@ -136,7 +146,7 @@ class WakeList {
     return RawWaker{&slots_[i], &borrowed_vtable()};
   }
 
-  std::size_t ref_count() const noexcept { return refs_.load(std::memory_order_acquire); }
+  std::size_t ref_count() const noexcept { return refs_.count(); }
 
  private:
   struct Slot {
@@ -145,6 +155,7 @@ class WakeList {
   };
 
   WakeList(std::uint32_t n, bool all_queued) : slots_(new Slot[n]), slots_n_(n) {
+    parent_.set_lock(&mu_);
     woken_.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i) {
       slots_[i].list = this;
@@ -186,12 +197,12 @@ class WakeList {
     return vt;
   }
 
-  std::atomic<std::size_t> refs_{1};
+  RefCount refs_;                       // starts at 1: the owner's reference
   std::unique_ptr<Slot[]> slots_;       // one per child; never changes
   std::uint32_t slots_n_;               // never changes
-  std::mutex mu_;                       // guards the three fields below
+  ParkingLock mu_;                      // guards the three fields below
   std::vector<std::uint32_t> woken_;    // queued children, in wake order
-  Waker parent_;                        // the join's most recent waker
+  KeptWaker parent_;                    // the join's most recent waker
   bool closed_ = false;                 // once true, never unset
 };
 

@@ -18,7 +18,7 @@
 // stays in the ring as a spare, reused when the tail comes round to it. So a
 // channel that has reached its working size sends and receives without
 // allocating (the "zero allocations per message in steady state" of the
-// benchmarks). Not thread-safe: the channel's mutex guards it.
+// benchmarks). Not thread-safe: the channel's lock guards it.
 //
 // Layout. The blocks form a circular singly-linked list. The live values
 // run from slot head_idx_ of head_ forward, block after block, to slot

@@ -8,7 +8,10 @@
 // Owners. Every handle holds one reference (RefCounted, atomic): each
 // Sender / UnboundedSender, the Receiver, and every pending Send, Reserve and
 // unused Permit (each of those holds a Sender of its own). The last
-// reference deletes the state, on whichever thread drops it.
+// reference deletes the state, on whichever thread drops it. A handle's
+// moved-from destructor is an inline test (shared.hpp), and a handle that
+// finds its reference the last one (unique()) skips the lock: no one is
+// left to tell.
 //
 // Senders. `senders` counts the live senders (an atomic, so copying a sender
 // does not take the lock). Pending sends, reserves and permits count as
@@ -16,21 +19,35 @@
 // sender that brings the count to zero takes the lock, sets `senders_gone`
 // and wakes the receiver.
 //
-// The lock. Every other mutable field is guarded by `mu`. Nothing is ever
-// woken, no Waker is ever dropped and no T is ever destroyed while `mu` is
-// held: the code moves wakers and doomed values into locals declared before
-// the lock and wakes / destroys them after releasing it, so a waker, a
-// waker's last drop or a destructor may call back into the channel (a message
-// that holds a Sender of its own channel, a task freed by its last waker).
+// The lock. Every other mutable field is guarded by `mu`, a ParkingLock
+// (parking_lock.hpp): one compare-and-swap to take it and one exchange to
+// release it when nobody else wants it, the case of a channel whose senders
+// and receiver share a loop thread; contended by sender threads, a waiter
+// spins briefly, then sleeps. Nothing is ever woken, no Waker is ever dropped
+// and no T is ever destroyed while `mu` is held: the code moves wakers and
+// doomed values into locals declared before the lock and wakes / destroys
+// them after releasing it (a WakeOrder, kept_waker.hpp, is such a local), so
+// a waker, a waker's last drop or a destructor may call back into the channel
+// (a message that holds a Sender of its own channel, a task freed by its
+// last waker).
+//
+// The receiver's waker. `rx` (a KeptWaker) keeps the waker of the task that
+// last polled the receiver and got Pending: it stays registered after it is
+// woken, until the receiver is polled by another task or destroyed. A
+// Pending receive re-arms it (no clone when it is the same task's waker), and
+// a send that finds it armed disarms it and wakes it by reference after
+// unlocking, without cloning or dropping it. So a receiver in a loop task
+// that waits for every message costs no reference-count traffic per message.
 //
 // Capacity. `capacity` is fixed at creation (SIZE_MAX for unbounded). The
 // invariant is `buffer.size() + reserved <= capacity`, where `reserved`
 // counts the slots promised but not yet filled: unused Permits and waiting
 // Sends/Reserves that were granted a slot but have not been polled since.
 //
-// Waiting senders (bounded only). A Send or Reserve that finds no room takes
-// a WaitSlot (an entry of the `slots` array, found by index, so the future
-// may move) and queues its index in `wait_queue`, first come first served.
+// Waiting senders (bounded only). A Reserve that finds no room (a Send
+// waits through a Reserve of its own) takes a WaitSlot (an entry of the
+// `slots` array, found by index, so the future may move) and queues its
+// index in `wait_queue`, first come first served.
 // When room appears (a receive, an unused Permit dropped, a granted waiter
 // dropped), the first waiter is Granted: `reserved` grows by one on its
 // behalf and it is woken; its next poll fills the slot. A sender that finds
@@ -42,20 +59,22 @@
 // close(); when the receiver is destroyed they are destroyed at once.
 //
 // A cross-thread send. A sender on another thread takes `mu`, pushes into
-// `buffer`, takes `rx_waker` out (leaving the no-op waker), releases `mu`,
-// and wakes it: that wake is thread-safe by the Waker contract and wakes the
-// receiving task on its loop. A receiver that is busy (has not returned
-// Pending since its last wake) has no waker registered, so a stream of
-// sends to a busy receiver costs no wakes.
+// `buffer`, disarms `rx` and borrows its waker (or clones it, while another
+// sender is still waking it), releases `mu`, and wakes it: that wake is
+// thread-safe by the Waker contract and wakes the receiving task on its loop.
+// A receiver that is busy (has not returned Pending since its last wake) is
+// not armed, so a stream of sends to a busy receiver costs no wakes.
 //
-// Throwing moves and full memory. A message is moved twice inside the
-// channel: into `buffer` by a send, out of it by a receive. `buffer` is a
-// BlockQueue, which never moves what it holds when it grows, and each of
-// those two moves either completes or leaves the channel exactly as it was:
+// Throwing moves and full memory. A message is moved twice by the channel:
+// into `buffer` by a send, and out of it by a receive, straight into the
+// result the receive returns (the Poll of recv() and poll_next, the
+// RecvResult of try_recv). `buffer` is a BlockQueue, which never moves what
+// it holds when it grows, and each of those two moves either completes or
+// leaves the channel exactly as it was:
 //   * a send whose move (or block allocation) throws propagates the
 //     exception with nothing sent and nothing else changed; a slot it held
-//     (a granted waiter's, or a permit's) is given back first, or, for a
-//     Permit, kept by the permit;
+//     stays with the Permit it held it through (a Send drops that Permit,
+//     passing the slot to the next waiter);
 //   * a receive whose move throws leaves the message first in the queue.
 // Queueing a waiter allocates (its WaitSlot, room in `wait_queue`) before
 // it changes anything, so running out of memory there changes nothing
@@ -63,10 +82,14 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/context.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/core/option.hpp>
+#include <pollen/core/poll.hpp>
 #include <pollen/core/waker.hpp>
 #include <pollen/sync/block_queue.hpp>
+#include <pollen/sync/kept_waker.hpp>
+#include <pollen/sync/parking_lock.hpp>
 #include <pollen/sync/result.hpp>
 #include <pollen/sync/ring_buffer.hpp>
 #include <pollen/sync/shared.hpp>
@@ -74,7 +97,7 @@
 #include <atomic>
 #include <cstddef>
 #include <limits>
-#include <mutex>
+#include <mutex>  // std::lock_guard
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -94,10 +117,18 @@ struct WaitSlot {
 
 // What an attempt to get room returned.
 enum class Admit {
-  Room,     // a slot is the caller's now (counted in `reserved`, or filled)
+  Room,     // a slot is the caller's now (counted in `reserved`)
   Closed,   // the receiver is closed or gone
-  Full,     // try only: no room, nothing registered
+  Full,     // try_reserve only: no room, nothing registered
   Waiting,  // registered (or still) in the wait queue; the waker will be woken
+};
+
+// Releases a lock that the caller took by hand, when the scope ends (also
+// by an exception).
+template <class Lock>
+struct UnlockAtExit {
+  Lock& lock;
+  ~UnlockAtExit() { lock.unlock(); }
 };
 
 template <class T>
@@ -109,18 +140,23 @@ class ChanShared final : public RefCounted {
                 "a channel's message type must have a destructor that does not throw");
 
  public:
-  explicit ChanShared(std::size_t cap) : capacity(cap) {}
+  // Born with two references: the first sender's and the receiver's. A
+  // bounded channel's buffer has room for its capacity (up to 64) at once.
+  explicit ChanShared(std::size_t cap) : RefCounted(2), capacity(cap) {
+    rx.set_lock(&mu);
+    if (cap != kUnbounded) buffer.reserve(cap < 64 ? cap : 64);
+  }
 
   const std::size_t capacity;            // SIZE_MAX: unbounded; never changes
   std::atomic<std::size_t> senders{1};   // live senders, see the ground rules
 
-  mutable std::mutex mu;
+  mutable ParkingLock mu;
   BlockQueue<T> buffer;                  // guarded by mu: the queued messages
   std::size_t reserved = 0;              // guarded by mu: promised, unfilled slots
   RingBuffer<std::size_t> wait_queue;    // guarded by mu: Waiting slot indices, FIFO
   std::vector<WaitSlot> slots;           // guarded by mu: by index; Free ones in free_slots
   std::vector<std::size_t> free_slots;   // guarded by mu
-  Waker rx_waker;                        // guarded by mu: the receiver's task, when Pending
+  KeptWaker rx;                          // guarded by mu: the receiver's registration
   bool rx_closed = false;                // guarded by mu: set once, never unset
   bool senders_gone = false;             // guarded by mu: set once, never unset
 
@@ -130,17 +166,17 @@ class ChanShared final : public RefCounted {
 
   void drop_sender() noexcept {
     if (senders.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-    Waker to_wake;
+    WakeOrder to_wake;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       senders_gone = true;
-      to_wake = std::move(rx_waker);
+      rx.take_wake(to_wake);
     }
-    std::move(to_wake).wake();
+    to_wake.wake();
   }
 
   bool is_closed() const {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<ParkingLock> lock(mu);
     return rx_closed;
   }
 
@@ -148,80 +184,60 @@ class ChanShared final : public RefCounted {
   // Closed, with the value handed back. If moving the value in throws (or
   // memory runs out), the exception propagates and nothing was sent.
   SendResult<T> try_send(T& value) {
-    Waker to_wake;
-    SendStatus status = SendStatus::Sent;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (rx_closed) {
-        status = SendStatus::Closed;
-      } else if (!has_room_locked()) {
-        status = SendStatus::Full;
-      } else {
-        buffer.push_back(std::move(value));
-        to_wake = std::move(rx_waker);
-      }
-    }
-    if (status == SendStatus::Sent) {
-      std::move(to_wake).wake();
-      return SendResult<T>::sent();
-    }
+    const SendStatus status = push_if_room(value);
+    if (status == SendStatus::Sent) return SendResult<T>::sent();
     return status == SendStatus::Closed ? SendResult<T>::closed(std::move(value))
                                         : SendResult<T>::full(std::move(value));
   }
 
-  // One step of a waiting Send (value != nullptr) or Reserve (value ==
-  // nullptr). `slot` is the caller's WaitSlot index, kNoSlot while it has
-  // none; this function updates it.
-  //   Room:    Send: *value was moved into the buffer. Reserve: one slot is
-  //            reserved for the caller (counted in `reserved`).
-  //   Closed:  *value untouched; the caller's slot (if any) is released.
+  // try_send without the result: Sent (the value was moved in), or Full or
+  // Closed with the value untouched.
+  SendStatus push_if_room(T& value) {
+    WakeOrder to_wake;  // woken after the lock is released
+    {
+      std::lock_guard<ParkingLock> lock(mu);
+      if (rx_closed) return SendStatus::Closed;
+      if (!has_room_locked()) return SendStatus::Full;
+      buffer.push_back(std::move(value));
+      rx.take_wake(to_wake);
+    }
+    to_wake.wake();
+    return SendStatus::Sent;
+  }
+
+  // One step of a waiting Reserve. `slot` is the caller's WaitSlot index,
+  // kNoSlot while it has none; this function updates it.
+  //   Room:    one slot is reserved for the caller (counted in `reserved`).
+  //   Closed:  the caller's slot (if any) is released.
   //   Waiting: the caller is queued (in `slot`) with `waker`.
-  // On a throw (*value's move, or memory), slot is kNoSlot and the caller
-  // holds nothing: a slot it had been granted went to the next waiter.
-  Admit admit(T* value, std::size_t& slot, const Waker& waker) {
+  // If memory runs out while queueing, std::bad_alloc propagates and nothing
+  // changed.
+  Admit admit(std::size_t& slot, const Waker& waker) {
     Waker to_wake;
     Waker to_drop;  // declared before the lock: dropped after it is released
     Admit result = Admit::Room;
-    bool holding = false;  // a reserved slot is the caller's: give it back on a throw
-#if POLLEN_HAS_EXCEPTIONS
-    try {
-#endif
-      std::lock_guard<std::mutex> lock(mu);
+    {
+      std::lock_guard<ParkingLock> lock(mu);
       if (rx_closed) {
         if (slot != kNoSlot) to_wake = leave_locked(slot, to_drop);  // no-op: grants nothing once closed
         slot = kNoSlot;
         result = Admit::Closed;
-      } else if (take_room_locked(slot, to_drop)) {
-        if (value != nullptr) {
-          holding = true;
-          buffer.push_back(std::move(*value));
-          holding = false;
-          --reserved;
-          to_wake = std::move(rx_waker);
-        }
-      } else {
+      } else if (!take_room_locked(slot, to_drop)) {
         wait_locked(slot, waker, to_drop);
         result = Admit::Waiting;
       }
-#if POLLEN_HAS_EXCEPTIONS
-    } catch (...) {
-      if (holding) release_reserved();
-      throw;
     }
-#else
-    (void)holding;
-#endif
     std::move(to_wake).wake();
     return result;
   }
 
-  // A waiting Send/Reserve is dropped. If it had been granted a slot, the
-  // slot passes to the next waiter.
+  // A waiting Reserve is dropped. If it had been granted a slot, the slot
+  // passes to the next waiter.
   void cancel_wait(std::size_t slot) noexcept {
     Waker to_wake;
     Waker to_drop;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       to_wake = leave_locked(slot, to_drop);
     }
     std::move(to_wake).wake();
@@ -229,7 +245,7 @@ class ChanShared final : public RefCounted {
 
   // Reserves a slot without waiting: Room, Full or Closed.
   Admit try_reserve() {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<ParkingLock> lock(mu);
     if (rx_closed) return Admit::Closed;
     if (!has_room_locked()) return Admit::Full;
     ++reserved;
@@ -241,19 +257,19 @@ class ChanShared final : public RefCounted {
   // memory runs out), the exception propagates and the slot is still
   // reserved: the Permit keeps it.
   SendResult<T> send_reserved(T& value) {
-    Waker to_wake;
+    WakeOrder to_wake;
     bool closed;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       closed = rx_closed;
       if (!closed) {
         buffer.push_back(std::move(value));
-        to_wake = std::move(rx_waker);
+        rx.take_wake(to_wake);
       }
       --reserved;
     }
     if (closed) return SendResult<T>::closed(std::move(value));
-    std::move(to_wake).wake();
+    to_wake.wake();
     return SendResult<T>::sent();
   }
 
@@ -261,7 +277,7 @@ class ChanShared final : public RefCounted {
   void release_reserved() noexcept {
     Waker to_wake;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       --reserved;
       to_wake = grant_locked();
     }
@@ -270,61 +286,88 @@ class ChanShared final : public RefCounted {
 
   // --- the receiver ---
 
-  enum class Take { Item, Empty, End };
+  // The Stream step: Ready(some(message)) (spending one unit of the
+  // budget), Ready(none) at the end (closed or every sender gone, and
+  // nothing buffered), or Pending with cx's waker registered for the next
+  // send. The message moves once, straight into the returned Poll; if that
+  // move throws, it stays first in the buffer.
+  Poll<Option<T>> poll_next(const Context& cx) {
+    if (out_of_budget(cx)) return pending;
+    Waker to_drop;  // a replaced waker, dropped after the lock is released
+    mu.lock();
+    if (!buffer.empty()) return take_front_locked<Poll<Option<T>>>(&cx);  // unlocks
+    const bool ended = rx_closed || senders_gone;
+    if (!ended) rx.arm(cx.waker(), to_drop);
+    mu.unlock();
+    if (ended) return Option<T>();
+    return pending;
+  }
 
-  // Takes the first message into `out` (Item); or reports End (closed or
-  // every sender gone, and nothing buffered) or Empty. When `waker` is given
-  // and the result is Empty, registers it to be woken by the next send. If
-  // moving the message out throws, it stays first in the buffer.
-  Take take(Option<T>& out, const Waker* waker) {
-    Waker to_wake;
-    Waker to_drop;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (buffer.empty()) {
-        if (rx_closed || senders_gone) return Take::End;
-        if (waker != nullptr) replace_waker(rx_waker, *waker, to_drop);
-        return Take::Empty;
-      }
-      out.emplace(std::move(buffer.front()));
-      buffer.pop_front();
-      to_wake = grant_locked();
-    }
-    std::move(to_wake).wake();
-    return Take::Item;
+  // Without waiting: Received (the message moved once, into the result),
+  // Empty, or Closed (the end).
+  RecvResult<T> try_recv() {
+    mu.lock();
+    if (!buffer.empty()) return take_front_locked<RecvResult<T>>(nullptr);  // unlocks
+    const bool ended = rx_closed || senders_gone;
+    mu.unlock();
+    return ended ? RecvResult<T>::closed() : RecvResult<T>::empty();
   }
 
   // Receiver close(): later sends hand their value back; waiting senders
   // are woken to learn it; buffered messages stay receivable.
   void close() noexcept {
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       rx_closed = true;
     }
     wake_waiters();
   }
 
-  // The receiver is destroyed: close, and destroy the buffered messages.
+  // The receiver is destroyed: close, destroy the buffered messages, and
+  // drop its registration.
   void drop_receiver() noexcept {
     BlockQueue<T> doomed;  // destroyed after the lock is released
     Waker to_drop;
     {
-      std::lock_guard<std::mutex> lock(mu);
+      std::lock_guard<ParkingLock> lock(mu);
       rx_closed = true;
       doomed.swap(buffer);
-      to_drop = std::move(rx_waker);
+      rx.clear(to_drop);
     }
     wake_waiters();
   }
 
   std::size_t size() const {
-    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<ParkingLock> lock(mu);
     return buffer.size();
   }
 
  private:
+  // The argument a result R is built from: the message itself for a Poll
+  // (one move into the Option it holds), its slot for a RecvResult.
+  static T&& receive_arg(T& v, Poll<Option<T>>*) noexcept { return std::move(v); }
+  static MoveFromSlot<T> receive_arg(T& v, RecvResult<T>*) noexcept { return MoveFromSlot<T>{&v}; }
+
+  // Called with `mu` held and the buffer not empty; returns with `mu`
+  // released (also when it throws). Builds R from the first message (its one
+  // move out of the channel), pops the moved-from shell, gives the freed room
+  // to the first waiting sender and spends one unit of cx's budget (it cannot
+  // run out here: poll_next checked it). R is returned in place (one named
+  // return), and the granted sender is woken after the lock is released.
+  template <class R>
+  R take_front_locked(const Context* cx) {
+    WakeOrder to_wake;  // destroyed (woken) after `unlock` has unlocked
+    UnlockAtExit<ParkingLock> unlock{mu};
+    R out(receive_arg(buffer.front(), static_cast<R*>(nullptr)));  // a throw leaves it queued
+    buffer.pop_front();
+    if (!wait_queue.empty()) to_wake.own(grant_locked());
+    if (cx != nullptr) spend_budget(*cx);
+    return out;
+  }
+
+  // An unbounded channel never has waiting senders.
   bool has_room_locked() const noexcept {
-    return wait_queue.empty() && (capacity == kUnbounded || buffer.size() + reserved < capacity);
+    return capacity == kUnbounded || (wait_queue.empty() && buffer.size() + reserved < capacity);
   }
 
   // The first waiter gets the free slot, if there is one: Granted, counted
@@ -419,7 +462,7 @@ class ChanShared final : public RefCounted {
     for (std::size_t i = 0;; ++i) {
       Waker w;
       {
-        std::lock_guard<std::mutex> lock(mu);
+        std::lock_guard<ParkingLock> lock(mu);
         while (i < slots.size() && slots[i].waker.is_noop()) ++i;
         if (i == slots.size()) return;
         w = std::move(slots[i].waker);

@@ -79,12 +79,21 @@ class Sender {
     if (shared_) shared_->add_sender();
   }
   Sender(Sender&& o) noexcept = default;
-  Sender& operator=(Sender o) noexcept {
-    std::swap(shared_, o.shared_);
+  Sender& operator=(const Sender& o) noexcept {
+    Sender copy(o);
+    shared_.swap(copy.shared_);
     return *this;
   }
-  ~Sender() {
-    if (shared_) shared_->drop_sender();
+  Sender& operator=(Sender&& o) noexcept {
+    if (this != &o) {
+      if (shared_) release();
+      shared_ = std::move(o.shared_);
+    }
+    return *this;
+  }
+  // The moved-from test inline, the release out of line.
+  POLLEN_SYNC_INLINE ~Sender() {
+    if (shared_) release();
   }
 
   // A future that sends `value` once there is room: Sent, or Closed with the
@@ -145,6 +154,12 @@ class Sender {
   void check(const char* what) const {
     if (!shared_) detail::no_channel(what);
   }
+  // When the receiver is gone already (the last reference), there is no
+  // one to tell that the senders are gone.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    if (!shared_->unique()) shared_->drop_sender();
+    shared_.reset();
+  }
 
   detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
 };
@@ -161,14 +176,17 @@ class Permit {
   Permit(Permit&&) noexcept = default;
   Permit& operator=(Permit&& o) noexcept {
     if (this != &o) {
-      release();
+      if (tx_.is_valid()) release();
       tx_ = std::move(o.tx_);
     }
     return *this;
   }
   Permit(const Permit&) = delete;
   Permit& operator=(const Permit&) = delete;
-  ~Permit() { release(); }
+  // The spent or moved-from test inline, giving the slot back out of line.
+  POLLEN_SYNC_INLINE ~Permit() {
+    if (tx_.is_valid()) release();
+  }
 
   // Fills the slot: Sent, or Closed with the value handed back when the
   // receiver was closed or destroyed meanwhile. Spends the permit. If moving
@@ -180,9 +198,7 @@ class Permit {
           "Permit::send() on a spent permit: a permit reserves one slot and sends once; reserve() "
           "again for another");
     }
-    SendResult<T> r = tx_.shared().send_reserved(value);
-    tx_ = Sender<T>();
-    return r;
+    return send_from(value);
   }
 
   bool is_valid() const noexcept { return tx_.is_valid(); }
@@ -193,105 +209,22 @@ class Permit {
   }
 
  private:
-  void release() noexcept {
-    if (!tx_.is_valid()) return;
+  friend class Send<T>;
+
+  // send(), moving `value` once (into the channel; or into the Closed
+  // result). The permit is spent unless the move throws.
+  SendResult<T> send_from(T& value) {
+    SendResult<T> r = tx_.shared().send_reserved(value);
+    tx_ = Sender<T>();
+    return r;
+  }
+
+  POLLEN_SYNC_NOINLINE void release() noexcept {
     tx_.shared().release_reserved();
     tx_ = Sender<T>();
   }
 
   Sender<T> tx_;  // valid until the permit is spent
-};
-
-// tx.send(value): sends once there is room.
-//
-// States:   Start --room--------------------------> Done (Sent)
-//             |   --receiver closed/gone-----------> Done (Closed, value back)
-//             +--full: queue up--> Waiting --granted a slot--> Done (Sent)
-//                                    |  ^ --closed--> Done (Closed, value back)
-//                                    +--+ still full: Pending
-//           Start/Waiting --the poll threw--> Poisoned
-//
-//   State::Start     holds the value and the Sender; not queued
-//   State::Waiting   holds the value, the Sender and a WaitSlot (queued, or
-//                    granted a slot it fills on its next poll)
-//   State::Done      holds nothing
-//   State::Poisoned  holds the value as the throwing move left it (destroyed
-//                    with the Send) and the Sender; no WaitSlot, no slot
-//
-// Output: SendResult<T>: Sent, or Closed with the value handed back.
-// Cancellation: NOT cancel safe (is_cancel_safe is false): destroying a
-//   pending Send destroys the value it carries (DESIGN.md), and gives up its
-//   place in the queue (a slot it was granted passes to the next waiter). To
-//   send from a select() without losing the value, select on reserve() and
-//   send through the Permit.
-// Exceptions: if moving the value into the channel throws (or memory runs
-//   out), poll() propagates the exception: nothing was sent, a slot the
-//   Send held passes to the next waiter, and the Send is Poisoned.
-// Contract errors: polling it after Ready, or again after its poll threw.
-// Polling order: no children. It holds its own Sender, so the receiver does
-//   not end while it is pending.
-// Example: see the top of this header.
-template <class T>
-class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
- public:
-  using Output = SendResult<T>;
-  static constexpr bool is_cancel_safe = false;
-  enum class State { Start, Waiting, Done, Poisoned };
-
-  Send(Sender<T> tx, T value) : value_(std::move(value)), tx_(std::move(tx)) {}
-  // The value moves first (value_ is declared first): if its move throws,
-  // nothing else has moved and `o` is left whole.
-  Send(Send&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
-      : value_(std::move(o.value_)), tx_(std::move(o.tx_)), slot_(o.slot_), state_(o.state_) {
-    o.value_.reset();
-    o.slot_ = detail::kNoSlot;
-    o.state_ = State::Done;
-  }
-  ~Send() {
-    if (slot_ != detail::kNoSlot) tx_.shared().cancel_wait(slot_);
-  }
-
-  Poll<Output> poll(Context& cx) {
-    detail::observe_poll(cx, this);
-    if (state_ == State::Done) detail::polled_after_ready("Send");
-    if (state_ == State::Poisoned) detail::polled_after_throw("Send");
-    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    switch (tx_.shared().admit(&*value_, slot_, cx.waker())) {
-      case detail::Admit::Room:
-        finish();
-        return Output::sent();
-      case detail::Admit::Closed: {
-        Poll<Output> back(Output::closed(std::move(*value_)));
-        finish();
-        return back;
-      }
-      case detail::Admit::Full:
-      case detail::Admit::Waiting:
-        break;
-    }
-    state_ = State::Waiting;
-    return pending;
-  }
-
-  State state() const noexcept { return state_; }
-  void describe(Describer& d) const {
-    d.node("Send", state_ == State::Start     ? "state: Start"
-                   : state_ == State::Waiting ? "state: Waiting (channel full)"
-                   : state_ == State::Done    ? "state: Done"
-                                              : "state: Poisoned");
-  }
-
- private:
-  void finish() noexcept {
-    state_ = State::Done;
-    value_.reset();
-    tx_ = Sender<T>();
-  }
-
-  Option<T> value_;                        // engaged in Start, Waiting and Poisoned
-  Sender<T> tx_;                           // valid in Start, Waiting and Poisoned
-  std::size_t slot_ = detail::kNoSlot;     // our WaitSlot in State::Waiting; else kNoSlot
-  State state_ = State::Start;
 };
 
 // tx.reserve(): waits for room and returns a Permit for it.
@@ -328,20 +261,37 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
     o.slot_ = detail::kNoSlot;
     o.state_ = State::Done;
   }
-  ~Reserve() {
-    if (slot_ != detail::kNoSlot) tx_.shared().cancel_wait(slot_);
+  // Queued (slot_ set) only while Waiting: the test inline.
+  POLLEN_SYNC_INLINE ~Reserve() {
+    if (slot_ != detail::kNoSlot) leave_queue();
   }
 
   Poll<Output> poll(Context& cx) {
     detail::observe_poll(cx, this);
     if (state_ == State::Done) detail::polled_after_ready("Reserve");
     if (state_ == State::Poisoned) detail::polled_after_throw("Reserve");
-    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    switch (tx_.shared().admit(nullptr, slot_, cx.waker())) {
-      case detail::Admit::Room: {
+    return poll_step(cx);
+  }
+
+  State state() const noexcept { return state_; }
+  void describe(Describer& d) const {
+    d.node("Reserve", state_ == State::Start     ? "state: Start"
+                      : state_ == State::Waiting ? "state: Waiting (channel full)"
+                      : state_ == State::Done    ? "state: Done"
+                                                 : "state: Poisoned");
+  }
+
+ private:
+  friend class Send<T>;
+
+  // One step in Start or Waiting (also Send's, which waits through its
+  // Reserve).
+  Poll<Output> poll_step(Context& cx) {
+    state_ = State::Poisoned;  // until the step returns: a throw leaves it so
+    switch (tx_.shared().admit(slot_, cx.waker())) {
+      case detail::Admit::Room:
         state_ = State::Done;
         return Output(Permit<T>(std::move(tx_)));
-      }
       case detail::Admit::Closed:
         state_ = State::Done;
         tx_ = Sender<T>();
@@ -354,17 +304,127 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
     return pending;
   }
 
+  POLLEN_SYNC_NOINLINE void leave_queue() noexcept { tx_.shared().cancel_wait(slot_); }
+
+  // Send is done with its Reserve: leave the queue, drop the Sender.
+  void finish() noexcept {
+    if (slot_ != detail::kNoSlot) leave_queue();
+    slot_ = detail::kNoSlot;
+    tx_ = Sender<T>();
+    state_ = State::Done;
+  }
+
+  Sender<T> tx_;                        // valid in Start, Waiting and Poisoned
+  std::size_t slot_ = detail::kNoSlot;  // our WaitSlot in State::Waiting; else kNoSlot
+  State state_ = State::Start;
+};
+
+// tx.send(value): sends once there is room. It is reserve() followed by
+// Permit::send(): a send that finds room sends at once (as try_send() would);
+// one that finds the channel full (or senders already waiting) waits in
+// its Reserve, and sends through the Permit the Reserve yields.
+//
+// States:   Start --room--------------------------> Done (Sent)
+//             |   --receiver closed/gone-----------> Done (Closed, value back)
+//             +--full: reserve--> Waiting --a Permit: Permit::send--> Done (Sent)
+//                                   |  ^ --closed (no Permit)--> Done (Closed, value back)
+//                                   +--+ still full: Pending
+//           Start/Waiting --the poll threw--> Poisoned
+//
+//   State::Start     holds the value and an unpolled Reserve (the Sender);
+//                    not queued
+//   State::Waiting   holds the value and a waiting Reserve (a WaitSlot:
+//                    queued, or granted a slot it takes on its next poll)
+//   State::Done      holds nothing
+//   State::Poisoned  holds the value as the throwing move left it (destroyed
+//                    with the Send) and a Reserve that holds no WaitSlot
+//
+// Output: SendResult<T>: Sent, or Closed with the value handed back.
+// Cancellation: NOT cancel safe (is_cancel_safe is false): destroying a
+//   pending Send destroys the value it carries (DESIGN.md), and gives up its
+//   place in the queue (a slot it was granted passes to the next waiter). To
+//   send from a select() without losing the value, select on reserve() and
+//   send through the Permit.
+// Exceptions: if moving the value into the channel throws (or memory runs
+//   out), poll() propagates the exception: nothing was sent, a slot the
+//   Send held passes to the next waiter (its Permit is dropped unused), and
+//   the Send is Poisoned.
+// Contract errors: polling it after Ready, or again after its poll threw.
+// Polling order: no children shown; it polls its own Reserve. It holds a
+//   Sender, so the receiver does not end while it is pending.
+// Example: see the top of this header.
+template <class T>
+class POLLEN_NODISCARD_TYPE Send : public FutureExt<Send<T>> {
+ public:
+  using Output = SendResult<T>;
+  static constexpr bool is_cancel_safe = false;
+  enum class State { Start, Waiting, Done, Poisoned };
+
+  Send(Sender<T> tx, T value) : value_(std::move(value)), reserve_(std::move(tx)) {}
+  // The value moves first (value_ is declared first): if its move throws,
+  // nothing else has moved and `o` is left whole.
+  Send(Send&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
+      : value_(std::move(o.value_)), reserve_(std::move(o.reserve_)), state_(o.state_) {
+    o.value_.reset();
+    o.state_ = State::Done;
+  }
+
+  Poll<Output> poll(Context& cx) {
+    detail::observe_poll(cx, this);
+    if (state_ == State::Done) detail::polled_after_ready("Send");
+    if (state_ == State::Poisoned) detail::polled_after_throw("Send");
+    const bool start = state_ == State::Start;
+    state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
+    if (start) {
+      switch (reserve_.tx_.shared().push_if_room(*value_)) {
+        case SendStatus::Sent:
+          finish();
+          return Output::sent();
+        case SendStatus::Closed:
+          return closed();
+        case SendStatus::Full:
+          break;  // wait for room: the Reserve queues up
+      }
+    }
+    Poll<Option<Permit<T>>> p = reserve_.poll_step(cx);
+    if (p.is_pending()) {
+      state_ = State::Waiting;
+      return pending;
+    }
+    if (!p.value().has_value()) return closed();
+    return send_through(*p.value());
+  }
+
   State state() const noexcept { return state_; }
   void describe(Describer& d) const {
-    d.node("Reserve", state_ == State::Start     ? "state: Start"
-                      : state_ == State::Waiting ? "state: Waiting (channel full)"
-                      : state_ == State::Done    ? "state: Done"
-                                                 : "state: Poisoned");
+    d.node("Send", state_ == State::Start     ? "state: Start"
+                   : state_ == State::Waiting ? "state: Waiting (channel full)"
+                   : state_ == State::Done    ? "state: Done"
+                                              : "state: Poisoned");
   }
 
  private:
-  Sender<T> tx_;                        // valid in Start, Waiting and Poisoned
-  std::size_t slot_ = detail::kNoSlot;  // our WaitSlot in State::Waiting; else kNoSlot
+  // The Reserve gave a Permit: send through it. If the value's move throws,
+  // the Permit (unused) gives its slot to the next waiter as it goes.
+  Poll<Output> send_through(Permit<T>& permit) {
+    Poll<Output> r(permit.send_from(*value_));
+    finish();
+    return r;
+  }
+  // Closed: the value goes back in the result.
+  Poll<Output> closed() {
+    Poll<Output> r(Output::closed(std::move(*value_)));
+    finish();
+    return r;
+  }
+  void finish() noexcept {
+    state_ = State::Done;
+    value_.reset();
+    reserve_.finish();
+  }
+
+  Option<T> value_;    // engaged in Start, Waiting and Poisoned
+  Reserve<T> reserve_;  // holds the Sender (and the WaitSlot) until Done
   State state_ = State::Start;
 };
 
@@ -377,10 +437,9 @@ POLLEN_NODISCARD std::pair<Sender<T>, Receiver<T>> channel(std::size_t capacity)
                  "rendezvous channel; use oneshot() for a single hand-off, or channel(1))");
   POLLEN_REQUIRE(capacity != detail::kUnbounded,
                  "channel(SIZE_MAX): use unbounded_channel() for a channel without a bound");
-  detail::SharedRef<detail::ChanShared<T>> s(new detail::ChanShared<T>(capacity));
-  s->buffer.reserve(capacity < 64 ? capacity : 64);
-  Sender<T> tx(s);  // before s is moved from (argument order is unspecified)
-  return std::pair<Sender<T>, Receiver<T>>(std::move(tx), Receiver<T>(std::move(s)));
+  detail::ChanShared<T>* s = new detail::ChanShared<T>(capacity);  // two references
+  using Ref = detail::SharedRef<detail::ChanShared<T>>;
+  return std::pair<Sender<T>, Receiver<T>>(Sender<T>(Ref(s)), Receiver<T>(Ref(s)));
 }
 
 POLLEN_NAMESPACE_END

@@ -16,7 +16,7 @@
 // Ground rules (the shared state, OneshotShared<T>)
 // * Owners: the sender, the receiver, and every closed() future hold one
 //   reference each (an atomic count); the last one deletes the state.
-// * Every field below is guarded by `mu`. A send from another thread takes
+// * Every field below is guarded by `mu` (`value` has one exception, below). A send from another thread takes
 //   `mu`, stores the value, takes the receiver's waker out, releases `mu`,
 //   then wakes that waker, which wakes the receiving task on its own loop.
 //   Wakers are woken and dropped, and values are destroyed, only after `mu`
@@ -25,9 +25,12 @@
 // * `sender_done` and `receiver_closed` are set once and never unset.
 // * The value lives in the state from send() until the receiver takes it, or
 //   until the receiver is destroyed (then it is destroyed at once). send()
-//   writes `value` only while `receiver_closed` is unset; once it is set,
-//   only the receiver touches `value`, so a receiver being destroyed
-//   destroys a value left behind in place, after releasing `mu` (no move:
+//   writes `value` only while `receiver_closed` is unset, once, under `mu`.
+//   So once the receiver has seen `value` engaged under `mu` (the sender is
+//   spent), or has set `receiver_closed`, only the receiver touches `value`,
+//   and it does so without the lock: a receive moves the value once, straight
+//   into the result it returns, then destroys the moved-from shell; a
+//   receiver being destroyed destroys a value left behind in place (no move:
 //   nothing there can throw).
 // * Registrations. `rx_waker` belongs to the receiver: whichever of its
 //   polls (the receiver itself, or a borrowed recv()) returned Pending last
@@ -81,6 +84,8 @@ class OneshotShared final : public RefCounted {
                 "a oneshot's value type must have a destructor that does not throw");
 
  public:
+  OneshotShared() noexcept : RefCounted(2) {}  // the sender's and the receiver's
+
   // The small fields first, packed together after the reference count.
   mutable SpinLock mu;  // two parties, a few instructions each: see spin_lock.hpp
   bool sender_done = false;      // sent, or the sender is gone; never unset
@@ -121,12 +126,15 @@ class OneshotSender {
   OneshotSender(OneshotSender&&) noexcept = default;
   OneshotSender& operator=(OneshotSender&& o) noexcept {
     if (this != &o) {
-      release();
+      if (shared_) release();
       shared_ = std::move(o.shared_);
     }
     return *this;
   }
-  ~OneshotSender() { release(); }
+  // The moved-from (or spent) test inline, the release out of line.
+  POLLEN_SYNC_INLINE ~OneshotSender() {
+    if (shared_) release();
+  }
 
   // Sends the value: Sent, or Closed with the value handed back when the
   // receiver was closed or destroyed first. Either way the sender is spent
@@ -179,8 +187,13 @@ class OneshotSender {
   }
 
  private:
-  void release() noexcept {
-    if (!shared_) return;
+  // The sender goes without sending: the receiver sees Closed. When the
+  // receiver is gone already (the last reference), there is no one to tell.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    if (shared_->unique()) {
+      shared_.reset();
+      return;
+    }
     Waker to_wake;
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
@@ -251,7 +264,7 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   }
   // The moved-from test inline, the release out of line (moved-from
   // receivers are the common case).
-  ~OneshotReceiver() {
+  POLLEN_SYNC_INLINE ~OneshotReceiver() {
     if (shared_) release();
   }
 
@@ -274,21 +287,17 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   // afterwards is a ContractError, and try_recv() keeps reporting Closed.
   RecvResult<T> try_recv() {
     detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::try_recv()");
-    Option<T> v;
-    bool ended = false;
+    bool sent;
+    bool ended;
     {
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
-      if (shared_->value.has_value()) {
-        take_value_locked(v);
-      } else {
-        ended = shared_->sender_done || shared_->receiver_closed;
-      }
+      sent = shared_->value.has_value();
+      ended = shared_->sender_done || shared_->receiver_closed;
     }
-    if (v.has_value() || ended) {
-      if (state_ == State::Waiting) state_ = State::Taken;
-      return v.has_value() ? RecvResult<T>::received(std::move(*v)) : RecvResult<T>::closed();
-    }
-    return RecvResult<T>::empty();
+    if (sent) return take_sent<RecvResult<T>>(nullptr, State::Taken);
+    if (!ended) return RecvResult<T>::empty();
+    if (state_ == State::Waiting) state_ = State::Taken;
+    return RecvResult<T>::closed();
   }
 
   // Refuses any later send (it hands its value back) and wakes a closed()
@@ -344,26 +353,34 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
   // the value's move throws, the value stays in the channel.
   Poll<Output> receive(Context& cx) {
     if (detail::out_of_budget(cx)) return pending;
-    Option<T> v;
-    Waker to_drop;  // a replaced waker, dropped after the lock is released
+    bool sent;
     {
+      Waker to_drop;  // a replaced waker, dropped after the lock is released
       std::lock_guard<detail::SpinLock> lock(shared_->mu);
-      if (shared_->value.has_value()) {
-        take_value_locked(v);
-      } else if (!shared_->sender_done && !shared_->receiver_closed) {
+      sent = shared_->value.has_value();
+      if (!sent && !shared_->sender_done && !shared_->receiver_closed) {
         detail::replace_waker(shared_->rx_waker, cx.waker(), to_drop);
         return pending;
       }
     }
-    if (!v.has_value()) return Output::closed();
-    detail::spend_budget(cx);
-    return Output::received(std::move(*v));
+    if (!sent) return Output::closed();
+    return take_sent<Poll<Output>>(&cx, State::Waiting);
   }
 
-  // Moves the sent value into `out`; a throw leaves it in the channel.
-  void take_value_locked(Option<T>& out) {
-    out.emplace(std::move(*shared_->value));
+  // The sent value, moved once, straight into a new R (the Poll a receive
+  // returns, or try_recv()'s RecvResult); then the moved-from shell is
+  // destroyed, one unit of cx's budget spent (if any; it cannot run out
+  // here, receive() checked it) and, for try_recv(), the receiver marked
+  // Taken. No lock: a sent value is the receiver's alone (ground rules). If
+  // the move throws, the value stays in the channel and nothing changed.
+  // One named return: R is built where the caller receives it.
+  template <class R>
+  R take_sent(const Context* cx, State taken) {
+    R out(detail::MoveFromSlot<T>{&*shared_->value});
     shared_->value.reset();  // the moved-from shell
+    if (cx != nullptr) detail::spend_budget(*cx);
+    if (taken == State::Taken && state_ == State::Waiting) state_ = State::Taken;
+    return out;
   }
 
   // The ContractError for a receive from a finished receiver: by its own
@@ -383,8 +400,15 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
         "receive from this receiver again (try_recv() keeps reporting Closed)");
   }
 
-  // Closes the channel for good: the receiver is going.
-  void release() noexcept {
+  // Closes the channel for good: the receiver is going. When the sender (and
+  // every closed() future) is gone already, there is no one to tell: the
+  // state, a value left in it and a registered waker go with the last
+  // reference.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    if (shared_->unique()) {
+      shared_.reset();
+      return;
+    }
     Waker to_wake;
     Option<Waker> to_drop;  // an Option: nothing to drop (the common case) costs no call
     bool value_left;
@@ -480,11 +504,9 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     o.gen_ = 0;
     o.state_ = State::Done;
   }
-  ~OneshotClosed() {
-    if (gen_ == 0) return;
-    Waker to_drop;  // dropped after the lock is released
-    std::lock_guard<detail::SpinLock> lock(shared_->mu);
-    unregister_locked(to_drop);
+  // Registered (gen_ != 0) only while pending: the test inline.
+  POLLEN_SYNC_INLINE ~OneshotClosed() {
+    if (gen_ != 0) unregister();
   }
 
   Poll<Unit> poll(Context& cx) {
@@ -524,6 +546,12 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
     }
   }
 
+  POLLEN_SYNC_NOINLINE void unregister() noexcept {
+    Waker to_drop;  // dropped after the lock is released
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
+    unregister_locked(to_drop);
+  }
+
   // This future is done with its registration: the last future registered
   // with the stored waker drops it.
   void unregister_locked(Waker& to_drop) noexcept {
@@ -543,10 +571,10 @@ class POLLEN_NODISCARD_TYPE OneshotClosed : public FutureExt<OneshotClosed<T>> {
 // A new oneshot channel: its sender and its receiver.
 template <class T>
 POLLEN_NODISCARD std::pair<OneshotSender<T>, OneshotReceiver<T>> oneshot() {
-  detail::SharedRef<detail::OneshotShared<T>> s(new detail::OneshotShared<T>());
-  OneshotSender<T> tx(s);  // before s is moved from (argument order is unspecified)
-  return std::pair<OneshotSender<T>, OneshotReceiver<T>>(std::move(tx),
-                                                         OneshotReceiver<T>(std::move(s)));
+  detail::OneshotShared<T>* s = new detail::OneshotShared<T>();  // two references
+  using Ref = detail::SharedRef<detail::OneshotShared<T>>;
+  return std::pair<OneshotSender<T>, OneshotReceiver<T>>(OneshotSender<T>(Ref(s)),
+                                                         OneshotReceiver<T>(Ref(s)));
 }
 
 POLLEN_NAMESPACE_END

@@ -26,18 +26,24 @@
 // when the budget is spent it returns Pending (and the task is re-woken)
 // even with messages buffered, so a flooded receiver cannot starve its loop.
 //
-// Throwing moves: a receive whose move of the message out of the channel
-// throws propagates the exception and leaves the message first in the
-// channel, to be received next time (a recv() future whose poll threw is
-// Poisoned; receive with a new one).
+// Throwing moves: a receive moves the message once, out of the channel
+// straight into the Poll it returns (built in place, returned in place), so
+// that move is the only one that can throw. If it does, the exception
+// propagates and the message stays first in the channel, to be received
+// next time (a recv() future whose poll threw is Poisoned; receive with a
+// new one).
 //
 // Registration: the receiver keeps the waker of the task that last polled
-// it and got Pending (through poll_next, recv() or stream::next), until a
-// send or the end wakes it or the receiver is destroyed. Dropping a pending
-// recv() does not take it back: the receiver may be polled again, by the
-// same task or through another borrowed future, and only the receiver
-// knows it is done with it. So a task that drops a pending recv() may get
-// one spurious wake (harmless: it polls and finds nothing to do).
+// it and got Pending (through poll_next, recv() or stream::next). A send or
+// the end wakes it once; it stays registered after that (a later Pending
+// receive by the same task re-arms it without cloning it), until a poll by
+// another task replaces it or the receiver is destroyed. So a task that
+// receives from a channel is referenced by its waker for as long as the
+// receiver lives (a finished task's block is freed when the receiver is).
+// Dropping a pending recv() does not disarm it: the receiver may be polled
+// again, by the same task or through another borrowed future, and only the
+// receiver knows it is done with it. So a task that drops a pending recv()
+// may get one spurious wake (harmless: it polls and finds nothing to do).
 //
 // Contract errors: using a default-constructed or moved-from receiver;
 // polling a recv() future after it returned Ready or after its poll threw.
@@ -72,24 +78,22 @@ class Receiver {
   Receiver(Receiver&&) noexcept = default;
   Receiver& operator=(Receiver&& o) noexcept {
     if (this != &o) {
-      release();
+      if (shared_) release();
       shared_ = std::move(o.shared_);
     }
     return *this;
   }
-  ~Receiver() { release(); }
+  // The moved-from test inline, closing the channel out of line.
+  POLLEN_SYNC_INLINE ~Receiver() {
+    if (shared_) release();
+  }
 
   // The Stream step: Ready(some(message)), Ready(none) at the end, or
   // Pending (cx's waker is kept and woken by the next send or close).
   Poll<Option<T>> poll_next(Context& cx) {
     detail::observe_poll(cx, this);
     check("Receiver::poll_next()");
-    if (detail::out_of_budget(cx)) return pending;
-    Option<T> out;  // stays empty at the end of the stream
-    typename detail::ChanShared<T>::Take t = shared_->take(out, &cx.waker());
-    if (t == detail::ChanShared<T>::Take::Empty) return pending;
-    if (t == detail::ChanShared<T>::Take::Item) detail::spend_budget(cx);
-    return Poll<Option<T>>(std::move(out));
+    return shared_->poll_next(cx);
   }
 
   // A future of the next message: some(message), or none at the end.
@@ -98,16 +102,7 @@ class Receiver {
   // Without waiting: Received, Empty (more may come), or Closed (the end).
   RecvResult<T> try_recv() {
     check("Receiver::try_recv()");
-    Option<T> out;
-    switch (shared_->take(out, nullptr)) {
-      case detail::ChanShared<T>::Take::Item:
-        return RecvResult<T>::received(std::move(*out));
-      case detail::ChanShared<T>::Take::End:
-        return RecvResult<T>::closed();
-      case detail::ChanShared<T>::Take::Empty:
-        break;
-    }
-    return RecvResult<T>::empty();
+    return shared_->try_recv();
   }
 
   // Refuses later sends; buffered messages stay receivable. Idempotent.
@@ -131,7 +126,7 @@ class Receiver {
     }
     std::string detail;
     {
-      std::lock_guard<std::mutex> lock(shared_->mu);
+      std::lock_guard<detail::ParkingLock> lock(shared_->mu);
       detail = std::to_string(shared_->buffer.size()) + " buffered";
       if (shared_->capacity != detail::kUnbounded) {
         detail += " of " + std::to_string(shared_->capacity);
@@ -157,9 +152,10 @@ class Receiver {
                                  " on a Receiver of no channel (default-constructed or moved from)");
     }
   }
-  void release() noexcept {
-    if (!shared_) return;
-    shared_->drop_receiver();
+  // When every sender is gone already (the last reference), the buffered
+  // messages and the registration go with the state.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    if (!shared_->unique()) shared_->drop_receiver();
     shared_.reset();
   }
 

@@ -23,6 +23,17 @@
 
 POLLEN_NAMESPACE_BEGIN
 
+namespace detail {
+// A received value still in its channel slot. A RecvResult made from it
+// moves the value out once, straight into its own storage (a Poll of a
+// RecvResult made from it builds the RecvResult where the Poll keeps it, as
+// far as Poll allows). If that move throws, the value stays in the slot.
+template <class T>
+struct MoveFromSlot {
+  T* slot;
+};
+}  // namespace detail
+
 enum class SendStatus {
   Sent,    // the value is in the channel
   Full,    // try_send only: no room now; the value is handed back
@@ -87,6 +98,9 @@ class RecvResult {
   }
   static RecvResult empty() { return RecvResult(RecvStatus::Empty, Option<T>()); }
   static RecvResult closed() { return RecvResult(RecvStatus::Closed, Option<T>()); }
+  // Received, with the value moved out of a channel's slot (one move).
+  explicit RecvResult(detail::MoveFromSlot<T> from)
+      : status_(RecvStatus::Received), value_(std::move(*from.slot)) {}
 
   RecvStatus status() const noexcept { return status_; }
   bool is_received() const noexcept { return status_ == RecvStatus::Received; }

@@ -8,7 +8,7 @@
 // values into the new array, which is why T must be nothrow-movable: a
 // throw halfway would leave values behind in both arrays. Slots
 // [head_, head_ + len_) (modulo capacity) hold live T; the rest are raw
-// memory. Not thread-safe: the channel's mutex guards it.
+// memory. Not thread-safe: the channel's lock guards it.
 #pragma once
 
 #include <pollen/config.hpp>

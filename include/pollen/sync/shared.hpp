@@ -1,44 +1,70 @@
 // pollen/sync/shared.hpp: the reference-counted home of a channel's shared
-// state, and the lock guard the channels use. Internal to pollen/sync.
+// state, and the helpers the channels share. Internal to pollen/sync.
 //
 // Every handle of a channel (sender, receiver, pending send, permit) holds one
 // reference to the shared state; the last one to go deletes it. The count is
-// atomic because handles live on different threads; deleting happens on
-// whichever thread drops the last reference, after an acquire fence that
-// makes every earlier write to the state (by any thread) visible there.
+// a RefCount (core/ref_count.hpp): atomic, because handles live on different
+// threads; the last release is ordered after every earlier write to the state
+// by any thread, and a state whose other handles are all gone dies without a
+// read-modify-write.
+//
+// Moved-from handles are the common case: a handle moves through several
+// layers (a message holding a sender, a future holding a receiver) and each
+// moved-from shell is destroyed. So every handle's destructor is an inline
+// "moved from? return" test, and the work of a live handle is out of line
+// (POLLEN_SYNC_NOINLINE), so that the test is all a moved-from shell costs
+// and the slow path never keeps the destructor from being inlined.
 #pragma once
 
 #include <pollen/config.hpp>
 #include <pollen/core/context.hpp>
+#include <pollen/core/ref_count.hpp>
 
-#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <utility>
+
+// The slow path of a handle, kept out of line, and its inline test, always
+// inlined: in a large translation unit gcc's growth limits otherwise turn
+// some of these two-instruction destructors into calls (see above).
+#if defined(__GNUC__) || defined(__clang__)
+#  define POLLEN_SYNC_NOINLINE __attribute__((noinline))
+#  define POLLEN_SYNC_INLINE __attribute__((always_inline))
+#else
+#  define POLLEN_SYNC_NOINLINE
+#  define POLLEN_SYNC_INLINE
+#endif
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
 // Derive the shared state from this; create it with `new` and hand the
-// pointer to a SharedRef, which adopts the creator's reference.
+// pointer to SharedRefs, each adopting one of the creator's references (a
+// channel is born with two: its sender's and its receiver's).
 class RefCounted {
  public:
-  RefCounted() noexcept = default;
+  explicit RefCounted(std::uint32_t refs = 1) noexcept : refs_(refs) {}
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
 
-  void retain() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void retain() noexcept { refs_.retain(); }
   // True when this was the last reference: the caller deletes the object.
-  bool release() noexcept { return refs_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
-  std::size_t ref_count() const noexcept { return refs_.load(std::memory_order_acquire); }
+  POLLEN_NODISCARD bool release() noexcept { return refs_.release(); }
+  std::size_t ref_count() const noexcept { return refs_.count(); }
+  // True when the caller's reference is the only one: no other handle
+  // exists or can be made, so nothing else touches the object (and every
+  // write by a handle already gone is visible).
+  bool unique() const noexcept { return refs_.unique(); }
 
  protected:
   ~RefCounted() = default;
 
  private:
-  std::atomic<std::size_t> refs_{1};
+  RefCount refs_;
 };
 
 // An owning pointer holding one reference to a T derived from RefCounted.
+// Empty (moved from, or default): every operation is an inline test.
 template <class T>
 class SharedRef {
  public:
@@ -48,31 +74,40 @@ class SharedRef {
     if (p_ != nullptr) p_->retain();
   }
   SharedRef(SharedRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
-  SharedRef& operator=(SharedRef o) noexcept {
-    std::swap(p_, o.p_);
+  SharedRef& operator=(const SharedRef& o) noexcept {
+    SharedRef copy(o);
+    swap(copy);
     return *this;
   }
-  ~SharedRef() { reset(); }
+  SharedRef& operator=(SharedRef&& o) noexcept {
+    if (this != &o) {
+      reset();
+      p_ = o.p_;
+      o.p_ = nullptr;
+    }
+    return *this;
+  }
+  POLLEN_SYNC_INLINE ~SharedRef() {
+    if (p_ != nullptr) drop(p_);
+  }
 
-  // Inline: a test and an atomic decrement. Deleting the state (the last
-  // reference, once per channel) is out of line, so that the size of the
-  // state's destructor never keeps reset() from being inlined.
-  void reset() noexcept {
+  POLLEN_SYNC_INLINE void reset() noexcept {
+    if (p_ == nullptr) return;
     T* p = p_;
     p_ = nullptr;
-    if (p != nullptr && p->release()) destroy(p);
+    drop(p);
   }
+  void swap(SharedRef& o) noexcept { std::swap(p_, o.p_); }
   T* get() const noexcept { return p_; }
   T* operator->() const noexcept { return p_; }
   T& operator*() const noexcept { return *p_; }
   explicit operator bool() const noexcept { return p_ != nullptr; }
 
  private:
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((noinline))
-#endif
-  static void destroy(T* p) noexcept {
-    delete p;
+  // A live reference goes: out of line, so that the state's destructor never
+  // keeps the inline test from being inlined.
+  POLLEN_SYNC_NOINLINE static void drop(T* p) noexcept {
+    if (p->release()) delete p;
   }
 
   T* p_ = nullptr;

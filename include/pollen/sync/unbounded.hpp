@@ -21,7 +21,7 @@
 // moves"). Running out of memory while the buffer grows is the same: send()
 // throws std::bad_alloc and nothing was sent.
 //
-// Senders may live on other threads: a send takes the channel's mutex,
+// Senders may live on other threads: a send takes the channel's lock,
 // pushes, and wakes the receiver's waker if the receiver was waiting (ground
 // rules in chan_shared.hpp). The receiver is Receiver<T> (alias
 // UnboundedReceiver<T>, receiver.hpp); closing and buffered messages at
@@ -53,12 +53,21 @@ class UnboundedSender {
     if (shared_) shared_->add_sender();
   }
   UnboundedSender(UnboundedSender&&) noexcept = default;
-  UnboundedSender& operator=(UnboundedSender o) noexcept {
-    std::swap(shared_, o.shared_);
+  UnboundedSender& operator=(const UnboundedSender& o) noexcept {
+    UnboundedSender copy(o);
+    shared_.swap(copy.shared_);
     return *this;
   }
-  ~UnboundedSender() {
-    if (shared_) shared_->drop_sender();
+  UnboundedSender& operator=(UnboundedSender&& o) noexcept {
+    if (this != &o) {
+      if (shared_) release();
+      shared_ = std::move(o.shared_);
+    }
+    return *this;
+  }
+  // The moved-from test inline, the release out of line.
+  POLLEN_SYNC_INLINE ~UnboundedSender() {
+    if (shared_) release();
   }
 
   // Sends without waiting: Sent, or Closed with the value handed back when
@@ -94,6 +103,12 @@ class UnboundedSender {
                                  " on a sender of no channel (default-constructed or moved from)");
     }
   }
+  // When the receiver is gone already (the last reference), there is no
+  // one to tell that the senders are gone.
+  POLLEN_SYNC_NOINLINE void release() noexcept {
+    if (!shared_->unique()) shared_->drop_sender();
+    shared_.reset();
+  }
 
   detail::SharedRef<detail::ChanShared<T>> shared_;  // empty: default or moved from
 };
@@ -101,9 +116,10 @@ class UnboundedSender {
 // A new unbounded channel: a sender (copy it for more) and the receiver.
 template <class T>
 POLLEN_NODISCARD std::pair<UnboundedSender<T>, Receiver<T>> unbounded_channel() {
-  detail::SharedRef<detail::ChanShared<T>> s(new detail::ChanShared<T>(detail::kUnbounded));
-  UnboundedSender<T> tx(s);  // before s is moved from (argument order is unspecified)
-  return std::pair<UnboundedSender<T>, Receiver<T>>(std::move(tx), Receiver<T>(std::move(s)));
+  detail::ChanShared<T>* s = new detail::ChanShared<T>(detail::kUnbounded);  // two references
+  using Ref = detail::SharedRef<detail::ChanShared<T>>;
+  return std::pair<UnboundedSender<T>, Receiver<T>>(UnboundedSender<T>(Ref(s)),
+                                                    Receiver<T>(Ref(s)));
 }
 
 POLLEN_NAMESPACE_END
