@@ -24,7 +24,13 @@ struct DropList {
   DynBase* head = nullptr;
   unsigned depth = 0;
 };
+// Read on every box destruction: initial-exec, so that the shared library
+// reaches it with one load instead of a call to __tls_get_addr.
+#if defined(__GNUC__) || defined(__clang__)
+thread_local DropList drop_list __attribute__((tls_model("initial-exec")));
+#else
 thread_local DropList drop_list;
+#endif
 
 }  // namespace
 
