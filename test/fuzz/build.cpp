@@ -482,12 +482,13 @@ pollen::Poll<Val> RecvN::poll(pollen::Context& cx) {
   done_ = true;  // stays so if a receive throws
   for (;;) {
     if (got_ == n_) return Val(acc_);
-    pollen::Poll<pollen::Option<Val>> p = pollen::pending;
-    {
-      pollen::Option<FaultPause> calm;  // --avoid throwing-move-recv
-      if (world().opt.avoid.has(Avoid::ThrowingMoveRecv)) calm.emplace();
-      p = rx_->poll_next(cx);
-    }
+    pollen::Option<FaultPause> calm;  // --avoid throwing-move-recv
+    if (world().opt.avoid.has(Avoid::ThrowingMoveRecv)) calm.emplace();
+    // Initialised from the call, not assigned: assigning would move the
+    // message a second time, after it left the channel (our move, not the
+    // receive's).
+    pollen::Poll<pollen::Option<Val>> p = rx_->poll_next(cx);
+    calm.reset();
     if (p.is_pending()) {
       if (!waker_->will_wake(cx.waker())) *waker_ = cx.waker();
       done_ = false;
