@@ -16,26 +16,20 @@
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
-namespace {
+void drop_deferred_boxes() noexcept {
+  // Called by the outermost destruction (depth 1): each deferred box is
+  // destroyed again with up to kMaxNestedBoxDrops - 1 destructions nested
+  // below it.
+  DropList& list = DropListOf<>::list;
+  while (list.head != nullptr) {
+    DynBase* q = list.head;
+    list.head = q->next_dropped_;
+    delete q;
+  }
+}
 
-// The boxes whose destruction is deferred on this thread, and how many box
-// destructions are nested right now.
-struct DropList {
-  DynBase* head = nullptr;
-  unsigned depth = 0;
-};
-// Read on every box destruction: initial-exec, so that the shared library
-// reaches it with one load instead of a call to __tls_get_addr.
-#if defined(__GNUC__) || defined(__clang__)
-thread_local DropList drop_list __attribute__((tls_model("initial-exec")));
-#else
-thread_local DropList drop_list;
-#endif
-
-}  // namespace
-
-void drop_box(DynBase* p) noexcept {
-  DropList& list = drop_list;
+void drop_box_nested(DynBase* p) noexcept {
+  DropList& list = DropListOf<>::list;
   if (list.depth >= kMaxNestedBoxDrops) {
     p->next_dropped_ = list.head;  // the outermost drop_box() in progress will get to it
     list.head = p;
@@ -43,15 +37,6 @@ void drop_box(DynBase* p) noexcept {
   }
   ++list.depth;
   delete p;
-  if (list.depth == 1) {
-    // The outermost: destroy what was deferred, each one again with up to
-    // kMaxNestedBoxDrops - 1 destructions nested below it.
-    while (list.head != nullptr) {
-      DynBase* q = list.head;
-      list.head = q->next_dropped_;
-      delete q;
-    }
-  }
   --list.depth;
 }
 

@@ -59,14 +59,41 @@ class BoxFuture;
 
 namespace detail {
 class DynBase;
-// Destroys a boxed future, in constant stack however deeply boxes nest (see
-// the top of this file). Out of line (src/box_future.cpp): BoxFuture::poll
-// stays small enough to be inlined.
-void drop_box(DynBase* p) noexcept;
+
+// This thread's boxes whose destruction is deferred, and how many box
+// destructions are nested right now. A template's static member, so that
+// every translation unit and the shared library see one per thread, and so
+// that the compiler sees its constant initialisation (no TLS wrapper call);
+// initial-exec: one load from the thread pointer, no __tls_get_addr.
+struct DropList {
+  DynBase* head;
+  unsigned depth;
+};
+template <class = void>
+struct DropListOf {
+#if defined(__GNUC__) || defined(__clang__)
+  static thread_local DropList list __attribute__((tls_model("initial-exec")));
+#else
+  static thread_local DropList list;
+#endif
+};
+template <class V>
+thread_local DropList DropListOf<V>::list = {nullptr, 0};
+
+// How many box destructions may nest, each inside the previous one's
+// destructor, before the next is deferred to the list.
+constexpr unsigned kMaxNestedBoxDrops = 16;
+
+// The slow path of drop_box (src/box_future.cpp): a destruction nested in
+// another box's destruction (counted, deferred beyond kMaxNestedBoxDrops),
+// and the boxes deferred meanwhile.
+void drop_box_nested(DynBase* p) noexcept;
+void drop_deferred_boxes() noexcept;
 
 // What every boxed future is, whatever its output: something a BoxFuture
 // destroys through a virtual destructor, with a link for this thread's list
-// of boxes waiting to be destroyed (drop_box()).
+// of boxes waiting to be destroyed (drop_box()), and whether its poll may
+// hand over a box to adopt (poll_adopting(); most futures never do).
 class DynBase {
  public:
   DynBase() = default;
@@ -74,14 +101,31 @@ class DynBase {
   DynBase& operator=(const DynBase&) = delete;
   virtual ~DynBase() = default;
 
+  bool may_adopt() const noexcept { return may_adopt_; }
+
+ protected:
+  bool may_adopt_ = true;
+
  private:
-  friend void drop_box(DynBase* p) noexcept;
+  friend void drop_box_nested(DynBase* p) noexcept;
+  friend void drop_deferred_boxes() noexcept;
   DynBase* next_dropped_ = nullptr;  // valid only while on the list
 };
 
-// How many box destructions may nest, each inside the previous one's
-// destructor, before the next is deferred to the list.
-constexpr unsigned kMaxNestedBoxDrops = 16;
+// Destroys a boxed future, in constant stack however deeply boxes nest (see
+// the top of this file). Inline for the usual case, a box destroyed outside
+// any other box's destructor with nothing deferred.
+inline void drop_box(DynBase* p) noexcept {
+  DropList& list = DropListOf<>::list;
+  if (list.depth != 0) {
+    drop_box_nested(p);
+    return;
+  }
+  list.depth = 1;
+  delete p;
+  if (list.head != nullptr) drop_deferred_boxes();
+  list.depth = 0;
+}
 
 // The deleter of BoxFuture.
 struct BoxDeleter {
@@ -125,7 +169,7 @@ class DynFutureImpl final : public DynFuture<output_t<F>> {
   using T = output_t<F>;
 
  public:
-  explicit DynFutureImpl(F&& f) : f_(std::move(f)) {}
+  explicit DynFutureImpl(F&& f) : f_(std::move(f)) { this->may_adopt_ = has_poll_adopting<F, T>::value; }
   Poll<T> poll(Context& cx) override { return f_.poll(cx); }
   Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out) override {
     return adopt(cx, out, has_poll_adopting<F, T>());
@@ -159,6 +203,7 @@ class POLLEN_NODISCARD_TYPE BoxFuture : public FutureExt<BoxFuture<T>> {
                    "BoxFuture polled while empty (default-constructed or moved from); assign it "
                    "a future from pollen::boxed() before polling it");
     POLLEN_CHECK_STACK("BoxFuture");
+    if (!impl_->may_adopt()) return impl_->poll(cx);
     // Each round either finishes (Ready or Pending) or adopts the box the
     // current future handed over and polls that instead: a loop, not a
     // recursion, however long the chain of boxes.
