@@ -24,7 +24,7 @@ using pollen::test::probed;
 using pollen::test::test_task;
 
 namespace {
-// The permutation of WORKLOADS.md: splitmix64, seed 42.
+// The permutation of the join_wide workload (docs/performance.md): splitmix64, seed 42.
 std::vector<std::uint32_t> permutation(std::uint32_t n) {
   std::uint64_t s = 42;
   auto next = [&s] {

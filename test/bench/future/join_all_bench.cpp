@@ -1,5 +1,5 @@
 // join_all scaling: N children, each waiting on a one-shot slot, woken one at
-// a time in a random order (WORKLOADS.md's permutation), the join polled
+// a time in a random order (the join_wide workload's permutation), the join polled
 // after every wake. O(1) per wake means ns_per_child stays flat as N grows.
 //
 //   build-release/test/bench/future/future_join_all_bench

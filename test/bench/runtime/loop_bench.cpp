@@ -1,4 +1,4 @@
-// Event loop benchmarks, in the output format of /work/shared/bench/WORKLOADS.md:
+// Event loop benchmarks, in the output format of docs/performance.md:
 //
 //   loop_bench spawn_complete [n]   spawn n trivial tasks, run until all done
 //   loop_bench ping_pong [n]        n round trips between two tasks

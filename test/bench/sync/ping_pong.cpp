@@ -1,6 +1,6 @@
 // Ping-pong between two tasks on one EventLoop, through channels.
 //
-// * oneshot: WORKLOADS.md W2. A sends Msg{i, reply sender} through the
+// * oneshot: the ping_pong workload. A sends Msg{i, reply sender} through the
 //   oneshot sender it holds and awaits the reply on a fresh oneshot; B
 //   answers Msg{v + 1, new sender} through the sender it received.
 //   One round trip = 2 oneshot creations, 2 sends, 2 wakes, 2 task switches.

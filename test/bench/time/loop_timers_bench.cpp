@@ -1,4 +1,4 @@
-// W5 timers / timers_virtual (WORKLOADS.md) on a real EventLoop: N tasks,
+// The timers and timers_virtual workloads (docs/performance.md) on a real EventLoop: N tasks,
 // task i sleeps until start + d_i (d_i = splitmix64(seed 43) % SPREAD), then
 // increments a counter; time runs from before the first spawn until every
 // timer has fired.

@@ -1,5 +1,5 @@
 // Timer benchmarks: 1,000,000 timers with deadlines spread over one second
-// of virtual time (WORKLOADS.md W5 timers_virtual: d_i = splitmix64(seed 43)
+// of virtual time (the timers_virtual workload: d_i = splitmix64(seed 43)
 // % 1 s), insert + fire, with and without half of them cancelled; against a
 // naive binary-heap timer queue written here for scale; and 100,000 timers
 // on the real clock over 200 ms, to show the wait is a kernel wait (CPU <<

@@ -1,5 +1,5 @@
 // test/bench/workloads/common.hpp: what every workload shares: the output
-// line of ../../../shared/bench/WORKLOADS.md, allocation counting, rusage,
+// line of docs/performance.md, allocation counting, rusage,
 // the shared PRNG and inputs.
 #pragma once
 
@@ -35,7 +35,7 @@ inline T black_box(T v) {
   return v;
 }
 
-// splitmix64, as WORKLOADS.md defines it.
+// splitmix64, as the workloads define it (docs/performance.md).
 class SplitMix64 {
  public:
   explicit SplitMix64(std::uint64_t seed) : s_(seed) {}

@@ -1,10 +1,10 @@
-// test/bench/workloads: the six workloads of shared/bench/WORKLOADS.md.
+// test/bench/workloads: the six workloads of docs/performance.md.
 //
 //   workloads list                       the workloads and their default n
 //   workloads sizes                      sizeof of composed futures
 //   workloads <workload> [n] [--impl=pollen|handsm]
 //
-// Each run prints one line (WORKLOADS.md, "Output line"). Run every
+// Each run prints one line (its format: docs/performance.md). Run every
 // workload in a fresh process; scripts/dev bench does that three times per
 // impl and prints the medians.
 #include "common.hpp"

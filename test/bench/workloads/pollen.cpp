@@ -1,4 +1,4 @@
-// Every workload of shared/bench/WORKLOADS.md written with pollen's public
+// Every workload of docs/performance.md written with pollen's public
 // API only (<pollen/pollen.hpp>): what a user of the library would write.
 // Tasks are composed from combinators (loop_fn, map, then, join_all,
 // select) rather than written as hand-made state machines; those are the
