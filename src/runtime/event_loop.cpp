@@ -159,8 +159,23 @@ std::int64_t precise_now_ns() noexcept {
       .count();
 }
 
+namespace {
+// The options, checked before the loop allocates anything: a refused loop
+// leaves nothing behind.
+const LoopOptions& checked(const LoopOptions& opts) {
+  POLLEN_REQUIRE(!opts.auto_advance || opts.clock == ClockKind::Virtual,
+                 "LoopOptions::auto_advance is set for a loop on the steady clock; auto-advance "
+                 "jumps a virtual clock to the next timer, the real clock moves by itself. Set "
+                 "LoopOptions::clock = ClockKind::Virtual, or leave auto_advance off");
+  POLLEN_REQUIRE(opts.max_polls_per_tick > 0,
+                 "LoopOptions::max_polls_per_tick is 0: a tick would never poll a task; use at "
+                 "least 1 (the default is 128)");
+  return opts;
+}
+}  // namespace
+
 LoopCore::LoopCore(EventLoop* o, const LoopOptions& opts)
-    : options(opts),
+    : options(checked(opts)),
       owner(o),
       id(g_next_loop_id.fetch_add(1)),
       thread_token(this_thread_token()),
@@ -171,13 +186,6 @@ LoopCore::LoopCore(EventLoop* o, const LoopOptions& opts)
       turn_time_ns(coarse_now_ns()),
       shuffle(opts.schedule_seed.has_value()),
       rng_state(opts.schedule_seed.has_value() ? *opts.schedule_seed : 0) {
-  POLLEN_REQUIRE(!opts.auto_advance || opts.clock == ClockKind::Virtual,
-                 "LoopOptions::auto_advance is set for a loop on the steady clock; auto-advance "
-                 "jumps a virtual clock to the next timer, the real clock moves by itself. Set "
-                 "LoopOptions::clock = ClockKind::Virtual, or leave auto_advance off");
-  POLLEN_REQUIRE(opts.max_polls_per_tick > 0,
-                 "LoopOptions::max_polls_per_tick is 0: a tick would never poll a task; use at "
-                 "least 1 (the default is 128)");
   poller = Poller::create(opts.poller);
   shared->poller = poller.get();
   shared->core = this;
