@@ -251,7 +251,7 @@ void LoopCore::finish(TaskHeader* t) {
   --stats.tasks_alive;
   switch (f) {
     case TaskState::Finish::NotifyHandle:
-      if (join_waker) join_wakers.take(t).wake();
+      if (join_waker) handle_wakers.take(t).wake();
       return;
     case TaskState::Finish::ReleaseOwner:
       break;

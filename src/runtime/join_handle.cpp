@@ -40,7 +40,7 @@ JoinPoll join_poll(TaskHeader* t, Context& cx) {
     return JoinPoll::Output;
   }
   // Unfinished: its loop lives, and keeps the handle's waker in its table.
-  JoinWakers& table = task_shared(t)->core->join_wakers;
+  HandleWakers& table = task_shared(t)->core->handle_wakers;
   switch (s.transition_to_join_waiting()) {
     case TaskState::JoinWaker::Registered: {
       Waker* w = table.find(t);
@@ -74,7 +74,7 @@ void join_release(TaskHeader* t) noexcept {
   const TaskState::HandleDrop d = s.transition_to_handle_dropped();
   const bool join_waker = s.take_join_waker();
   t->state = s.bits();
-  if (join_waker) (void)task_shared(t)->core->join_wakers.take(t);  // dropped here
+  if (join_waker) (void)task_shared(t)->core->handle_wakers.take(t);  // dropped here
   if (s.is_complete()) drop_task_result(t);
   if (d == TaskState::HandleDrop::DropResult) task_release(t);
 }

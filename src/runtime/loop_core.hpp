@@ -15,7 +15,7 @@
 #include <pollen/core/poll_observer.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
-#include "join_wakers.hpp"
+#include "handle_wakers.hpp"
 #include "task_slab.hpp"
 #include "task_state.hpp"
 
@@ -133,7 +133,7 @@ class LoopCore {
 
   // --- the tasks ----------------------------------------------------------------
   TaskSlab slab;                     // every task block (and, walked, every live task)
-  JoinWakers join_wakers;            // the wakers of JoinHandles waiting on live tasks
+  HandleWakers handle_wakers;        // the wakers of JoinHandles waiting on live tasks
   TaskHeader* ready_head = nullptr;  // the ready queue (FIFO through link.next)
   TaskHeader* ready_tail = nullptr;
   std::size_t ready_len = 0;

@@ -39,7 +39,7 @@
 //   kHandle            a JoinHandle still holds the owner reference.
 //   kLive              the loop still holds the owner reference (unfinished).
 //   kJoinWaker         a JoinHandle waits: its waker is in the loop's
-//                      JoinWakers table (until the task finishes or the
+//                      HandleWakers table (until the task finishes or the
 //                      handle lets go).
 //   kSelfWokenOnly     queued only by wakes during its own previous poll
 //                      (the next poll, if Pending, is spurious).

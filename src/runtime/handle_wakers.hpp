@@ -1,4 +1,4 @@
-// src/runtime/join_wakers.hpp: JoinWakers, the waker of each JoinHandle that
+// src/runtime/handle_wakers.hpp: HandleWakers, the waker of each JoinHandle that
 // waits for an unfinished task (private to src/runtime).
 //
 // A task's header has no room for a JoinHandle's waker (most tasks are never
@@ -23,7 +23,7 @@
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
-class JoinWakers {
+class HandleWakers {
  public:
   // The waker registered for `t`, or nullptr.
   Waker* find(const TaskHeader* t) noexcept {
