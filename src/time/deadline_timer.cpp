@@ -41,6 +41,52 @@ TimerDriver& current_timer_driver(const char* what) {
   return *d;
 }
 
+namespace {
+// Wakes `waker` when destroyed unless kept: rearm()'s way of waking the task
+// on every way out but a successful relink, including an exception.
+struct WakeUnlessKept {
+  Waker waker;
+  bool kept = false;
+  ~WakeUnlessKept() {
+    if (!kept) std::move(waker).wake();
+  }
+};
+}  // namespace
+
+void DeadlineTimer::require_rearmable(const char* what) const {
+  if (entry_.state() == TimerEntry::State::Orphaned) {
+    contract_violation(fmt::format(
+        "{} after its timer driver (event loop) was destroyed; destroy timer futures before the "
+        "loop that runs them, and make a new one on a live loop",
+        what));
+  }
+  TimerDriver* current = TimerDriver::current();
+  if (current != nullptr && current != driver_) {
+    contract_violation(fmt::format(
+        "{} on a timer created on another timer driver (event loop); a timer belongs to the loop "
+        "it was created on: reset it from a task of that loop",
+        what));
+  }
+}
+
+void DeadlineTimer::rearm(TimePoint deadline) {
+  if (!entry_.is_linked()) {
+    entry_.reset();  // Fired -> Idle: registers at the next poll
+    entry_.set_deadline(TimerDriver::tick_of(deadline));
+    return;
+  }
+  WakeUnlessKept registered{std::move(entry_.waker())};
+  driver_->cancel(entry_);
+  entry_.set_deadline(TimerDriver::tick_of(deadline));
+  switch (driver_->register_timer(entry_, deadline, registered.waker)) {
+    case TimerDriver::Registration::Waiting:
+      registered.kept = true;  // the entry holds its clone; this one is dropped
+      return;
+    case TimerDriver::Registration::Expired:
+      return;  // woken: its next poll finds the deadline passed
+  }
+}
+
 DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char* future_name) {
   if (entry_.state() == TimerEntry::State::Orphaned) {
     contract_violation(fmt::format(

@@ -1,11 +1,13 @@
 #include <pollen/time/sleep.hpp>
 
+#include "alloc_counter.hpp"
 #include "contract.hpp"
 #include "test_task.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <utility>
 
 using namespace std::chrono;
@@ -268,4 +270,121 @@ TEST(Sleep, MovingAnUnregisteredSleepKeepsItsDeadlineAndState) {
   EXPECT_EQ(d.advance(milliseconds(5)), 1u);
   EXPECT_READY_EQ(t, Unit{});
   EXPECT_EQ(t.future().state(), Sleep::State::Done);
+}
+
+// ---- reset(deadline) ----------------------------------------------------
+
+TEST(SleepReset, RearmsAPendingSleepInPlaceWithoutAllocating) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  auto t = test_task(pollen::sleep(d, milliseconds(5)));
+  EXPECT_PENDING(t);
+  // The wheel's slot for the new deadline already has room (a slot's first
+  // entry grows its vector: the wheel's cost, whoever arrives there).
+  auto neighbour = test_task(pollen::sleep(d, milliseconds(20)));
+  EXPECT_PENDING(neighbour);
+  pollen::test::AllocCounter allocs;
+  t.future().reset(kStart + milliseconds(20));
+  EXPECT_EQ(allocs.allocations(), 0u);  // no new Sleep, no new timer entry
+  EXPECT_EQ(t.future().state(), Sleep::State::Waiting);
+  EXPECT_EQ(t.future().deadline(), kStart + milliseconds(20));
+  EXPECT_TRUE(t.future().is_registered());  // still, with the task's waker
+  EXPECT_EQ(d.pending_timers(), 2u);
+  EXPECT_EQ(d.advance(milliseconds(5)), 0u);  // the old deadline: nothing fires
+  EXPECT_FALSE(t.is_woken());
+  EXPECT_EQ(d.advance(milliseconds(15)), 2u);  // woken at the new one, no poll in between
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_READY_EQ(t, Unit{});
+  EXPECT_READY_EQ(neighbour, Unit{});
+  EXPECT_EQ(d.pending_timers(), 0u);
+}
+
+TEST(SleepReset, ResetsAFinishedSleepToPendingUntilTheNewDeadline) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  auto t = test_task(pollen::sleep(d, milliseconds(1)));
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(milliseconds(1)), 1u);
+  EXPECT_READY_EQ(t, Unit{});
+  EXPECT_EQ(t.describe(), "Sleep [done]\n");
+  pollen::test::AllocCounter allocs;
+  t.future().reset(d.now() + milliseconds(4));
+  EXPECT_EQ(allocs.allocations(), 0u);
+  EXPECT_EQ(t.future().state(), Sleep::State::Waiting);
+  EXPECT_EQ(t.describe(), "Sleep [deadline in 4 ms]\n");
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(milliseconds(3)), 0u);
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(milliseconds(1)), 1u);
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_READY_EQ(t, Unit{});
+  // Again: one Sleep serves any number of deadlines.
+  t.future().reset(d.now() + seconds(1));
+  EXPECT_PENDING(t);
+  EXPECT_TRUE(d.advance_to_next_timer());
+  EXPECT_EQ(d.now(), kStart + milliseconds(5) + seconds(1));
+  EXPECT_READY_EQ(t, Unit{});
+}
+
+TEST(SleepReset, AnEarlierDeadlineFiresAtItsTimeAndAPassedOneWakesAtOnce) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  auto earlier = test_task(pollen::sleep(d, hours(1)));
+  auto passed = test_task(pollen::sleep(d, hours(1)));
+  EXPECT_PENDING(earlier);
+  EXPECT_PENDING(passed);
+  earlier.future().reset(kStart + milliseconds(2));
+  passed.future().reset(kStart - seconds(1));
+  EXPECT_EQ(passed.wake_count(), 1u);  // woken by reset(): its poll finds the deadline passed
+  EXPECT_FALSE(passed.future().is_registered());
+  EXPECT_EQ(d.pending_timers(), 1u);
+  EXPECT_READY_EQ(passed, Unit{});
+  EXPECT_EQ(d.advance(milliseconds(2)), 1u);
+  EXPECT_TRUE(earlier.is_woken());
+  EXPECT_READY_EQ(earlier, Unit{});
+  EXPECT_EQ(d.pending_timers(), 0u);
+}
+
+TEST(SleepReset, AnUnpolledSleepRegistersAtItsNextPollAndKeepsNoWaker) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  pollen::test::CountingWaker w;
+  const std::size_t refs = w.ref_count();
+  Sleep s = pollen::sleep(d, milliseconds(1));
+  s.reset(kStart + milliseconds(3));
+  EXPECT_FALSE(s.is_registered());
+  EXPECT_EQ(d.pending_timers(), 0u);
+  EXPECT_EQ(d.advance(milliseconds(1)), 0u);
+  pollen::Context cx(w.waker());
+  EXPECT_TRUE(s.poll(cx).is_pending());  // the old deadline has passed, the new one not
+  EXPECT_EQ(w.ref_count(), refs + 1);
+  EXPECT_EQ(d.advance(milliseconds(2)), 1u);
+  EXPECT_EQ(w.wakes(), 1u);
+  EXPECT_TRUE(s.poll(cx).is_ready());
+  EXPECT_EQ(w.ref_count(), refs);
+}
+
+TEST(SleepReset, AMovedFromSleepCanBeResetAndUsedAgain) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  Sleep a = pollen::sleep(d, milliseconds(1));
+  Sleep b(std::move(a));
+  EXPECT_EQ(a.state(), Sleep::State::Done);
+  a.reset(kStart + milliseconds(2));
+  auto t = test_task(std::move(a));
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(milliseconds(2)), 1u);
+  EXPECT_READY_EQ(t, Unit{});
+}
+
+TEST(SleepReset, ResettingAfterTheDriverIsGoneOrOnAnotherDriverIsAContractError) {
+  TimerDriver other(ClockKind::Virtual, kStart);
+  std::unique_ptr<TimerDriver> d(new TimerDriver(ClockKind::Virtual, kStart));
+  auto t = test_task(pollen::sleep(*d, seconds(1)));
+  EXPECT_PENDING(t);
+  {
+    TimerDriver::Scope on_other(other);
+    EXPECT_CONTRACT_ERROR(t.future().reset(kStart + seconds(2)),
+                          "Sleep::reset() on a timer created on another timer driver");
+  }
+  EXPECT_EQ(t.future().deadline(), kStart + seconds(1));
+  d.reset();
+  EXPECT_CONTRACT_ERROR(t.future().reset(kStart + seconds(2)),
+                        "Sleep::reset() after its timer driver (event loop) was destroyed");
+  EXPECT_EQ(t.describe(), "Sleep [driver destroyed]\n");
 }

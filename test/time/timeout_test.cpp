@@ -14,6 +14,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 using namespace std::chrono;
@@ -229,3 +230,22 @@ TEST(TimeoutExceptions, AThrowingInnerPollPropagatesAndPoisons) {
   EXPECT_EQ(d.pending_timers(), 0u);
 }
 #endif
+
+TEST(Timeout, TimeoutAtTakesAnAbsoluteDeadlineAndIsTheSameFutureAsTimeout) {
+  TimerDriver d(ClockKind::Virtual, kStart);
+  auto rel = pollen::timeout(d, pollen::never<int>(), seconds(3));
+  static_assert(std::is_same<decltype(rel), decltype(pollen::timeout_at(
+                                                d, pollen::never<int>(), kStart))>::value,
+                "timeout_at makes the same Timeout<F> as timeout");
+  EXPECT_EQ(d.advance(seconds(1)), 0u);
+  // Created a second later, for the same instant: the same deadline.
+  auto t = test_task(pollen::timeout_at(d, pollen::never<int>(), kStart + seconds(3)));
+  EXPECT_EQ(t.future().deadline(), rel.deadline());
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(seconds(1)), 0u);
+  EXPECT_PENDING(t);
+  EXPECT_EQ(d.advance(seconds(1)), 1u);
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_READY_EQ(t, Option<int>(none));
+  EXPECT_EQ(t.future().state(), pollen::Timeout<pollen::Never<int>>::State::Done);
+}

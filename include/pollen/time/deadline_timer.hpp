@@ -81,7 +81,19 @@ class DeadlineTimer {
     entry_.set_deadline(TimerDriver::tick_of(deadline));
   }
 
-  // Fixed at creation (changed only by reset()).
+  // Sets a new deadline (Sleep::reset()), keeping a registration: a linked
+  // entry is relinked at the new deadline with the waker it holds, and that
+  // waker is woken at once when the new deadline has already passed (or if
+  // relinking throws std::bad_alloc, which then propagates), so the task
+  // polls again and finds out; an unlinked entry (never polled, expired,
+  // fired) waits for the next poll to register. Call require_rearmable()
+  // first.
+  void rearm(TimePoint deadline);
+  // ContractError naming `what` after the driver was destroyed, or when
+  // another driver's loop is current.
+  void require_rearmable(const char* what) const;
+
+  // Fixed at creation (changed only by reset() and rearm()).
   TimePoint deadline() const noexcept { return TimerDriver::time_of(entry_.deadline_tick()); }
   TimerDriver& driver() const noexcept { return *driver_; }
   bool is_registered() const noexcept { return entry_.is_linked(); }

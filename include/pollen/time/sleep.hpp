@@ -9,9 +9,20 @@
 //      |   updates its waker, returns Pending; stays Waiting
 //      +-- destroyed: the timer is cancelled (unlinked from the wheel)
 //
+//   Waiting or Done --reset(t)--> Waiting, with deadline t
+//
 // What it does: completes at the first poll at which the driver's clock has
 // reached the deadline. The deadline is fixed when the Sleep is created
-// (now() + d, saturating), not at its first poll.
+// (now() + d, saturating), not at its first poll; reset(t) moves it.
+//
+// Re-arming: reset(t) gives a Sleep (waiting, or done) the new deadline t,
+// in place: no new Sleep, no allocation. It is then Waiting until t, however
+// the old deadline compared. A Sleep that was registered (polled Pending)
+// stays registered with the waker it had, now for t, so the task that
+// awaits it is woken at t without polling it in between (at once, when t
+// has already passed); any other Sleep registers at its next poll. This is
+// the way to keep one idle timeout or heartbeat alive in a loop (as
+// tokio's Sleep::reset).
 //
 // Output: Unit.
 //
@@ -22,7 +33,9 @@
 // Contract errors: polling it after Ready; polling it while another
 // driver's loop is current (a timer belongs to the loop it was created on);
 // polling it after its driver was destroyed; sleep(d) without a driver
-// argument outside an event loop.
+// argument outside an event loop. reset() after the driver was destroyed,
+// or while another driver's loop is current. (A moved-from Sleep is Done:
+// reset() makes it a Sleep on the same driver again.)
 //
 // Polling order: no children. An expired Sleep spends one unit of the
 // cooperative budget; when the budget is spent it returns Pending (the task
@@ -82,6 +95,17 @@ class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
     if (!cx.consume_budget()) return pending;  // re-woken; Ready next time
     set_state(State::Done);
     return Unit{};
+  }
+
+  // A new deadline, in place (see "Re-arming" at the top of this header).
+  // Afterwards the Sleep is Waiting until `deadline`; describe() and
+  // deadline() show the new one. If relinking its timer runs out of memory,
+  // std::bad_alloc propagates, the Sleep keeps the new deadline and its
+  // task is woken, so that the next poll registers it.
+  void reset(TimePoint deadline) {
+    timer_.require_rearmable("Sleep::reset()");
+    set_state(State::Waiting);
+    timer_.rearm(deadline);
   }
 
   State state() const noexcept { return static_cast<State>(timer_.owner_byte()); }
