@@ -611,3 +611,149 @@ TEST(Channel, ARecvWhoseMoveThrowsLeavesTheMessageAndIsPoisoned) {
   EXPECT_EQ(c.live_destroyed, c.constructed);
 }
 #endif
+
+// ---- Receiver::len() / is_closed() --------------------------------------
+
+TEST(Channel, LenCountsQueuedMessagesAndIsClosedTurnsOnAtCloseWithMessagesLeft) {
+  auto ch = pollen::channel<int>(4);
+  pollen::Receiver<int>& rx = ch.second;
+  EXPECT_EQ(rx.len(), 0u);
+  EXPECT_FALSE(rx.is_closed());
+  ASSERT_TRUE(ch.first.try_send(1).is_sent());
+  ASSERT_TRUE(ch.first.try_send(2).is_sent());
+  EXPECT_EQ(rx.len(), 2u);
+  EXPECT_EQ(rx.len(), rx.size());
+  rx.close();
+  EXPECT_TRUE(rx.is_closed());  // closed, with two messages still to receive
+  EXPECT_EQ(rx.len(), 2u);
+  EXPECT_EQ(pollen::block_on(rx.recv()), some(1));
+  EXPECT_EQ(rx.len(), 1u);
+  EXPECT_EQ(pollen::block_on(rx.recv()), some(2));
+  EXPECT_EQ(rx.len(), 0u);
+  EXPECT_TRUE(rx.is_closed());
+  EXPECT_EQ(pollen::block_on(rx.recv()), pollen::Option<int>());
+}
+
+TEST(Channel, IsClosedOnceEverySenderAndPendingPermitIsGone) {
+  auto ch = pollen::channel<int>(2);
+  pollen::Sender<int> second = ch.first;
+  pollen::Option<pollen::Permit<int>> permit = second.try_reserve();
+  ASSERT_TRUE(permit.has_value());
+  { pollen::Sender<int> gone = std::move(ch.first); }
+  { pollen::Sender<int> gone = std::move(second); }
+  EXPECT_FALSE(ch.second.is_closed());  // the permit may still send
+  EXPECT_TRUE(permit->send(5).is_sent());
+  EXPECT_TRUE(ch.second.is_closed());
+  EXPECT_EQ(ch.second.len(), 1u);
+  EXPECT_EQ(pollen::block_on(ch.second.recv()), some(5));
+}
+
+TEST(Channel, LenAndIsClosedOnAMovedFromReceiverAreContractErrors) {
+  auto ch = pollen::channel<int>(1);
+  pollen::Receiver<int> moved = std::move(ch.second);
+  EXPECT_CONTRACT_ERROR((void)ch.second.len(), "Receiver::len() on a Receiver of no channel");
+  EXPECT_CONTRACT_ERROR((void)ch.second.is_closed(),
+                        "Receiver::is_closed() on a Receiver of no channel");
+}
+
+// ---- Sender::closed() ---------------------------------------------------
+
+TEST(Channel, ClosedIsPendingWhileTheReceiverIsOpenAndReadyWhenItCloses) {
+  auto ch = pollen::channel<int>(1);
+  auto a = pollen::test::test_task(ch.first.closed());
+  auto b = pollen::test::test_task(ch.first.closed());
+  EXPECT_PENDING(a);
+  EXPECT_PENDING(b);
+  EXPECT_EQ(ch.first.shared().closed_waiter_count(), 2u);
+  ASSERT_TRUE(ch.first.try_send(1).is_sent());  // sends and receives do not wake it
+  EXPECT_EQ(pollen::block_on(ch.second.recv()), some(1));
+  EXPECT_FALSE(a.is_woken());
+  EXPECT_EQ(a.describe(), "SenderClosed [state: Waiting]\n");
+  ch.second.close();
+  EXPECT_TRUE(a.is_woken());
+  EXPECT_TRUE(b.is_woken());
+  EXPECT_EQ(ch.first.shared().closed_waiter_count(), 0u);
+  EXPECT_READY_EQ(a, pollen::Unit{});
+  EXPECT_READY_EQ(b, pollen::Unit{});
+  EXPECT_EQ(a.describe(), "SenderClosed [state: Done]\n");
+  EXPECT_CONTRACT_ERROR((void)a.poll(), "SenderClosed polled after it returned Ready");
+  // Created after the close: Ready at once, nothing registered.
+  EXPECT_TRUE(pollen::block_on(ch.first.closed()) == pollen::Unit{});
+}
+
+TEST(Channel, ClosedIsWokenWhenTheReceiverIsDestroyedAndOutlivesItsSender) {
+  auto ch = pollen::channel<int>(1);
+  auto t = pollen::test::test_task(ch.first.closed());
+  EXPECT_PENDING(t);
+  { pollen::Sender<int> gone = std::move(ch.first); }  // not a sender: the receiver ends
+  EXPECT_EQ(pollen::block_on(ch.second.recv()), pollen::Option<int>());
+  EXPECT_FALSE(t.is_woken());
+  { pollen::Receiver<int> gone = std::move(ch.second); }
+  EXPECT_TRUE(t.is_woken());
+  EXPECT_READY_EQ(t, pollen::Unit{});
+}
+
+TEST(Channel, DroppingAPendingClosedLeavesNoWakerRegistered) {
+  auto ch = pollen::channel<int>(1);
+  pollen::test::CountingWaker w;
+  const std::size_t refs = w.ref_count();
+  {
+    pollen::SenderClosed<int> c = ch.first.closed();
+    pollen::Context cx(w.waker());
+    EXPECT_TRUE(c.poll(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), refs + 1);
+    EXPECT_EQ(ch.first.shared().closed_waiter_count(), 1u);
+  }
+  EXPECT_EQ(w.ref_count(), refs);
+  EXPECT_EQ(ch.first.shared().closed_waiter_count(), 0u);
+  ch.second.close();
+  EXPECT_EQ(w.wakes(), 0u);
+  static_assert(pollen::SenderClosed<int>::is_cancel_safe, "closed() carries nothing");
+}
+
+TEST(Channel, AMovedClosedFutureKeepsItsPlaceAndFollowsTheNewestWaker) {
+  auto ch = pollen::channel<int>(1);
+  pollen::test::CountingWaker first;
+  pollen::test::CountingWaker second;
+  pollen::SenderClosed<int> a = ch.first.closed();
+  pollen::Context cx1(first.waker());
+  EXPECT_TRUE(a.poll(cx1).is_pending());
+  pollen::SenderClosed<int> b(std::move(a));
+  EXPECT_EQ(ch.first.shared().closed_waiter_count(), 1u);
+  EXPECT_CONTRACT_ERROR((void)a.poll(cx1), "SenderClosed polled after it was moved from");
+  pollen::Context cx2(second.waker());
+  EXPECT_TRUE(b.poll(cx2).is_pending());
+  EXPECT_EQ(first.ref_count(), 2u);  // the replaced waker was dropped
+  pollen::test::AllocCounter allocs;
+  ch.second.close();
+  EXPECT_EQ(allocs.allocations(), 0u);
+  EXPECT_EQ(first.wakes(), 0u);
+  EXPECT_EQ(second.wakes(), 1u);
+  EXPECT_TRUE(b.poll(cx2).is_ready());
+}
+
+TEST(Channel, AClosedFutureSpendsTheBudgetWhenReady) {
+  auto ch = pollen::channel<int>(1);
+  ch.second.close();
+  pollen::test::CountingWaker w;
+  pollen::SenderClosed<int> c = ch.first.closed();
+  pollen::Budget spent{0};
+  pollen::Context no_budget(w.waker(), spent);
+  EXPECT_TRUE(c.poll(no_budget).is_pending());
+  EXPECT_EQ(w.wakes(), 1u);
+  pollen::Budget some_left{3};
+  pollen::Context cx(w.waker(), some_left);
+  EXPECT_TRUE(c.poll(cx).is_ready());
+  EXPECT_EQ(some_left.remaining, 2u);
+}
+
+TEST(Channel, ClosedOnAMovedFromSenderIsAContractError) {
+  auto ch = pollen::channel<int>(1);
+  pollen::Sender<int> moved = std::move(ch.first);
+  EXPECT_CONTRACT_ERROR(
+      {
+        auto c = ch.first.closed();
+        (void)c;
+      },
+      "Sender::closed() on a handle of no channel");
+}

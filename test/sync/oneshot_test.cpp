@@ -471,3 +471,56 @@ TEST(Oneshot, DroppingAReceiverDestroysAValueWhoseMoveThrowsInPlace) {
   EXPECT_EQ(c.alive(), 0);
 }
 #endif
+
+// ---- is_empty() / is_closed() -------------------------------------------
+
+TEST(Oneshot, IsEmptyUntilSentThenUntilTakenAndIsClosedOnceTaken) {
+  auto ch = pollen::oneshot<int>();
+  EXPECT_TRUE(ch.second.is_empty());
+  EXPECT_FALSE(ch.second.is_closed());
+  EXPECT_TRUE(ch.first.send(7).is_sent());
+  EXPECT_FALSE(ch.second.is_empty());
+  EXPECT_FALSE(ch.second.is_closed());  // sender spent, but the value is waiting
+  EXPECT_EQ(ch.second.try_recv(), pollen::RecvResult<int>::received(7));
+  EXPECT_TRUE(ch.second.is_empty());
+  EXPECT_TRUE(ch.second.is_closed());  // taken: nothing more can come
+  EXPECT_TRUE(ch.second.try_recv().is_closed());
+}
+
+TEST(Oneshot, IsClosedWhenTheSenderGoesWithoutSending) {
+  auto ch = pollen::oneshot<int>();
+  auto t = pollen::test::test_task(std::move(ch.second));
+  EXPECT_PENDING(t);
+  EXPECT_FALSE(t.future().is_closed());
+  { pollen::OneshotSender<int> gone = std::move(ch.first); }
+  EXPECT_TRUE(t.future().is_empty());
+  EXPECT_TRUE(t.future().is_closed());
+  EXPECT_TRUE(t.is_woken());
+  auto r = t.poll();
+  ASSERT_TRUE(r.is_ready());
+  EXPECT_TRUE(std::move(r).value().is_closed());
+}
+
+TEST(Oneshot, AValueSentBeforeCloseKeepsTheReceiverOpenUntilItIsTaken) {
+  auto sent_first = pollen::oneshot<int>();
+  EXPECT_TRUE(sent_first.first.send(3).is_sent());
+  sent_first.second.close();
+  EXPECT_FALSE(sent_first.second.is_empty());
+  EXPECT_FALSE(sent_first.second.is_closed());  // still receivable
+  EXPECT_EQ(pollen::block_on(sent_first.second.recv()), pollen::RecvResult<int>::received(3));
+  EXPECT_TRUE(sent_first.second.is_closed());
+
+  auto closed_first = pollen::oneshot<int>();
+  closed_first.second.close();
+  EXPECT_TRUE(closed_first.second.is_empty());
+  EXPECT_TRUE(closed_first.second.is_closed());
+  EXPECT_TRUE(closed_first.first.send(4).is_closed());  // handed back
+  EXPECT_TRUE(closed_first.second.is_closed());
+}
+
+TEST(Oneshot, IsEmptyAndIsClosedOnAMovedFromReceiverAreContractErrors) {
+  auto ch = pollen::oneshot<int>();
+  pollen::OneshotReceiver<int> moved = std::move(ch.second);
+  EXPECT_CONTRACT_ERROR((void)ch.second.is_empty(), "OneshotReceiver::is_empty() used after");
+  EXPECT_CONTRACT_ERROR((void)ch.second.is_closed(), "OneshotReceiver::is_closed() used after");
+}

@@ -261,3 +261,43 @@ TEST(ChannelThreads, TheReceiverSwitchesWakersWhileAnotherThreadWakesThem) {
   EXPECT_EQ(wakers[0].ref_count(), 2u);
   EXPECT_EQ(wakers[1].ref_count(), 2u);
 }
+
+// Sender threads wait on closed() (registering, dropping registrations and
+// moving futures under the channel's lock) while the receiver closes on
+// this thread: every waiting closed() future is woken, none is lost.
+TEST(ChannelThreads, SenderClosedFuturesOnOtherThreadsAreWokenByTheReceiversClose) {
+  for (int round = 0; round < 200; ++round) {
+    auto ch = pollen::channel<int>(1);
+    std::atomic<int> done{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+      threads.emplace_back([tx = ch.first, &done] {
+        {
+          pollen::test::CountingWaker w;
+          pollen::SenderClosed<int> dropped = tx.closed();
+          pollen::Context cx(w.waker());
+          (void)dropped.poll(cx);
+        }
+        pollen::block_on(tx.closed());
+        ++done;
+      });
+    }
+    auto unbounded = pollen::unbounded_channel<int>();
+    std::thread u([tx = unbounded.first, &done] {
+      pollen::SenderClosed<int> c = tx.closed();
+      pollen::SenderClosed<int> moved(std::move(c));
+      pollen::block_on(std::move(moved));
+      ++done;
+    });
+    if (round % 2 == 0) {
+      ch.second.close();
+      unbounded.second.close();
+    } else {
+      pollen::Receiver<int> gone = std::move(ch.second);
+      pollen::Receiver<int> gone_too = std::move(unbounded.second);
+    }
+    for (std::thread& th : threads) th.join();
+    u.join();
+    EXPECT_EQ(done.load(), 4);
+  }
+}

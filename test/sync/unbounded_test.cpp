@@ -359,3 +359,48 @@ TEST(Unbounded, NoMoveOfAReceiveThatThrowsLosesTheMessage) {
   }
 }
 #endif
+
+// ---- Receiver::len() / is_closed(), UnboundedSender::closed() ------------
+
+TEST(Unbounded, LenCountsQueuedMessagesAndIsClosedWhenTheLastSenderGoes) {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::UnboundedSender<int> other = ch.first;
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(ch.first.send(i).is_sent());
+  EXPECT_EQ(ch.second.len(), 100u);
+  { pollen::UnboundedSender<int> gone = std::move(ch.first); }
+  EXPECT_FALSE(ch.second.is_closed());  // `other` may still send
+  { pollen::UnboundedSender<int> gone = std::move(other); }
+  EXPECT_TRUE(ch.second.is_closed());
+  EXPECT_EQ(ch.second.len(), 100u);  // closed for new messages, not drained
+  EXPECT_EQ(ch.second.try_recv(), pollen::RecvResult<int>::received(0));
+  EXPECT_EQ(ch.second.len(), 99u);
+}
+
+TEST(Unbounded, ClosedIsReadyOnceTheReceiverClosesAndADroppedOneKeepsNoWaker) {
+  auto ch = pollen::unbounded_channel<int>();
+  auto waiting = pollen::test::test_task(ch.first.closed());
+  EXPECT_PENDING(waiting);
+  pollen::test::CountingWaker w;
+  const std::size_t refs = w.ref_count();
+  {
+    pollen::SenderClosed<int> dropped = ch.first.closed();
+    pollen::Context cx(w.waker());
+    EXPECT_TRUE(dropped.poll(cx).is_pending());
+    EXPECT_EQ(w.ref_count(), refs + 1);
+  }
+  EXPECT_EQ(w.ref_count(), refs);
+  EXPECT_TRUE(ch.first.send(1).is_sent());
+  EXPECT_FALSE(waiting.is_woken());
+  ch.second.close();
+  EXPECT_TRUE(waiting.is_woken());
+  EXPECT_EQ(w.wakes(), 0u);
+  EXPECT_READY_EQ(waiting, pollen::Unit{});
+  EXPECT_TRUE(ch.first.send(2).is_closed());
+  EXPECT_CONTRACT_ERROR(
+      {
+        pollen::UnboundedSender<int> moved = std::move(ch.first);
+        auto c = ch.first.closed();
+        (void)c;
+      },
+      "UnboundedSender::closed() on a sender of no channel");
+}

@@ -39,6 +39,17 @@
 // unlocking, without cloning or dropping it. So a receiver in a loop task
 // that waits for every message costs no reference-count traffic per message.
 //
+// Waiting for the close (Sender::closed()). A pending closed() future is a
+// ClosedWaiter node (waiter_list.hpp) inside the future, linked in
+// `closed_waiters` under `mu` with its task's waker: no allocation. Setting
+// `rx_closed` moves the whole list onto the closer's stack in the same
+// critical section, and the closer wakes it in batches after unlocking
+// (wake_list_in_batches); a future polled, moved or dropped meanwhile finds
+// its node there and unlinks / relinks it under `mu`. A dropped pending
+// future unlinks its node and drops its waker: nothing stays registered.
+// Such a future holds a reference to the state but does not count as a
+// sender.
+//
 // Capacity. `capacity` is fixed at creation (SIZE_MAX for unbounded). The
 // invariant is `buffer.size() + reserved <= capacity`, where `reserved`
 // counts the slots promised but not yet filled: unused Permits and waiting
@@ -93,6 +104,7 @@
 #include <pollen/sync/result.hpp>
 #include <pollen/sync/ring_buffer.hpp>
 #include <pollen/sync/shared.hpp>
+#include <pollen/sync/waiter_list.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -113,6 +125,11 @@ struct WaitSlot {
   enum class State { Free, Waiting, Granted };
   State state = State::Free;
   Waker waker;  // valid in State::Waiting: the waiter's task
+};
+
+// A pending Sender::closed() future's place in `closed_waiters`.
+struct ClosedWaiter : WaiterLink {
+  Waker waker;  // the waiting task; taken by the closer (or dropped by its future)
 };
 
 // What an attempt to get room returned.
@@ -159,6 +176,7 @@ class ChanShared final : public RefCounted {
   KeptWaker rx;                          // guarded by mu: the receiver's registration
   bool rx_closed = false;                // guarded by mu: set once, never unset
   bool senders_gone = false;             // guarded by mu: set once, never unset
+  WaiterList closed_waiters;             // guarded by mu: pending closed() futures (ClosedWaiter)
 
   // --- senders ---
 
@@ -178,6 +196,19 @@ class ChanShared final : public RefCounted {
   bool is_closed() const {
     std::lock_guard<ParkingLock> lock(mu);
     return rx_closed;
+  }
+
+  // The receiver's view: closed, or every sender gone (messages may still
+  // be buffered).
+  bool rx_is_closed() const {
+    std::lock_guard<ParkingLock> lock(mu);
+    return rx_closed || senders_gone;
+  }
+
+  // How many closed() futures wait now.
+  std::size_t closed_waiter_count() const {
+    std::lock_guard<ParkingLock> lock(mu);
+    return closed_waiters.size();
   }
 
   // Sends without waiting: Sent, Full (never for an unbounded channel) or
@@ -316,10 +347,15 @@ class ChanShared final : public RefCounted {
   // Receiver close(): later sends hand their value back; waiting senders
   // are woken to learn it; buffered messages stay receivable.
   void close() noexcept {
+    WaiterList closing;  // the closed() futures waiting now, until their wakers are out
+    bool any_closed_waiter;
     {
       std::lock_guard<ParkingLock> lock(mu);
       rx_closed = true;
+      any_closed_waiter = !closed_waiters.empty();
+      closed_waiters.splice_all_into(closing);
     }
+    if (any_closed_waiter) wake_closed_waiters(closing);
     wake_waiters();
   }
 
@@ -328,12 +364,17 @@ class ChanShared final : public RefCounted {
   void drop_receiver() noexcept {
     BlockQueue<T> doomed;  // destroyed after the lock is released
     Waker to_drop;
+    WaiterList closing;  // the closed() futures waiting now, until their wakers are out
+    bool any_closed_waiter;
     {
       std::lock_guard<ParkingLock> lock(mu);
       rx_closed = true;
       doomed.swap(buffer);
       rx.clear(to_drop);
+      any_closed_waiter = !closed_waiters.empty();
+      closed_waiters.splice_all_into(closing);
     }
+    if (any_closed_waiter) wake_closed_waiters(closing);
     wake_waiters();
   }
 
@@ -451,6 +492,14 @@ class ChanShared final : public RefCounted {
     slots[i].state = WaitSlot::State::Free;
     free_slots.push_back(i);  // capacity reserved in take_slot_locked
     return std::move(slots[i].waker);
+  }
+
+  // After rx_closed is set: wakes the closed() futures that were waiting
+  // (their nodes, moved to `closing` under `mu`), batch by batch.
+  void wake_closed_waiters(WaiterList& closing) noexcept {
+    wake_list_in_batches(closing, mu, [](WaiterLink* l) -> Waker& {
+      return static_cast<ClosedWaiter*>(l)->waker;
+    });
   }
 
   // After rx_closed is set: wakes every waiting sender (each will see

@@ -32,6 +32,10 @@
 // Send future throws, gives the slot it held to the next waiter and is
 // Poisoned; a receive throws and the message stays first in the channel.
 //
+// closed() is a future that is Ready once the receiver is closed or
+// destroyed (sender_closed.hpp): a producer can select on it to stop work
+// nobody will receive.
+//
 // Contract errors: capacity 0 (use a oneshot, or capacity 1); using a
 // default-constructed or moved-from handle; polling a future after Ready or
 // after its poll threw; sending twice through one Permit.
@@ -46,6 +50,7 @@
 #include <pollen/sync/chan_shared.hpp>
 #include <pollen/sync/receiver.hpp>
 #include <pollen/sync/result.hpp>
+#include <pollen/sync/sender_closed.hpp>
 
 #include <cstddef>
 #include <string>
@@ -127,6 +132,13 @@ class Sender {
   bool is_closed() const {
     check("Sender::is_closed()");
     return shared_->is_closed();
+  }
+
+  // A future that is Ready once the receiver is closed or destroyed (see
+  // sender_closed.hpp). Cancel safe; not itself a sender.
+  POLLEN_NODISCARD SenderClosed<T> closed() const {
+    check("Sender::closed()");
+    return SenderClosed<T>(shared_);
   }
 
   std::size_t capacity() const {

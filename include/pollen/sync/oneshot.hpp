@@ -11,7 +11,11 @@
 // sending. send() never waits; when the receiver is already closed or gone it
 // hands the value back inside its SendResult (nothing is silently lost). The
 // sender can ask whether the receiver is gone (is_closed()) and wait for that
-// (closed(), a future).
+// (closed(), a future). The receiver can ask, without receiving, whether a
+// value is waiting (!is_empty()) and whether one can still come
+// (!is_closed(): is_closed() is true exactly when try_recv() would report
+// Closed: the sender is gone without sending, the receiver closed before a
+// send, or the value was already taken).
 //
 // Ground rules (the shared state, OneshotShared<T>)
 // * Owners: the sender, the receiver, and every closed() future hold one
@@ -311,6 +315,27 @@ class POLLEN_NODISCARD_TYPE OneshotReceiver : public FutureExt<OneshotReceiver<T
       to_wake = std::move(shared_->tx_waker);
     }
     std::move(to_wake).wake();
+  }
+
+  // True while no value is waiting to be received right now: nothing sent
+  // yet, the sender gone without sending, or the value already taken (as
+  // tokio's is_empty()). Says nothing about whether the receiver may still
+  // be polled: see state().
+  bool is_empty() const {
+    detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::is_empty()");
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
+    return !shared_->value.has_value();
+  }
+
+  // True once no value can be received any more, now or later: the sender
+  // was destroyed without sending, close() was called before a send, or the
+  // value was sent and already taken. Exactly when try_recv() would report
+  // Closed. A value sent and not yet received keeps it false (after close()
+  // too: that value is still receivable). Never unset.
+  bool is_closed() const {
+    detail::require_oneshot_handle(static_cast<bool>(shared_), "OneshotReceiver::is_closed()");
+    std::lock_guard<detail::SpinLock> lock(shared_->mu);
+    return !shared_->value.has_value() && (shared_->sender_done || shared_->receiver_closed);
   }
 
   State state() const noexcept { return state_; }

@@ -20,6 +20,10 @@
 // * Destroying the receiver closes the channel and destroys the buffered
 //   messages at once (DESIGN.md); later sends hand their value back.
 //
+// State at a glance: len() counts the messages queued now; is_closed() is
+// true once no new message can arrive (closed, or every sender gone), while
+// queued messages may remain. Senders can wait for the close with closed().
+//
 // The shared state and what a cross-thread send does: see chan_shared.hpp.
 //
 // Budget: a receive that is ready spends one unit of the cooperative budget;
@@ -115,6 +119,21 @@ class Receiver {
   std::size_t size() const {
     check("Receiver::size()");
     return shared_->size();
+  }
+  // The same, by tokio's name: the messages queued now (received next,
+  // whether or not the channel is closed).
+  std::size_t len() const {
+    check("Receiver::len()");
+    return shared_->size();
+  }
+
+  // True once no new message can arrive: close() was called, or every
+  // sender (with every pending send and permit) is gone. Messages buffered
+  // before that may still be waiting: the stream ends when is_closed() and
+  // len() == 0. Never unset.
+  bool is_closed() const {
+    check("Receiver::is_closed()");
+    return shared_->rx_is_closed();
   }
 
   bool is_valid() const noexcept { return static_cast<bool>(shared_); }

@@ -27,6 +27,9 @@
 // UnboundedReceiver<T>, receiver.hpp); closing and buffered messages at
 // close are described there.
 //
+// closed() is a future that is Ready once the receiver is closed or
+// destroyed (sender_closed.hpp).
+//
 // Contract errors: using a default-constructed or moved-from sender.
 #pragma once
 
@@ -36,6 +39,7 @@
 #include <pollen/sync/chan_shared.hpp>
 #include <pollen/sync/receiver.hpp>
 #include <pollen/sync/result.hpp>
+#include <pollen/sync/sender_closed.hpp>
 
 #include <string>
 #include <utility>
@@ -82,6 +86,13 @@ class UnboundedSender {
   bool is_closed() const {
     check("UnboundedSender::is_closed()");
     return shared_->is_closed();
+  }
+
+  // A future that is Ready once the receiver is closed or destroyed (see
+  // sender_closed.hpp). Cancel safe; not itself a sender.
+  POLLEN_NODISCARD SenderClosed<T> closed() const {
+    check("UnboundedSender::closed()");
+    return SenderClosed<T>(shared_);
   }
 
   bool is_valid() const noexcept { return static_cast<bool>(shared_); }
