@@ -6,6 +6,7 @@
 #include <pollen/sync/receiver.hpp>   // Receiver<T>: the mpsc receiving half, a Stream; recv()
 #include <pollen/sync/channel.hpp>    // channel<T>(n): bounded mpsc; send(), reserve(), Permit
 #include <pollen/sync/unbounded.hpp>  // unbounded_channel<T>(): mpsc without a bound
+#include <pollen/sync/watch.hpp>      // watch<T>(v): the latest value, many receivers; changed(), borrow()
 #include <pollen/sync/notify.hpp>     // Notify: notified(), notify_one() (one stored permit), notify_waiters()
 #include <pollen/sync/semaphore.hpp>  // Semaphore: acquire(n) (FIFO), try_acquire, add_permits, close; SemaphorePermit
 #include <pollen/sync/mutex.hpp>      // Mutex<T>: lock() (FIFO) → MutexGuard<T>, try_lock; tasks of one loop
