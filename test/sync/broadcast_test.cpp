@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -137,6 +138,52 @@ TEST(Broadcast, ADroppedPendingRecvLeavesNoWakerRegisteredAndReadsNothing) {
   (void)ch.first.send(1);
   EXPECT_EQ(w.wakes(), 0u);
   EXPECT_EQ(drain(ch.second), (Texts{"1"}));
+}
+
+namespace {
+// A waker that runs a function at its first wake.
+class RunOnWake final : public pollen::ArcWake {
+ public:
+  explicit RunOnWake(std::function<void()> fn) : fn_(std::move(fn)) {}
+  void on_wake() noexcept override {
+    std::function<void()> fn = std::move(fn_);
+    fn_ = nullptr;
+    if (fn) fn();
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+}  // namespace
+
+// A recv() future destroyed by a wake of the send's first batch, while it
+// waits in the send's list for the second batch, leaves that list: it is not
+// woken and its waker goes with it (run under ASan).
+TEST(Broadcast, ARecvDestroyedWhileASendWakesTheWaitersLeavesTheSendsList) {
+  auto ch = pollen::broadcast<int>(2);
+  constexpr int kWaiters = 40;
+  std::vector<BroadcastReceiver<int>> rxs;
+  for (int i = 0; i < kWaiters; ++i) rxs.push_back(ch.first.subscribe());
+  std::vector<std::unique_ptr<BroadcastRecv<int>>> futures;
+  std::vector<pollen::test::CountingWaker> wakers(kWaiters);
+  for (int i = 0; i < kWaiters; ++i) futures.emplace_back(new BroadcastRecv<int>(rxs[i].recv()));
+  pollen::ArcPtr<RunOnWake> first =
+      pollen::make_arc<RunOnWake>([&futures] { futures[kWaiters - 1].reset(); });
+  for (int i = 0; i < kWaiters; ++i) {
+    pollen::Waker w = i == 0 ? first->waker() : wakers[i].waker();
+    pollen::Context cx(w);
+    EXPECT_TRUE(futures[i]->poll(cx).is_pending());
+  }
+  const std::size_t last_refs = wakers[kWaiters - 1].ref_count();
+  (void)ch.first.send(1);
+  EXPECT_EQ(futures[kWaiters - 1], nullptr);
+  EXPECT_EQ(wakers[kWaiters - 1].wakes(), 0u);
+  EXPECT_EQ(wakers[kWaiters - 1].ref_count(), last_refs - 1);
+  for (int i = 1; i < kWaiters - 1; ++i) {
+    EXPECT_EQ(wakers[i].wakes(), 1u) << i;
+    pollen::Context cx(wakers[i].waker());
+    EXPECT_TRUE(futures[i]->poll(cx).is_ready()) << i;
+  }
 }
 
 TEST(Broadcast, AfterTheLastSenderReceiversDrainThenGetClosed) {

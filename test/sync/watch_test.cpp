@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <thread>
 #include <utility>
@@ -174,6 +175,54 @@ TEST(Watch, AMovedWaitingChangedKeepsItsPlace) {
   pollen::Poll<RecvStatus> p = moved.poll(cx);
   ASSERT_TRUE(p.is_ready());
   EXPECT_EQ(std::move(p).value(), RecvStatus::Received);
+}
+
+namespace {
+// A waker that runs a function at its first wake.
+class CallbackWake final : public pollen::ArcWake {
+ public:
+  explicit CallbackWake(std::function<void()> fn) : fn_(std::move(fn)) {}
+  void on_wake() noexcept override {
+    std::function<void()> fn = std::move(fn_);
+    fn_ = nullptr;
+    if (fn) fn();
+  }
+
+ private:
+  std::function<void()> fn_;
+};
+}  // namespace
+
+// A send wakes its waiters in batches of 32, unlocked. A changed() future
+// destroyed by the first batch's wake, while it still waits in the send's
+// list for the second batch, leaves that list: it is not woken, its waker is
+// dropped with it, and every other waiter is woken once (run under ASan).
+TEST(Watch, AChangedDestroyedWhileASendWakesTheWaitersLeavesTheSendsList) {
+  auto ch = pollen::watch<int>(0);
+  constexpr int kWaiters = 40;
+  std::vector<WatchReceiver<int>> rxs(kWaiters, ch.second);
+  std::vector<std::unique_ptr<WatchChanged<int>>> futures;
+  std::vector<pollen::test::CountingWaker> wakers(kWaiters);
+  for (int i = 0; i < kWaiters; ++i) {
+    futures.emplace_back(new WatchChanged<int>(rxs[i].changed()));
+  }
+  pollen::ArcPtr<CallbackWake> first =
+      pollen::make_arc<CallbackWake>([&futures] { futures[kWaiters - 1].reset(); });
+  for (int i = 0; i < kWaiters; ++i) {
+    pollen::Waker w = i == 0 ? first->waker() : wakers[i].waker();
+    pollen::Context cx(w);
+    EXPECT_TRUE(futures[i]->poll(cx).is_pending());
+  }
+  const std::size_t last_refs = wakers[kWaiters - 1].ref_count();
+  ch.first.send(1);
+  EXPECT_EQ(futures[kWaiters - 1], nullptr);
+  EXPECT_EQ(wakers[kWaiters - 1].wakes(), 0u);
+  EXPECT_EQ(wakers[kWaiters - 1].ref_count(), last_refs - 1);  // its node's clone went with it
+  for (int i = 1; i < kWaiters - 1; ++i) {
+    EXPECT_EQ(wakers[i].wakes(), 1u) << i;
+    pollen::Context cx(wakers[i].waker());
+    EXPECT_TRUE(futures[i]->poll(cx).is_ready()) << i;
+  }
 }
 
 TEST(Watch, SendWithNoReceiverHandsTheValueBackAndSendReplaceStoresIt) {
