@@ -5,6 +5,7 @@
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/runtime/join_set.hpp>
 
+#include "alloc_counter.hpp"
 #include "contract.hpp"
 #include "probe.hpp"
 #include "runtime_support.hpp"
@@ -328,16 +329,16 @@ TEST(JoinSet, MisuseIsAContractError) {
   auto first = test_task(set->join_next());
   EXPECT_PENDING(first);
   auto second = test_task(set->join_next());
-  EXPECT_CONTRACT_ERROR(second.poll(), "another join_next() future of the same JoinSet");
+  EXPECT_CONTRACT_ERROR((void)second.poll(), "another join_next() future of the same JoinSet");
   set.reset();
-  EXPECT_CONTRACT_ERROR(first.poll(), "after its JoinSet was destroyed");
+  EXPECT_CONTRACT_ERROR((void)first.poll(), "after its JoinSet was destroyed");
   loop.run_until_stalled();  // the aborted task goes
   EXPECT_EQ(loop.stats().tasks_alive, 0u);
 
   JoinSet<int> empty;
   auto done = test_task(empty.join_next());
   EXPECT_TRUE(done.poll().is_ready());
-  EXPECT_CONTRACT_ERROR(done.poll(), "polled after it returned Ready");
+  EXPECT_CONTRACT_ERROR((void)done.poll(), "polled after it returned Ready");
 }
 
 TEST(JoinSet, MovingTheSetKeepsItsTasks) {
@@ -362,9 +363,41 @@ TEST(JoinSet, ATaskExceptionIsRethrownFromJoinNextOnce) {
   set.spawn(loop, pollen::ready(4));
   loop.run_until_stalled();
   auto t = test_task(set.join_next());
-  EXPECT_THROW(t.poll(), std::runtime_error);
+  EXPECT_THROW((void)t.poll(), std::runtime_error);
   EXPECT_EQ(set.len(), 1u);
   EXPECT_EQ(value_of(t.poll()), 4);  // the same future goes on with the next
   EXPECT_TRUE(set.is_empty());
+}
+
+// Out of memory at each allocation spawn() makes (the loop's slab chunk for
+// the task, then the loop's table of handle wakers when the set registers
+// its waker): spawn() either adds the
+// task or throws with nothing added, and a task it made is aborted before
+// its first poll; its future is destroyed once either way.
+TEST(JoinSet, SpawnThatThrowsAddsNothingAndRunsNothing) {
+  int threw = 0;
+  for (std::size_t allow = 0; allow < 12; ++allow) {
+    ProbeCounts c;
+    int polls = 0;
+    {
+      EventLoop loop;
+      JoinSet<int> set;
+      bool ok = true;
+      try {
+        pollen::test::FailAllocations oom(allow);
+        set.spawn(loop, Forever{Probe<int>(c, 1), &polls});
+      } catch (const std::bad_alloc&) {
+        ok = false;
+        ++threw;
+      }
+      loop.run_until_stalled();
+      EXPECT_EQ(set.len(), ok ? 1u : 0u) << "allow " << allow;
+      EXPECT_EQ(polls, ok ? 1 : 0) << "allow " << allow;
+      EXPECT_EQ(loop.stats().tasks_alive, ok ? 1u : 0u) << "allow " << allow;
+    }
+    EXPECT_EQ(c.live_destroyed, 1) << "allow " << allow;
+    EXPECT_EQ(c.alive(), 0) << "allow " << allow;
+  }
+  EXPECT_GE(threw, 2);  // at least the task's slab chunk and the loop's table of wakers
 }
 #endif

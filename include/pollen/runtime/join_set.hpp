@@ -138,6 +138,12 @@ class JoinSetState {
     slots_.back().index = i;
     return i;
   }
+  // spawn() failed after the slot was taken: the task (if any) is aborted
+  // and the slot freed.
+  void abandon(std::uint32_t i) noexcept {
+    abort_noexcept(slots_[i].handle);
+    free_slot(i);
+  }
   // Slot i is free again: its handle lets go of the task (and of the slot's
   // waker, which the loop drops).
   void free_slot(std::uint32_t i) noexcept {
@@ -372,12 +378,14 @@ class JoinSet {
 
  private:
   static constexpr std::uint32_t kDone = 0xffffffffu;
-  // Frees the slot when spawn() throws before the task is adopted.
+  // When spawn() throws (the loop's spawn, or registering the slot's
+  // waker): the task, if it was spawned, is aborted before its first poll,
+  // and the slot is freed.
   struct Undo {
     detail::JoinSetState<T>* s;
     std::uint32_t i;
     ~Undo() {
-      if (i != kDone) s->free_slot(i);
+      if (i != kDone) s->abandon(i);
     }
   };
 
