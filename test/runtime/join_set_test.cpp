@@ -321,6 +321,26 @@ TEST(JoinSet, DroppingAWaitingJoinNextLosesNothing) {
   EXPECT_EQ(value_of(t.poll()), 5);
 }
 
+TEST(JoinSet, DescribeShowsStatesAndCounts) {
+  EventLoop loop;
+  JoinSet<int> set;
+  set.spawn(loop, pollen::ready(1));
+  auto g = rt::gate(2);
+  set.spawn(loop, g.second);
+  auto t = test_task(set.join_next());
+  EXPECT_EQ(t.describe(), "JoinNext [state: Init]\n");
+  EXPECT_EQ(pollen::describe_states(set), "JoinSet [2 tasks, 0 finished]\n");
+  loop.run_until_stalled();
+  EXPECT_EQ(pollen::describe_states(set), "JoinSet [2 tasks, 1 finished]\n");
+  EXPECT_EQ(value_of(t.poll()), 1);
+  EXPECT_EQ(t.describe(), "JoinNext [state: Done]\n");
+  auto t2 = test_task(set.join_next());
+  EXPECT_PENDING(t2);
+  EXPECT_EQ(t2.describe(), "JoinNext [state: Waiting]\n");
+  JoinSet<int> moved(std::move(set));
+  EXPECT_EQ(pollen::describe_states(set), "JoinSet [moved from]\n");
+}
+
 TEST(JoinSet, MisuseIsAContractError) {
   EventLoop loop;
   auto set = std::unique_ptr<JoinSet<int>>(new JoinSet<int>());
