@@ -19,6 +19,9 @@
 #include <pollen/future/join.hpp>          // join(f1, ..., fn): std::tuple of outputs
 #include <pollen/future/join_all.hpp>      // join_all(vector<F>): vector of outputs, O(1) per wake
 
+// One output for many awaiters.
+#include <pollen/future/shared.hpp>        // shared(f): copyable; every copy gets the output
+
 // The first of them.
 #include <pollen/future/select.hpp>        // select / select_biased(f1, ..., fn): OneOf
 #include <pollen/future/select_all.hpp>    // select_all(vector<F>): Selected{index, value}
