@@ -12,3 +12,6 @@
 #include <pollen/stream/for_each.hpp>  // stream::for_each(s, fn): a future
 #include <pollen/stream/collect.hpp>   // stream::collect(s): a future of a std::vector
 #include <pollen/stream/interval.hpp>  // stream::ticks(interval): the ticks of a time interval
+
+// More combinators.
+#include <pollen/stream/buffered.hpp>  // stream::buffer_unordered(s, n), buffered(s, n)
