@@ -15,3 +15,11 @@
 
 // More combinators.
 #include <pollen/stream/buffered.hpp>  // stream::buffer_unordered(s, n), buffered(s, n)
+#include <pollen/stream/then.hpp>        // stream::then(s, fn): fn(item) is a future, one at a time
+#include <pollen/stream/unfold.hpp>      // stream::unfold(state, fn): a stream from a step future
+#include <pollen/stream/zip.hpp>         // stream::zip(a, b): pairs
+#include <pollen/stream/chain.hpp>       // stream::chain(a, b): a, then b
+#include <pollen/stream/skip.hpp>        // stream::skip(s, n)
+#include <pollen/stream/take_while.hpp>  // stream::take_while(s, pred)
+#include <pollen/stream/chunks.hpp>      // stream::chunks(s, n): std::vectors of n items
+#include <pollen/stream/flatten.hpp>     // stream::flatten(s): the items of a stream of streams
