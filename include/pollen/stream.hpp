@@ -23,3 +23,4 @@
 #include <pollen/stream/take_while.hpp>  // stream::take_while(s, pred)
 #include <pollen/stream/chunks.hpp>      // stream::chunks(s, n): std::vectors of n items
 #include <pollen/stream/flatten.hpp>     // stream::flatten(s): the items of a stream of streams
+#include <pollen/stream/fuse.hpp>        // stream::fuse(s): any stream made fused, with is_terminated()

@@ -381,3 +381,74 @@ TEST(StreamFlatten, DescribeShowsTheInnerStream) {
   const std::string d = pollen::describe(s);
   EXPECT_NE(d.find("stream::Flatten [state: Inner]"), std::string::npos) << d;
 }
+
+// ----------------------------------------------------- is_terminated, fuse
+
+namespace {
+// Not fused: none once, then items again; counts its polls.
+struct Resurrecting {
+  using Item = int;
+  int* polls;
+  Poll<Option<int>> poll_next(pollen::Context&) {
+    ++*polls;
+    if (*polls == 2) return Option<int>();
+    return Option<int>(*polls);
+  }
+};
+}  // namespace
+
+TEST(StreamFuse, NeverPollsAStreamAgainAfterItsEnd) {
+  int polls = 0;
+  auto s = stream::fuse(Resurrecting{&polls});
+  pollen::test::CountingWaker w;
+  EXPECT_FALSE(s.is_terminated());
+  EXPECT_EQ(poll_once(s, w), Poll<Option<int>>(Option<int>(1)));
+  EXPECT_FALSE(poll_once(s, w).value().has_value());
+  EXPECT_TRUE(s.is_terminated());
+  EXPECT_FALSE(poll_once(s, w).value().has_value());
+  EXPECT_EQ(polls, 2);
+  EXPECT_FALSE(pollen::is_fused_stream<Resurrecting>::value);
+  EXPECT_TRUE(pollen::is_fused_stream<decltype(s)>::value);
+}
+
+TEST(StreamIsTerminated, EveryCombinatorSaysWhenItHasEnded) {
+  pollen::test::CountingWaker w;
+  auto drain = [&w](auto& s) {
+    EXPECT_FALSE(s.is_terminated());
+    for (;;) {
+      auto p = poll_once(s, w);
+      if (p.is_ready() && !p.value().has_value()) break;
+    }
+    EXPECT_TRUE(s.is_terminated());
+  };
+  auto a = stream::map(stream::iter(upto(2)), [](int x) { return x; });
+  drain(a);
+  auto b = stream::chunks(stream::zip(stream::iter(upto(3)), stream::iter(upto(2))), 2);
+  drain(b);
+  auto c = stream::take_while(stream::skip(stream::chain(stream::iter(upto(2)), stream::iter(upto(2))), 1),
+                              [](const int&) { return true; });
+  drain(c);
+  auto d = stream::then(stream::iter(upto(2)), [](int x) { return pollen::ready(x); });
+  drain(d);
+  auto e = stream::buffer_unordered(stream::map(stream::iter(upto(2)), [](int x) { return pollen::ready(x); }), 2);
+  drain(e);
+  EXPECT_TRUE(pollen::is_fused_stream<decltype(e)>::value);
+  EXPECT_TRUE(pollen::is_fused_stream<stream::Iter<std::vector<int>>>::value);
+  EXPECT_TRUE(pollen::is_fused_stream<stream::Ticks>::value);
+  EXPECT_FALSE(pollen::is_fused_stream<Counting>::value);
+}
+
+TEST(StreamIsTerminated, AMovedFromStreamHasTerminatedAndAPoisonedOneHasNot) {
+  auto a = stream::take(stream::iter(upto(3)), 2);
+  auto b = std::move(a);
+  EXPECT_TRUE(a.is_terminated());  // NOLINT: moved from on purpose
+  EXPECT_FALSE(b.is_terminated());
+#if POLLEN_HAS_EXCEPTIONS
+  auto s = stream::unfold(0, [](int) -> pollen::Ready<Option<std::pair<int, int>>> {
+    throw std::runtime_error("fn threw");
+  });
+  pollen::test::CountingWaker w;
+  EXPECT_THROW((void)poll_once(s, w), std::runtime_error);
+  EXPECT_FALSE(s.is_terminated());  // Poisoned: polling it is an error, not the end
+#endif
+}
