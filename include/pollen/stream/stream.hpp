@@ -47,6 +47,8 @@
 // The combinators live in namespace pollen::stream (pollen::stream::map is
 // not pollen::map, the future combinator): next, map, filter, take, fold,
 // for_each, collect, iter, merge. <pollen/stream.hpp> includes them all.
+// Also there: the futures-of-a-stream runners (buffer_unordered, buffered,
+// then), unfold, zip, chain, skip, take_while, chunks, flatten, fuse.
 #pragma once
 
 #include <pollen/config.hpp>
