@@ -5,6 +5,7 @@
 #include <pollen/core/ready.hpp>
 #include <pollen/stream.hpp>
 #include <pollen/stream/buffered.hpp>
+#include <pollen/sync/oneshot.hpp>
 
 #include "alloc_counter.hpp"
 #include "contract.hpp"
@@ -12,7 +13,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -368,4 +371,33 @@ TEST(StreamBuffered, RunsUnderBlockOn) {
   std::vector<int> want;
   for (int i = 0; i < 50; ++i) want.push_back(2 * i);
   EXPECT_EQ(pollen::block_on(stream::collect(std::move(s))), want);
+}
+
+// The slots' wakers woken from another thread: every output arrives once.
+TEST(StreamBufferUnordered, FuturesWokenFromAnotherThread) {
+  const int n = 1000;
+  std::vector<pollen::OneshotSender<int>> senders;
+  std::vector<pollen::OneshotReceiver<int>> receivers;
+  for (int i = 0; i < n; ++i) {
+    auto ch = pollen::oneshot<int>();
+    senders.push_back(std::move(ch.first));
+    receivers.push_back(std::move(ch.second));
+  }
+  std::thread producer([&senders] {
+    for (auto it = senders.rbegin(); it != senders.rend(); ++it) {
+      const int v = static_cast<int>(senders.rend() - it) - 1;
+      (void)it->send(v);
+    }
+  });
+  auto s = stream::buffer_unordered(stream::iter(std::move(receivers)), 8);
+  std::vector<int> got;
+  for (;;) {
+    Option<pollen::RecvResult<int>> r = pollen::block_on(stream::next(s));
+    if (!r.has_value()) break;
+    ASSERT_TRUE(r->is_received());
+    got.push_back(r->value());
+  }
+  producer.join();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, upto(n));
 }
