@@ -12,3 +12,15 @@
 #include <pollen/stream/for_each.hpp>  // stream::for_each(s, fn): a future
 #include <pollen/stream/collect.hpp>   // stream::collect(s): a future of a std::vector
 #include <pollen/stream/interval.hpp>  // stream::ticks(interval): the ticks of a time interval
+
+// More combinators.
+#include <pollen/stream/buffered.hpp>  // stream::buffer_unordered(s, n), buffered(s, n)
+#include <pollen/stream/then.hpp>        // stream::then(s, fn): fn(item) is a future, one at a time
+#include <pollen/stream/unfold.hpp>      // stream::unfold(state, fn): a stream from a step future
+#include <pollen/stream/zip.hpp>         // stream::zip(a, b): pairs
+#include <pollen/stream/chain.hpp>       // stream::chain(a, b): a, then b
+#include <pollen/stream/skip.hpp>        // stream::skip(s, n)
+#include <pollen/stream/take_while.hpp>  // stream::take_while(s, pred)
+#include <pollen/stream/chunks.hpp>      // stream::chunks(s, n): std::vectors of n items
+#include <pollen/stream/flatten.hpp>     // stream::flatten(s): the items of a stream of streams
+#include <pollen/stream/fuse.hpp>        // stream::fuse(s): any stream made fused, with is_terminated()

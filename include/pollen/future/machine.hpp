@@ -223,6 +223,17 @@ class Machine : public FutureExt<D> {
     return resume_stream<Self>(cx, std::integral_constant<bool, Self::kPoisonsOnThrow>());
   }
 
+  // For a machine that is a stream: true once the stream has ended (or was
+  // moved from): poll_next returns none from now on and polls nothing.
+  // False while it runs, and when it is Poisoned (polling it then is a
+  // ContractError, not the end). futures-rs's FusedStream::is_terminated;
+  // is_fused_stream<S> (stream/stream.hpp) detects it. A future has no Item
+  // and no is_terminated() (fuse(f) has its own).
+  template <class Self = D, class = typename Self::Item>
+  bool is_terminated() const noexcept {
+    return state() == D::kFinal;
+  }
+
  protected:
   // The prologue of every poll: the observer, then the ContractErrors for a
   // machine that is Poisoned, or in kFinal when that is an error.

@@ -47,6 +47,8 @@ class Ticks {
 
   Interval& interval() noexcept { return iv_; }
   State state() const noexcept { return State::Ticking; }
+  // A ticks stream never ends (is_fused_stream, stream/stream.hpp).
+  bool is_terminated() const noexcept { return false; }
   void describe(Describer& d) const {
     d.node("stream::Ticks", "state: Ticking");
     d.child(iv_);

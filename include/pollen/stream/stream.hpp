@@ -47,6 +47,8 @@
 // The combinators live in namespace pollen::stream (pollen::stream::map is
 // not pollen::map, the future combinator): next, map, filter, take, fold,
 // for_each, collect, iter, merge. <pollen/stream.hpp> includes them all.
+// Also there: the futures-of-a-stream runners (buffer_unordered, buffered,
+// then), unfold, zip, chain, skip, take_while, chunks, flatten, fuse.
 #pragma once
 
 #include <pollen/config.hpp>
@@ -103,6 +105,22 @@ struct item_of<S, true> {
 
 template <class S>
 using item_t = typename detail::item_of<S>::type;
+
+// is_fused_stream<S>::value: S is a stream that says when it has ended, with
+//
+//   bool is_terminated() const noexcept;  // true: poll_next returns none, forever
+//
+// Every library stream combinator has it (future/machine.hpp), and so does
+// stream::fuse(s), which makes any stream fused. A select loop over several
+// streams can skip those that have terminated instead of polling them.
+template <class S, class = void>
+struct is_fused_stream : std::false_type {};
+template <class S>
+struct is_fused_stream<S, detail::void_t<decltype(std::declval<const S&>().is_terminated())>>
+    : std::integral_constant<
+          bool, is_stream<S>::value &&
+                    std::is_same<decltype(std::declval<const S&>().is_terminated()), bool>::value> {
+};
 
 namespace detail {
 // A stream is a stand-in when it came out of a call whose check has failed

@@ -119,6 +119,11 @@ void pollen_timers_virtual(std::uint64_t n);
 void pollen_select_loop(std::uint64_t n);
 void pollen_sizes();
 
+// buffer_unordered: n oneshot-backed futures through buffer_unordered(64).
+void handsm_buffer_unordered(std::uint64_t n);
+void pollen_buffer_unordered(std::uint64_t n);
+constexpr std::size_t kBufferUnorderedWidth = 64;
+
 constexpr std::uint64_t kChainStaticSteps = 100;
 constexpr std::uint64_t kChainDynSteps = 1000;
 constexpr std::uint64_t kTimersSpreadNs = 200000000ull;          // 200 ms real time

@@ -474,6 +474,85 @@ void handsm_join_wide(std::uint64_t n) {
 
 namespace {
 
+// -------------------------------------------------------- buffer_unordered
+
+// The channels made and not sent on yet, in order: a fixed ring.
+struct BufRing {
+  std::vector<Oneshot*> buf;
+  std::size_t head = 0, count = 0;
+  std::uint64_t next_value = 0;  // the value of the sender at head
+};
+
+// The consumer: a fixed array of kBufferUnorderedWidth receivers. A poll
+// scans them, sums every full one, and refills its slot with a new channel
+// (its sender goes to the ring) while fewer than n were made.
+struct BufConsumer final : Task {
+  Oneshot* slots[kBufferUnorderedWidth] = {};
+  BufRing* ring;
+  std::uint64_t made = 0, done = 0, n;
+  std::uint64_t* sum;
+  BufConsumer(BufRing* r, std::uint64_t count, std::uint64_t* s) : ring(r), n(count), sum(s) {}
+  bool poll() override {
+    for (Oneshot*& rx : slots) {
+      if (rx != nullptr && rx->full) {
+        *sum += rx->v;
+        ++done;
+        release(rx);
+        rx = nullptr;
+      }
+      if (rx == nullptr && made < n) {
+        rx = new Oneshot();
+        check(ring->count < ring->buf.size(), "buffer_unordered ring");
+        ring->buf[(ring->head + ring->count++) % ring->buf.size()] = rx;
+        ++made;
+      }
+      if (rx != nullptr) rx->waiter = this;
+    }
+    return done == n;
+  }
+};
+
+// The driver: sends on every channel in the ring, then yields once.
+struct BufDriver final : Task {
+  BufRing* ring;
+  std::uint64_t sent = 0, n;
+  BufDriver(BufRing* r, std::uint64_t count) : ring(r), n(count) {}
+  bool poll() override {
+    while (ring->count != 0) {
+      send(ring->buf[ring->head], ring->next_value++, nullptr);
+      ring->head = (ring->head + 1) % ring->buf.size();
+      --ring->count;
+      ++sent;
+    }
+    if (sent == n) return true;
+    wake(this);  // yield once to the executor
+    return false;
+  }
+};
+
+}  // namespace
+
+void handsm_buffer_unordered(std::uint64_t n) {
+  Run run("buffer_unordered", "handsm", n, n);
+  std::uint64_t sum = 0;
+  run.start();
+  {
+    Executor ex;
+    g_exec = &ex;
+    BufRing ring;
+    ring.buf.resize(kBufferUnorderedWidth);
+    ex.spawn(new BufConsumer(&ring, n, &sum));
+    ex.spawn(new BufDriver(&ring, n));
+    ex.run();
+    check(ex.live() == 0, "buffer_unordered tasks left");
+  }
+  run.stop();
+  check(sum == n * (n - 1) / 2, "buffer_unordered sum");
+  run.print();
+}
+
+namespace {
+
 // ------------------------------------------------------------------ timers
 
 struct TimerEntry {

@@ -30,6 +30,7 @@ const std::vector<Workload>& all_workloads() {
       {"timers", 1000000, handsm_timers, pollen_timers},
       {"timers_virtual", 1000000, handsm_timers_virtual, pollen_timers_virtual},
       {"select_loop", 100000000, handsm_select_loop, pollen_select_loop},
+      {"buffer_unordered", 1000000, handsm_buffer_unordered, pollen_buffer_unordered},
   };
   return table;
 }

@@ -503,6 +503,88 @@ void pollen_select_loop(u64 n) {
   run.print();
 }
 
+namespace {
+
+// -------------------------------------------------------- buffer_unordered
+
+// The senders of the channels the stream has made and the driver has not
+// sent on yet, in order, with the value each is to carry: a fixed ring (at
+// most kBufferUnorderedWidth are outstanding).
+struct SenderRing {
+  std::vector<pollen::Option<pollen::OneshotSender<u64>>> buf;
+  std::size_t head = 0, count = 0;
+  u64 next_value = 0;  // the value of the sender at head
+};
+
+// A stream of n oneshot receivers; each sender goes to the ring. A leaf
+// stream: one unit of budget per item.
+struct OneshotSource {
+  using Item = pollen::OneshotReceiver<u64>;
+  SenderRing* ring;
+  u64 made, n;
+  pollen::Poll<pollen::Option<Item>> poll_next(pollen::Context& cx) {
+    if (made == n) return pollen::Option<Item>();
+    if (!cx.consume_budget()) return pollen::pending;
+    auto ch = pollen::oneshot<u64>();
+    if (ring->count == ring->buf.size()) fail("buffer_unordered: more than n in flight");
+    ring->buf[(ring->head + ring->count++) % ring->buf.size()].emplace(std::move(ch.first));
+    ++made;
+    return pollen::Option<Item>(std::move(ch.second));
+  }
+};
+
+// The driver: sends on every sender in the ring, then yields once.
+struct BufferDriveStep {
+  SenderRing* ring;
+  u64 n;
+  auto operator()(u64 sent) const {
+    using L = pollen::Loop<u64, pollen::Unit>;
+    while (ring->count != 0) {
+      pollen::Option<pollen::OneshotSender<u64>>& tx = ring->buf[ring->head];
+      if (!tx->send(ring->next_value++).is_sent()) fail("buffer_unordered: receiver gone");
+      tx.reset();
+      ring->head = (ring->head + 1) % ring->buf.size();
+      --ring->count;
+      ++sent;
+    }
+    const u64 count = n;
+    return pollen::yield_now().map([sent, count](pollen::Unit) -> L {
+      if (sent == count) return pollen::loop_break(pollen::Unit{});
+      return pollen::loop_continue(sent);
+    });
+  }
+};
+
+struct SumReceived {
+  u64* sum;
+  void operator()(pollen::RecvResult<u64> r) const {
+    if (!r.is_received()) fail("buffer_unordered: sender dropped");
+    *sum += r.value();
+  }
+};
+
+}  // namespace
+
+void pollen_buffer_unordered(u64 n) {
+  Run run("buffer_unordered", "pollen", n, n);
+  u64 sum = 0;
+  run.start();
+  {
+    pollen::EventLoop loop;
+    SenderRing ring;
+    ring.buf.resize(kBufferUnorderedWidth);
+    auto consumer = loop.spawn(pollen::stream::for_each(
+        pollen::stream::buffer_unordered(OneshotSource{&ring, 0, n}, kBufferUnorderedWidth),
+        SumReceived{&sum}));
+    auto driver = loop.spawn(pollen::loop_fn(u64{0}, BufferDriveStep{&ring, n}));
+    loop.run();
+    check(consumer.is_finished() && driver.is_finished(), "buffer_unordered tasks left");
+  }
+  run.stop();
+  check(sum == n * (n - 1) / 2, "buffer_unordered sum");
+  run.print();
+}
+
 // ------------------------------------------------------------------- sizes
 
 void pollen_sizes() {
