@@ -10,6 +10,11 @@
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
+void CountingParker::on_wake() noexcept {
+  wakes_.fetch_add(1, std::memory_order_relaxed);
+  unpark_.wake();
+}
+
 void ThreadParker::on_wake() noexcept {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -16,6 +16,8 @@
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
+void DynBase::anchor() {}
+
 void drop_deferred_boxes() noexcept {
   // Called by the outermost destruction (depth 1): each deferred box is
   // destroyed again with up to kMaxNestedBoxDrops - 1 destructions nested

@@ -7,6 +7,9 @@
 #include <cstdlib>
 
 POLLEN_NAMESPACE_BEGIN
+
+ContractError::~ContractError() = default;
+
 namespace detail {
 
 void contract_violation(const std::string& message) {

@@ -34,6 +34,8 @@ RawWaker arc_clone(const void* data) {
 
 }  // namespace
 
+void ArcWake::anchor() {}
+
 Waker ArcWake::waker() noexcept {
   retain();
   return Waker(RawWaker{this, &kArcVTable});

@@ -12,6 +12,8 @@
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
+BlockingJob::~BlockingJob() = default;
+
 void BlockingJob::complete() noexcept {
   Waker w;
   {

@@ -40,6 +40,10 @@ class ArcWake {
   virtual ~ArcWake() = default;
 
  private:
+  // The key function, defined in the library: the vtable is emitted there
+  // once instead of in every translation unit. Never called.
+  virtual void anchor();
+
   detail::RefCount refs_;  // starts at 1: the creator's reference
 };
 

@@ -126,10 +126,8 @@ typename block_on_check<F>::type block_on_impl(F&, std::false_type) {
 class CountingParker final : public ArcWake {
  public:
   CountingParker() : parker_(new ThreadParker()), unpark_(parker_->waker()) {}
-  void on_wake() noexcept override {
-    wakes_.fetch_add(1, std::memory_order_relaxed);
-    unpark_.wake();
-  }
+  // Defined in the library, which then holds the one copy of the vtable.
+  void on_wake() noexcept override;
   void park() { parker_->park(); }
   std::uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
 

@@ -107,6 +107,10 @@ class DynBase {
   bool may_adopt_ = true;
 
  private:
+  // The key function, defined in the library: the vtable is emitted there
+  // once instead of in every translation unit. Never called.
+  virtual void anchor();
+
   friend void drop_box_nested(DynBase* p) noexcept;
   friend void drop_deferred_boxes() noexcept;
   DynBase* next_dropped_ = nullptr;  // valid only while on the list

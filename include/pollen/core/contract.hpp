@@ -24,6 +24,10 @@ class ContractError : public std::logic_error {
  public:
   explicit ContractError(const std::string& what) : std::logic_error(what) {}
   explicit ContractError(const char* what) : std::logic_error(what) {}
+  ContractError(const ContractError&) = default;
+  ContractError& operator=(const ContractError&) = default;
+  // Defined in the library, which then holds the one copy of the vtable.
+  ~ContractError() override;
 };
 
 namespace detail {

@@ -29,7 +29,7 @@ namespace detail {
 
 class RefCount {
  public:
-  explicit RefCount(std::uint32_t initial = 1) noexcept : n_(initial) {}
+  explicit RefCount(std::uint32_t count = 1) noexcept : n_(count) {}
   RefCount(const RefCount&) = delete;
   RefCount& operator=(const RefCount&) = delete;
 

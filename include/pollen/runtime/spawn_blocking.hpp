@@ -70,7 +70,8 @@ class BlockingJob {
   }
 
  protected:
-  virtual ~BlockingJob() = default;
+  // Defined in the library, which then holds the one copy of the vtable.
+  virtual ~BlockingJob();
 
  private:
   std::atomic<int> refs_{2};  // the future's and the worker's
