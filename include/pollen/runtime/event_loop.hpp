@@ -175,7 +175,37 @@ using UnhandledExceptionHandler = std::function<void(const char* task_name, std:
 
 namespace detail {
 class LoopCore;
-}
+
+// The check of EventLoop::spawn(f) and EventLoop::block_on(f): f must be a
+// future. As with the factories (core/future.hpp), a failed check is the
+// result type Rejected<errors>, so its static_assert is the first error, at
+// the user's line, and using the result adds no error of its own.
+template <class F, class Ok, bool Spawn>
+struct loop_check {
+  static constexpr bool future = is_future<F>::value;
+  static constexpr bool function = !future && is_invocable<F&>::value;
+  struct errors {
+    static_assert(!function || !Spawn,
+                  "pollen: this type is not a future but a function: EventLoop::spawn() runs a "
+                  "future. Call the function and spawn the future it returns, or make it one: "
+                  "pollen::lazy(fn) (calls fn on the first poll) or pollen::poll_fn(fn) (fn is "
+                  "the poll)");
+    static_assert(!function || Spawn,
+                  "pollen: this type is not a future but a function: EventLoop::block_on() runs "
+                  "a future. Call the function and pass the future it returns, or make it one: "
+                  "pollen::lazy(fn) (calls fn on the first poll) or pollen::poll_fn(fn) (fn is "
+                  "the poll)");
+    static_assert(future || function,
+                  "pollen: this type is not a future: a future is a movable type with `using "
+                  "Output = T;` and `pollen::Poll<T> poll(pollen::Context&)`");
+  };
+  using type = typename std::conditional<future, Ok, Rejected<errors>>::type;
+};
+template <class F>
+using spawn_result_t = typename loop_check<F, JoinHandle<output_t<F>>, true>::type;
+template <class F>
+using loop_block_on_result_t = typename loop_check<F, output_t<F>, false>::type;
+}  // namespace detail
 
 class EventLoop {
  public:
@@ -201,27 +231,24 @@ class EventLoop {
   // then). Allowed from a destructor that the loop's destructor runs: the
   // new task is cancelled in turn.
   template <class F>
-  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(F f) {
-    POLLEN_REQUIRE_FUTURE(F);
-    return spawn_impl(std::move(f), nullptr, 0, is_future<F>());
+  POLLEN_NODISCARD detail::spawn_result_t<F> spawn(F f) {
+    return spawn_impl<detail::spawn_result_t<F>>(std::move(f), nullptr, 0, is_future<F>());
   }
   template <class F>
-  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(const char* name, F f) {
-    POLLEN_REQUIRE_FUTURE(F);
-    return spawn_impl(std::move(f), name, name ? std::strlen(name) : 0, is_future<F>());
+  POLLEN_NODISCARD detail::spawn_result_t<F> spawn(const char* name, F f) {
+    return spawn_impl<detail::spawn_result_t<F>>(std::move(f), name, name ? std::strlen(name) : 0,
+                                                 is_future<F>());
   }
   template <class F>
-  POLLEN_NODISCARD JoinHandle<output_t<F>> spawn(const std::string& name, F f) {
-    POLLEN_REQUIRE_FUTURE(F);
-    return spawn_impl(std::move(f), name.data(), name.size(), is_future<F>());
+  POLLEN_NODISCARD detail::spawn_result_t<F> spawn(const std::string& name, F f) {
+    return spawn_impl<detail::spawn_result_t<F>>(std::move(f), name.data(), name.size(), is_future<F>());
   }
 
   // Drives `f` (as a task named "block_on") and every other task until f is
   // Ready; returns its output, or rethrows the exception that escaped it.
   template <class F>
-  output_t<F> block_on(F f) {
-    POLLEN_REQUIRE_FUTURE(F);
-    return block_on_impl(f, is_future<F>());
+  detail::loop_block_on_result_t<F> block_on(F f) {
+    return block_on_impl<detail::loop_block_on_result_t<F>>(f, is_future<F>());
   }
 
   void run();
@@ -322,8 +349,8 @@ class EventLoop {
   bool auto_advance() const noexcept;
 
  private:
-  template <class F>
-  JoinHandle<output_t<F>> spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
+  template <class R, class F>
+  R spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
     // Checks the thread before anything is allocated.
     void* mem = allocate_task(detail::task_block_size<F>(len), alignof(detail::Task<F>));
     detail::TaskHeader* t;
@@ -340,21 +367,21 @@ class EventLoop {
     adopt(t);
     return JoinHandle<output_t<F>>(t);
   }
-  template <class F>
-  JoinHandle<detail::NotAFuture> spawn_impl(F&&, const char*, std::size_t, std::false_type) {
-    return JoinHandle<detail::NotAFuture>();
+  template <class R, class F>
+  R spawn_impl(F&&, const char*, std::size_t, std::false_type) {
+    return R();
   }
 
-  template <class F>
-  output_t<F> block_on_impl(F& f, std::true_type) {
+  template <class R, class F>
+  R block_on_impl(F& f, std::true_type) {
     check_can_block("EventLoop::block_on");  // before the root is spawned
     JoinHandle<output_t<F>> root = spawn("block_on", std::move(f));
     drive_until_finished(root.task_header_for_loop());
     return take_root(root);
   }
-  template <class F>
-  detail::NotAFuture block_on_impl(F&, std::false_type) {
-    return detail::NotAFuture{};
+  template <class R, class F>
+  R block_on_impl(F&, std::false_type) {
+    return R();
   }
   template <class T>
   static T take_root(JoinHandle<T>& root) {
