@@ -62,6 +62,34 @@
   }                          \
   }
 
+// The same mismatch, named. The inline namespace makes code built with and
+// without exceptions fail to link together, but the undefined symbols it
+// leaves name pollen's internals. So the library defines one more symbol,
+// for its own mode (src/build_mode.cpp), and every translation unit that
+// includes pollen refers to the one of its mode: linking against a library
+// of the other mode then also reports an undefined symbol that says what to
+// do. `used` keeps the reference even when nothing else in the unit needs it.
+extern "C" {
+#if POLLEN_HAS_EXCEPTIONS
+extern const char pollen_code_built_with_exceptions_needs_pollen_configured_without_Dcpp_eh_none;
+#else
+extern const char pollen_code_built_without_exceptions_needs_pollen_configured_with_Dcpp_eh_none;
+#endif
+}
+namespace pollen {
+namespace build_mode_check {
+#if defined(__GNUC__) || defined(__clang__)
+#  if POLLEN_HAS_EXCEPTIONS
+__attribute__((used)) static const char* const reference =
+    &pollen_code_built_with_exceptions_needs_pollen_configured_without_Dcpp_eh_none;
+#  else
+__attribute__((used)) static const char* const reference =
+    &pollen_code_built_without_exceptions_needs_pollen_configured_with_Dcpp_eh_none;
+#  endif
+#endif
+}  // namespace build_mode_check
+}  // namespace pollen
+
 // POLLEN_NODISCARD marks functions whose result must be used: every function
 // that returns a future (futures do nothing unless polled) and the internal
 // transition functions whose result says what the caller must do next.
