@@ -1,0 +1,20 @@
+// Uses pollen from a CMake project (CMakeLists.txt next to this file): a
+// task on the event loop waits for a timer, another task's result is
+// formatted with fmt.
+#include <pollen/fmt.hpp>
+#include <pollen/pollen.hpp>
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <utility>
+
+int main() {
+  pollen::EventLoop loop;
+  auto answer = loop.spawn("answer", pollen::lazy([] { return 41; }));
+  auto later = pollen::sleep(loop.timer_driver(), std::chrono::milliseconds(1))
+                   .map([](pollen::Unit) { return 1; });
+  int v = loop.block_on(std::move(later)) + loop.block_on(std::move(answer)).value();
+  fmt::print("cmake consumer: {} (pollen {})\n", pollen::Poll<int>(v), POLLEN_VERSION_STRING);
+  return v == 42 ? 0 : 1;
+}
