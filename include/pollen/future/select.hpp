@@ -34,7 +34,7 @@
 // Contract errors: polling it after Ready ("Select polled after it returned
 // Ready"); polling it again after a poll threw.
 // Example:
-//   auto first = pollen::select(read_line(), pollen::sleep_for(1s));
+//   auto first = pollen::select(read_line(), pollen::sleep(1s));
 //   auto r = pollen::block_on(std::move(first));
 //   if (r.index() == 0) use(pollen::get<0>(std::move(r)));
 #pragma once

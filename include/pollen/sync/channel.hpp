@@ -353,7 +353,7 @@ class POLLEN_NODISCARD_TYPE Reserve : public FutureExt<Reserve<T>> {
 //
 // Output: SendResult<T>: Sent, or Closed with the value handed back.
 // Cancellation: NOT cancel safe (is_cancel_safe is false): destroying a
-//   pending Send destroys the value it carries (DESIGN.md), and gives up its
+//   pending Send destroys the value it carries (docs/design.md), and gives up its
 //   place in the queue (a slot it was granted passes to the next waiter). To
 //   send from a select() without losing the value, select on reserve() and
 //   send through the Permit.

@@ -18,7 +18,7 @@
 //   stream ends. Every value sent before close() is received; every value
 //   sent after it is handed back.
 // * Destroying the receiver closes the channel and destroys the buffered
-//   messages at once (DESIGN.md); later sends hand their value back.
+//   messages at once (docs/design.md); later sends hand their value back.
 //
 // State at a glance: len() counts the messages queued now; is_closed() is
 // true once no new message can arrive (closed, or every sender gone), while
