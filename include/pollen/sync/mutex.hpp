@@ -240,7 +240,10 @@ class POLLEN_NODISCARD_TYPE MutexLock : public FutureExt<MutexLock<T>> {
     if (detail::out_of_budget(cx)) return pending;
     if (state_ == State::Init) {
       if (!m_->try_take()) {
-        node_.waker = cx.waker();
+        // In Init the node's waker is the no-op one: a clone swapped in
+        // costs less than the assignment (which compares and may drop).
+        Waker mine(cx.waker());
+        node_.waker.swap(mine);
         m_->waiters_.push_back(node_);
         state_ = State::Waiting;
         return pending;

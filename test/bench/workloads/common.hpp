@@ -124,6 +124,18 @@ void handsm_buffer_unordered(std::uint64_t n);
 void pollen_buffer_unordered(std::uint64_t n);
 constexpr std::size_t kBufferUnorderedWidth = 64;
 
+// mutex_contended: n lock acquisitions by kMutexTasks tasks (n / kMutexTasks
+// each; fewer tasks when n is smaller), each holding the lock across one
+// yield to the event loop. n must be a multiple of the number of tasks.
+void handsm_mutex_contended(std::uint64_t n);
+void pollen_mutex_contended(std::uint64_t n);
+constexpr std::uint64_t kMutexTasks = 1000;
+inline std::uint64_t mutex_tasks(std::uint64_t n) {
+  const std::uint64_t tasks = n < kMutexTasks ? n : kMutexTasks;
+  check(n % tasks == 0, "mutex_contended: n must be a multiple of 1000 (tasks x locks each)");
+  return tasks;
+}
+
 constexpr std::uint64_t kChainStaticSteps = 100;
 constexpr std::uint64_t kChainDynSteps = 1000;
 constexpr std::uint64_t kTimersSpreadNs = 200000000ull;          // 200 ms real time

@@ -721,6 +721,141 @@ void handsm_select_loop(std::uint64_t n) {
   run.print();
 }
 
+namespace {
+
+// --------------------------------------------------------- mutex_contended
+//
+// kMutexTasks tasks each take a hand-written FIFO lock n / kMutexTasks
+// times, exactly as pollen.cpp does with pollen::Mutex: the critical section
+// holds the lock across one yield to the executor (the task wakes itself
+// and returns; it is polled again after every task that was ready), so all
+// the other tasks queue up. The lock: a flag and an intrusive FIFO queue of
+// waiter nodes (one per task); unlocking hands the lock straight to the
+// first waiter (the flag stays set, the node is marked granted) and wakes
+// its task, which enters at its next poll; a task that unlocks and locks
+// again queues at the back. One op is one acquisition.
+//
+// Checks: at most one task is ever inside; acquisition k is by task
+// k mod tasks (strict round robin: FIFO order); the counter the lock guards
+// ends at n.
+
+struct FifoWaiter {
+  FifoWaiter* next = nullptr;
+  Task* task = nullptr;
+  bool granted = false;  // handed the lock (unlinked)
+};
+
+struct FifoLock {
+  bool locked = false;
+  FifoWaiter* head = nullptr;
+  FifoWaiter* tail = nullptr;
+  std::uint64_t value = 0;  // what the lock guards
+
+  // Takes the lock now, or queues `w` (its task is woken when granted).
+  bool lock_or_queue(FifoWaiter* w) {
+    if (!locked && head == nullptr) {
+      locked = true;
+      return true;
+    }
+    w->next = nullptr;
+    w->granted = false;
+    if (tail != nullptr) {
+      tail->next = w;
+    } else {
+      head = w;
+    }
+    tail = w;
+    return false;
+  }
+  // Hands the lock to the first waiter and wakes it, or releases it.
+  void unlock() {
+    FifoWaiter* w = head;
+    if (w == nullptr) {
+      locked = false;
+      return;
+    }
+    head = w->next;
+    if (head == nullptr) tail = nullptr;
+    w->granted = true;
+    wake(w->task);
+  }
+};
+
+struct MutexCheckSM {
+  std::uint64_t inside = 0;    // tasks in the critical section now: 0 or 1
+  std::uint64_t acquired = 0;  // acquisitions so far
+  std::uint64_t tasks = 0;
+};
+
+struct MutexTask final : Task {
+  enum class State { Lock, Waiting, Holding };
+  State state = State::Lock;
+  FifoLock* lock;
+  MutexCheckSM* c;
+  FifoWaiter node;
+  std::uint64_t id, done = 0, locks;
+  MutexTask(FifoLock* l, MutexCheckSM* chk, std::uint64_t i, std::uint64_t count)
+      : lock(l), c(chk), id(i), locks(count) {
+    node.task = this;
+  }
+  void enter() {
+    if (++c->inside != 1) fail("mutex_contended: two tasks inside");
+    if (c->acquired++ % c->tasks != id) fail("mutex_contended: acquisition order is not FIFO");
+    ++lock->value;
+    state = State::Holding;
+    wake(this);  // yield once to the executor, holding the lock
+  }
+  bool poll() override {
+    for (;;) {
+      switch (state) {
+        case State::Lock:
+          if (lock->lock_or_queue(&node)) {
+            enter();
+          } else {
+            state = State::Waiting;
+          }
+          return false;
+        case State::Waiting:
+          if (!node.granted) return false;
+          enter();
+          return false;
+        case State::Holding:
+          --c->inside;
+          lock->unlock();
+          if (++done == locks) return true;
+          state = State::Lock;
+          break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+void handsm_mutex_contended(std::uint64_t n) {
+  const std::uint64_t tasks = mutex_tasks(n);
+  Run run("mutex_contended", "handsm", n, n);
+  MutexCheckSM c;
+  c.tasks = tasks;
+  std::uint64_t total = 0;
+  run.start();
+  {
+    Executor ex;
+    g_exec = &ex;
+    FifoLock lock;
+    for (std::uint64_t id = 0; id < tasks; ++id) {
+      ex.spawn(new MutexTask(&lock, &c, id, n / tasks));
+    }
+    ex.run();
+    check(ex.live() == 0, "mutex_contended tasks left");
+    check(!lock.locked && lock.head == nullptr, "mutex_contended: the lock is still held");
+    total = lock.value;
+  }
+  run.stop();
+  check(total == n && c.acquired == n && c.inside == 0, "mutex_contended count");
+  run.print();
+}
+
 void handsm_sizes() {
   struct JoinReadyReady {  // join(ready, ready) by hand: two slots and a state
     std::uint64_t a, b;

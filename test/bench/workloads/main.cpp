@@ -31,6 +31,7 @@ const std::vector<Workload>& all_workloads() {
       {"timers_virtual", 1000000, handsm_timers_virtual, pollen_timers_virtual},
       {"select_loop", 100000000, handsm_select_loop, pollen_select_loop},
       {"buffer_unordered", 1000000, handsm_buffer_unordered, pollen_buffer_unordered},
+      {"mutex_contended", 1000000, handsm_mutex_contended, pollen_mutex_contended},
   };
   return table;
 }

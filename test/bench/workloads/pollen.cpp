@@ -585,6 +585,96 @@ void pollen_buffer_unordered(u64 n) {
   run.print();
 }
 
+namespace {
+
+// --------------------------------------------------------- mutex_contended
+//
+// kMutexTasks tasks each lock one pollen::Mutex n / kMutexTasks times. The
+// critical section holds the guard across one await that really suspends:
+// a yield_now() (Pending once, the task is polled again in the loop's next
+// turn). So while one task holds the lock all the others are queued, and
+// every unlock hands the lock to the first waiter (a wake) while the task
+// that unlocked queues again at the back. One op is one acquisition: a
+// lock() that queues, the grant, the wake and poll of the new holder, its
+// yield, the wake and poll back, the unlock. handsm does exactly the same
+// with a hand-written FIFO lock (an intrusive waiter queue, the lock handed
+// to the first waiter, which is woken).
+//
+// Checks: at most one task is ever inside (a counter outside the Mutex);
+// acquisitions are strictly round robin (acquisition k by task k mod tasks:
+// every task queued behind the first holder before it released, and each
+// one queues again behind the others), which is FIFO order; the counter
+// inside the Mutex ends at n.
+
+struct MutexCheck {
+  u64 inside = 0;    // tasks in the critical section now: 0 or 1
+  u64 acquired = 0;  // acquisitions so far
+  u64 tasks = 0;
+};
+
+struct MutexLeave {
+  pollen::MutexGuard<u64> g;  // held across the yield
+  MutexCheck* c;
+  pollen::Unit operator()(pollen::Unit) {
+    --c->inside;
+    pollen::MutexGuard<u64> unlock = std::move(g);  // unlocks here: the next waiter gets it
+    return pollen::Unit{};
+  }
+};
+
+struct MutexEnter {
+  MutexCheck* c;
+  u64 id;
+  auto operator()(pollen::MutexGuard<u64> g) const {
+    if (++c->inside != 1) fail("mutex_contended: two tasks inside");
+    if (c->acquired++ % c->tasks != id) fail("mutex_contended: acquisition order is not FIFO");
+    ++*g;
+    return pollen::yield_now().map(MutexLeave{std::move(g), c});
+  }
+};
+
+// One task: `locks` times lock, enter, yield holding the guard, unlock.
+struct MutexTaskStep {
+  pollen::Mutex<u64>* m;
+  MutexCheck* c;
+  u64 id, locks;
+  auto operator()(u64 k) const {
+    using L = pollen::Loop<u64, pollen::Unit>;
+    const u64 count = locks;
+    return m->lock().then(MutexEnter{c, id}).map([k, count](pollen::Unit) -> L {
+      if (k + 1 == count) return pollen::loop_break(pollen::Unit{});
+      return pollen::loop_continue(k + 1);
+    });
+  }
+};
+
+}  // namespace
+
+void pollen_mutex_contended(u64 n) {
+  const u64 tasks = mutex_tasks(n);
+  Run run("mutex_contended", "pollen", n, n);
+  MutexCheck c;
+  c.tasks = tasks;
+  u64 total = 0;
+  run.start();
+  {
+    pollen::EventLoop loop;
+    pollen::Mutex<u64> m(u64{0});
+    for (u64 id = 0; id < tasks; ++id) {
+      loop.spawn(pollen::loop_fn(u64{0}, MutexTaskStep{&m, &c, id, n / tasks})).detach();
+    }
+    loop.run();
+    check(loop.stats().tasks_alive == 0, "mutex_contended tasks left");
+    check(!m.is_locked() && m.waiters() == 0, "mutex_contended: the mutex is still locked");
+    auto g = m.try_lock();
+    check(g.has_value(), "mutex_contended: try_lock after the run");
+    total = **g;
+  }
+  run.stop();
+  check(total == n && c.acquired == n && c.inside == 0, "mutex_contended count");
+  run.print();
+}
+
 // ------------------------------------------------------------------- sizes
 
 void pollen_sizes() {
