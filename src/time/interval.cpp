@@ -60,7 +60,10 @@ Poll<TimePoint> Interval::poll_tick(Context& cx) {
   return scheduled;
 }
 
-void Interval::reset() noexcept { timer_.reset(deadline_after(timer_.driver().now(), period_)); }
+void Interval::reset() {
+  timer_.require_rearmable("Interval::reset()");
+  timer_.reset(deadline_after(timer_.driver().now(), period_));
+}
 
 void Interval::describe(Describer& d) const {
   d.node("Interval", fmt::format("every {}, {}, next tick {}", detail::format_duration(period_),

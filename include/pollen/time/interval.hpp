@@ -44,7 +44,8 @@
 //
 // Contract errors: a period <= 0; polling a Tick after Ready; polling on
 // another driver's loop, or after the driver was destroyed; interval(period)
-// without a driver argument outside an event loop.
+// without a driver argument outside an event loop; reset() after the driver
+// was destroyed, or while another driver's loop is current.
 //
 // Polling order: no children. A due tick spends one unit of the cooperative
 // budget (a bursting interval cannot starve the loop).
@@ -103,8 +104,10 @@ class Interval {
   void set_missed_tick_policy(MissedTickPolicy p) noexcept { policy_ = p; }
   // When the next tick is scheduled.
   TimePoint next_tick() const noexcept { return timer_.deadline(); }
-  // Restarts the schedule: the next tick one period from now.
-  void reset() noexcept;
+  // Restarts the schedule: the next tick one period from now. ContractError
+  // after the driver was destroyed, or while another driver's loop is
+  // current (as Sleep::reset()).
+  void reset();
   bool is_registered() const noexcept { return timer_.is_registered(); }
 
   // "Interval [every 10 ms, Burst, next tick deadline in 4 ms]".
