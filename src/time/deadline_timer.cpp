@@ -30,17 +30,6 @@ std::string format_duration(Duration d) {
   return fmt::format("{}{:.3g} {}", negative ? "-" : "", ns / u->ns, u->name);
 }
 
-TimerDriver& current_timer_driver(const char* what) {
-  TimerDriver* d = TimerDriver::current();
-  if (d == nullptr) {
-    contract_violation(fmt::format(
-        "{} needs a timer driver, and no event loop is polling on this thread; call it from a "
-        "task run by an event loop, or pass a TimerDriver explicitly ({}(driver, ...))",
-        what, what));
-  }
-  return *d;
-}
-
 namespace {
 // Wakes `waker` when destroyed unless kept: rearm()'s way of waking the task
 // on every way out but a successful relink, including an exception.
@@ -61,12 +50,36 @@ void DeadlineTimer::require_rearmable(const char* what) const {
         what));
   }
   TimerDriver* current = TimerDriver::current();
-  if (current != nullptr && current != driver_) {
+  if (current != nullptr && driver_ != nullptr && current != driver_) {
     contract_violation(fmt::format(
         "{} on a timer created on another timer driver (event loop); a timer belongs to the loop "
-        "it was created on: reset it from a task of that loop",
+        "it was created on (one built outside any loop: to the loop that first polled it): reset "
+        "it from a task of that loop",
         what));
   }
+}
+
+void DeadlineTimer::restart_after(Duration d) noexcept {
+  if (!is_bound()) {
+    entry_.set_deadline(UnboundDeadline::after(d).bits());
+    return;
+  }
+  reset(deadline_after(driver_->now(), d));
+}
+
+void DeadlineTimer::bind(const char* future_name) {
+  TimerDriver* current = TimerDriver::current();
+  if (current == nullptr) {
+    contract_violation(fmt::format(
+        "{} was built outside an event loop and is polled outside one, so it has no clock; such "
+        "a timer binds to the event loop that first polls it: run it on an EventLoop "
+        "(loop.block_on(f), loop.spawn(f); pollen::block_on has no timers), or build it with a "
+        "driver (sleep(driver, d), timeout(driver, f, d), interval(driver, period))",
+        future_name));
+  }
+  const TimePoint deadline = unbound_deadline().resolve(*current);
+  driver_ = current;
+  entry_.set_deadline(TimerDriver::tick_of(deadline));
 }
 
 void DeadlineTimer::rearm(TimePoint deadline) {
@@ -88,6 +101,7 @@ void DeadlineTimer::rearm(TimePoint deadline) {
 }
 
 DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char* future_name) {
+  if (POLLEN_UNLIKELY(driver_ == nullptr)) bind(future_name);
   if (entry_.state() == TimerEntry::State::Orphaned) {
     contract_violation(fmt::format(
         "{} polled after its timer driver (event loop) was destroyed; destroy timer futures "
@@ -98,7 +112,8 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
   if (current != nullptr && current != driver_) {
     contract_violation(fmt::format(
         "{} was created on one timer driver (event loop) and polled on another; a timer belongs "
-        "to the loop it was created on: create it inside a task of the loop that polls it",
+        "to the loop it was created on (one built outside any loop: to the loop that first "
+        "polled it): create it inside a task of the loop that polls it",
         future_name));
   }
   const TimePoint deadline = this->deadline();
@@ -125,6 +140,12 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
 }
 
 std::string DeadlineTimer::describe_deadline() const {
+  if (!is_bound()) {
+    const UnboundDeadline u = unbound_deadline();
+    if (!u.counts_from_first_poll()) return "deadline fixed (no loop yet)";
+    if (u.duration() == Duration::zero()) return "deadline at its first poll (no loop yet)";
+    return "deadline " + format_duration(u.duration()) + " after its first poll (no loop yet)";
+  }
   if (driver_destroyed()) return "driver destroyed";
   const TimePoint deadline = this->deadline();
   if (deadline == far_future()) return "deadline never (far future)";

@@ -40,11 +40,22 @@ TimePoint next_tick_after(TimePoint scheduled, TimePoint now, Duration period,
 
 }  // namespace detail
 
-Interval::Interval(TimerDriver& driver, TimePoint start, Duration period, MissedTickPolicy policy)
-    : timer_(driver, start), period_(period), policy_(policy) {
+namespace {
+void require_positive_period(Duration period) {
   POLLEN_REQUIRE(period > Duration::zero(),
                  "interval: the period must be positive (a zero or negative period would tick "
                  "forever without time passing); use a loop of yields for that");
+}
+}  // namespace
+
+Interval::Interval(TimerDriver& driver, TimePoint start, Duration period, MissedTickPolicy policy)
+    : timer_(driver, start), period_(period), policy_(policy) {
+  require_positive_period(period);
+}
+
+Interval::Interval(detail::UnboundDeadline start, Duration period, MissedTickPolicy policy)
+    : timer_(start), period_(period), policy_(policy) {
+  require_positive_period(period);
 }
 
 Poll<TimePoint> Interval::poll_tick(Context& cx) {
@@ -60,7 +71,10 @@ Poll<TimePoint> Interval::poll_tick(Context& cx) {
   return scheduled;
 }
 
-void Interval::reset() noexcept { timer_.reset(deadline_after(timer_.driver().now(), period_)); }
+void Interval::reset() {
+  timer_.require_rearmable("Interval::reset()");
+  timer_.restart_after(period_);
+}
 
 void Interval::describe(Describer& d) const {
   d.node("Interval", fmt::format("every {}, {}, next tick {}", detail::format_duration(period_),

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <vector>
 
 using namespace std::chrono;
@@ -162,8 +163,31 @@ TEST(Interval, ResetRestartsFromNow) {
   EXPECT_EQ(d.pending_timers(), 0u);
 }
 
+// Before, reset() made the orphaned timer Idle again and read the destroyed
+// driver's clock; the next poll then linked it into the freed wheel.
+TEST(Interval, ResettingAfterTheDriverIsGoneOrOnAnotherDriverIsAContractError) {
+  TimerDriver other(ClockKind::Virtual, kStart);
+  std::unique_ptr<TimerDriver> d(new TimerDriver(ClockKind::Virtual, kStart));
+  Interval iv = pollen::interval(*d, milliseconds(10));
+  EXPECT_EQ(take_due_ticks(iv), std::vector<long>{0});  // and registers tick 10
+  EXPECT_TRUE(iv.is_registered());
+  {
+    TimerDriver::Scope on_other(other);
+    EXPECT_CONTRACT_ERROR(iv.reset(), "Interval::reset() on a timer created on another timer driver");
+  }
+  EXPECT_EQ(iv.next_tick(), kStart + milliseconds(10));
+  EXPECT_TRUE(iv.is_registered());
+  d.reset();
+  EXPECT_CONTRACT_ERROR(iv.reset(), "Interval::reset() after its timer driver (event loop) was destroyed");
+  auto t = pollen::test::test_task(iv.tick());
+  EXPECT_EQ(t.describe(), "Tick [waiting]\n\u2514\u2500 Interval [every 10 ms, Burst, next tick driver destroyed]\n");
+  EXPECT_CONTRACT_ERROR((void)t.poll(), "Interval polled after its timer driver (event loop) was destroyed");
+}
+
 TEST(Interval, WithoutADriverItUsesTheCurrentLoopsDriver) {
-  EXPECT_CONTRACT_ERROR(Interval iv = pollen::interval(seconds(1)), "interval needs a timer driver");
+  Interval outside = pollen::interval(seconds(1));  // no driver yet: binds at its first poll
+  EXPECT_CONTRACT_ERROR(take_due_ticks(outside),
+                        "Interval was built outside an event loop and is polled outside one");
   TimerDriver d(ClockKind::Virtual, kStart);
   TimerDriver::Scope scope(d);
   Interval iv = pollen::interval(seconds(1));

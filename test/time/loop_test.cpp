@@ -2,6 +2,7 @@
 // moves only when told to (or with auto-advance, opted in), the real clock
 // path sleeps in the kernel. Everything counts polls and turns; nothing
 // times itself (the one real-clock test sleeps 3 ms).
+#include <pollen/core/block_on.hpp>
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/stream/interval.hpp>
 #include <pollen/time/interval.hpp>
@@ -280,13 +281,18 @@ TEST(LoopTime, ATimerFromAnotherLoopIsAContractError) {
   EXPECT_CONTRACT_ERROR(b.block_on(std::move(explicit_a)), "polled on another");
 }
 
-TEST(LoopTime, SleepOutsideAnyLoopIsAContractError) {
+TEST(LoopTime, ASleepBuiltAndPolledOutsideAnyLoopIsAContractError) {
   {
     EventLoop loop(ClockKind::Virtual);
     loop.block_on(pollen::sleep(loop.timer_driver(), milliseconds(0)));
   }
   EXPECT_EQ(pollen::TimerDriver::current(), nullptr);  // restored after the loop
-  EXPECT_CONTRACT_ERROR(pollen::Sleep s = pollen::sleep(milliseconds(1)); (void)s.deadline(), "no event loop is polling");
+  pollen::Sleep s = pollen::sleep(milliseconds(1));    // fine: binds at its first poll
+  EXPECT_FALSE(s.is_bound());
+  EXPECT_CONTRACT_ERROR(pollen::block_on(std::move(s)),
+                        "Sleep was built outside an event loop and is polled outside one, so it "
+                        "has no clock; such a timer binds to the event loop that first polls it: "
+                        "run it on an EventLoop");
 }
 
 TEST(LoopTime, AnIntervalTicksOnTheLoop) {

@@ -10,7 +10,8 @@
 //
 // The first tick is due at once (at creation, or at the start given to
 // interval_at()); tick k is scheduled at start + k * period unless ticks were
-// missed.
+// missed. An interval(period) built outside any event loop binds to the loop
+// that first polls it, and its first tick is due at that first poll.
 //
 // Missed ticks: a tick is *missed* when it is taken at a time now >=
 // scheduled + period (a whole period late, e.g. the task was busy or the
@@ -43,8 +44,9 @@
 // Ready with it). The Tick borrows the Interval: it must not outlive it.
 //
 // Contract errors: a period <= 0; polling a Tick after Ready; polling on
-// another driver's loop, or after the driver was destroyed; interval(period)
-// without a driver argument outside an event loop.
+// another driver's loop, or after the driver was destroyed; a first poll
+// outside any event loop of an Interval built outside one; reset() after
+// the driver was destroyed, or while another driver's loop is current.
 //
 // Polling order: no children. A due tick spends one unit of the cooperative
 // budget (a bursting interval cannot starve the loop).
@@ -86,6 +88,11 @@ class Interval {
   // The first tick at `start`, then every `period` (> 0, else ContractError).
   Interval(TimerDriver& driver, TimePoint start, Duration period,
            MissedTickPolicy policy = MissedTickPolicy::Burst);
+  // An Interval with no driver yet: it binds to the loop that first polls
+  // it, its first tick at `start` (interval(period) outside a loop: at the
+  // first poll).
+  Interval(detail::UnboundDeadline start, Duration period,
+           MissedTickPolicy policy = MissedTickPolicy::Burst);
   Interval(Interval&&) noexcept = default;
   Interval& operator=(Interval&&) = delete;
 
@@ -101,11 +108,17 @@ class Interval {
   Duration period() const noexcept { return period_; }
   MissedTickPolicy missed_tick_policy() const noexcept { return policy_; }
   void set_missed_tick_policy(MissedTickPolicy p) noexcept { policy_ = p; }
-  // When the next tick is scheduled.
+  // When the next tick is scheduled (before the first poll of an Interval
+  // built outside any loop: as Sleep::deadline()).
   TimePoint next_tick() const noexcept { return timer_.deadline(); }
-  // Restarts the schedule: the next tick one period from now.
-  void reset() noexcept;
+  // Restarts the schedule: the next tick one period from now (not yet
+  // polled by a loop: one period after its first poll). ContractError after
+  // the driver was destroyed, or while another driver's loop is current (as
+  // Sleep::reset()).
+  void reset();
   bool is_registered() const noexcept { return timer_.is_registered(); }
+  // False until the first poll of an Interval built outside any loop.
+  bool is_bound() const noexcept { return timer_.is_bound(); }
 
   // "Interval [every 10 ms, Burst, next tick deadline in 4 ms]".
   void describe(Describer& d) const;
@@ -163,12 +176,16 @@ Interval interval_at(TimerDriver& driver, TimePoint start,
                      MissedTickPolicy policy = MissedTickPolicy::Burst) {
   return Interval(driver, start, detail::saturating_nanoseconds(period), policy);
 }
-// The same on the current event loop's driver (ContractError outside a loop).
+// The same on the current event loop's driver; outside a loop, on the loop
+// that first polls it, the first tick due at that poll.
 template <class Rep, class Period>
 Interval interval(std::chrono::duration<Rep, Period> period,
                   MissedTickPolicy policy = MissedTickPolicy::Burst) {
-  TimerDriver& driver = detail::current_timer_driver("interval");
-  return Interval(driver, driver.now(), detail::saturating_nanoseconds(period), policy);
+  if (TimerDriver* driver = TimerDriver::current()) {
+    return Interval(*driver, driver->now(), detail::saturating_nanoseconds(period), policy);
+  }
+  return Interval(detail::UnboundDeadline::after(Duration::zero()),
+                  detail::saturating_nanoseconds(period), policy);
 }
 
 POLLEN_NAMESPACE_END

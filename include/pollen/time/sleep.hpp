@@ -15,6 +15,12 @@
 // reached the deadline. The deadline is fixed when the Sleep is created
 // (now() + d, saturating), not at its first poll; reset(t) moves it.
 //
+// Built outside any event loop (sleep(d) in main, before spawn or
+// block_on): the Sleep has no driver yet and binds to the loop that first
+// polls it; sleep(d)'s d then counts from that first poll, on that loop's
+// clock (real or virtual), as if the Sleep had been created there (the
+// instant an async function's body would create it). sleep_until(t) keeps t.
+//
 // Re-arming: reset(t) gives a Sleep (waiting, or done) the new deadline t,
 // in place: no new Sleep, no allocation. It is then Waiting until t, however
 // the old deadline compared. A Sleep that was registered (polled Pending)
@@ -31,11 +37,12 @@
 // wheel allocates nothing). Cancel safe: nothing is lost.
 //
 // Contract errors: polling it after Ready; polling it while another
-// driver's loop is current (a timer belongs to the loop it was created on);
-// polling it after its driver was destroyed; sleep(d) without a driver
-// argument outside an event loop. reset() after the driver was destroyed,
-// or while another driver's loop is current. (A moved-from Sleep is Done:
-// reset() makes it a Sleep on the same driver again.)
+// driver's loop is current (a timer belongs to the loop it was created on,
+// or that first polled it); polling it after its driver was destroyed; a
+// first poll outside any event loop of a Sleep built outside one (it has no
+// clock: run it on an EventLoop, or pass a driver). reset() after the driver
+// was destroyed, or while another driver's loop is current. (A moved-from
+// Sleep is Done: reset() makes it a Sleep on the same driver again.)
 //
 // Polling order: no children. An expired Sleep spends one unit of the
 // cooperative budget; when the budget is spent it returns Pending (the task
@@ -78,6 +85,10 @@ class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
   Sleep(TimerDriver& driver, TimePoint deadline) noexcept : timer_(driver, deadline) {
     set_state(State::Waiting);
   }
+  // A Sleep with no driver yet: it binds to the loop that first polls it.
+  explicit Sleep(detail::UnboundDeadline deadline) noexcept : timer_(deadline) {
+    set_state(State::Waiting);
+  }
   // Moving moves the timer's place in the wheel (and the state with it);
   // the moved-from Sleep is Done (polling it is a ContractError).
   Sleep(Sleep&& o) noexcept : timer_(std::move(o.timer_)) { o.set_state(State::Done); }
@@ -109,9 +120,14 @@ class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
   }
 
   State state() const noexcept { return static_cast<State>(timer_.owner_byte()); }
+  // The deadline. Before the first poll of a sleep(d) built outside any loop,
+  // the one a first poll now on the real clock would give.
   TimePoint deadline() const noexcept { return timer_.deadline(); }
-  // True when the clock has reached the deadline (whether or not polled).
-  bool is_elapsed() const noexcept { return timer_.driver().now() >= timer_.deadline(); }
+  // True when the clock has reached the deadline (whether or not polled);
+  // false before a Sleep built outside any loop is first polled.
+  bool is_elapsed() const noexcept { return timer_.is_elapsed(); }
+  // False until the first poll of a Sleep built outside any loop.
+  bool is_bound() const noexcept { return timer_.is_bound(); }
   // True while the timer is linked in the driver's wheel.
   bool is_registered() const noexcept { return timer_.is_registered(); }
 
@@ -138,14 +154,16 @@ template <class Rep, class Period>
 POLLEN_NODISCARD Sleep sleep(TimerDriver& driver, std::chrono::duration<Rep, Period> d) noexcept {
   return Sleep(driver, driver.deadline_after(d));
 }
-// The same on the current event loop's driver (ContractError outside a loop).
-POLLEN_NODISCARD inline Sleep sleep_until(TimePoint deadline) {
-  return Sleep(detail::current_timer_driver("sleep_until"), deadline);
+// The same on the current event loop's driver; outside a loop, on the loop
+// that first polls it, d counted from that poll (see the top of this header).
+POLLEN_NODISCARD inline Sleep sleep_until(TimePoint deadline) noexcept {
+  if (TimerDriver* driver = TimerDriver::current()) return Sleep(*driver, deadline);
+  return Sleep(detail::UnboundDeadline::at(deadline));
 }
 template <class Rep, class Period>
-POLLEN_NODISCARD Sleep sleep(std::chrono::duration<Rep, Period> d) {
-  TimerDriver& driver = detail::current_timer_driver("sleep");
-  return Sleep(driver, driver.deadline_after(d));
+POLLEN_NODISCARD Sleep sleep(std::chrono::duration<Rep, Period> d) noexcept {
+  if (TimerDriver* driver = TimerDriver::current()) return Sleep(*driver, driver->deadline_after(d));
+  return Sleep(detail::UnboundDeadline::after(detail::saturating_nanoseconds(d)));
 }
 
 POLLEN_NAMESPACE_END

@@ -12,7 +12,9 @@
 //          Polling: poisoned, polling again is a ContractError)
 //
 // What it does: bounds how long f may take. The deadline is fixed when the
-// Timeout is created.
+// Timeout is created. Built outside any event loop, timeout(f, d) binds to
+// the loop that first polls it and d counts from that first poll, on that
+// loop's clock (see sleep.hpp); timeout_at(f, t) keeps t.
 //
 // Output: Option<output_t<F>>: some(v) when f finished in time, none when
 // the deadline passed. (An Option rather than a TimedOut error type: it
@@ -25,8 +27,8 @@
 // Timeout is as cancel safe as f.
 //
 // Contract errors: polling after Ready; polling again after f's poll threw;
-// polling on another driver's loop, or after the driver was destroyed;
-// timeout(f, d) without a driver argument outside an event loop.
+// polling on another driver's loop, or after the driver was destroyed; a
+// first poll outside any event loop of a Timeout built outside one.
 //
 // Polling order: f is polled first, then the deadline is checked: an f that
 // is ready at the deadline wins (also on the first poll, even with a
@@ -70,6 +72,9 @@ class POLLEN_NODISCARD_TYPE Timeout : public FutureExt<Timeout<F>> {
 
   Timeout(F inner, TimerDriver& driver, TimePoint deadline)
       : inner_(std::move(inner)), timer_(driver, deadline) {}
+  // A Timeout with no driver yet: it binds to the loop that first polls it.
+  Timeout(F inner, detail::UnboundDeadline deadline)
+      : inner_(std::move(inner)), timer_(deadline) {}
   // Moving moves f and the timer's place in the wheel; the moved-from
   // Timeout is Done.
   Timeout(Timeout&& o) noexcept(std::is_nothrow_move_constructible<F>::value)
@@ -109,8 +114,11 @@ class POLLEN_NODISCARD_TYPE Timeout : public FutureExt<Timeout<F>> {
   }
 
   State state() const noexcept { return state_; }
+  // As Sleep::deadline().
   TimePoint deadline() const noexcept { return timer_.deadline(); }
   bool is_registered() const noexcept { return timer_.is_registered(); }
+  // False until the first poll of a Timeout built outside any loop.
+  bool is_bound() const noexcept { return timer_.is_bound(); }
 
   // "Timeout [deadline in 4.8 ms]" with f as its child, or "Timeout [done]".
   void describe(Describer& d) const {
@@ -155,19 +163,24 @@ POLLEN_NODISCARD Timeout<typename std::decay<F>::type> timeout(
   return Timeout<typename std::decay<F>::type>(std::forward<F>(f), driver,
                                                driver.deadline_after(d));
 }
-// The same on the current event loop's driver (ContractError outside a loop).
+// The same on the current event loop's driver; outside a loop, on the loop
+// that first polls it, d counted from that poll.
 template <class F, class Rep, class Period>
 POLLEN_NODISCARD Timeout<typename std::decay<F>::type> timeout(
     F&& f, std::chrono::duration<Rep, Period> d) {
-  TimerDriver& driver = detail::current_timer_driver("timeout");
-  return Timeout<typename std::decay<F>::type>(std::forward<F>(f), driver,
-                                               driver.deadline_after(d));
+  using T = Timeout<typename std::decay<F>::type>;
+  if (TimerDriver* driver = TimerDriver::current()) {
+    return T(std::forward<F>(f), *driver, driver->deadline_after(d));
+  }
+  return T(std::forward<F>(f), detail::UnboundDeadline::after(detail::saturating_nanoseconds(d)));
 }
 template <class F>
 POLLEN_NODISCARD Timeout<typename std::decay<F>::type> timeout_at(F&& f, TimePoint deadline) {
-  return Timeout<typename std::decay<F>::type>(std::forward<F>(f),
-                                               detail::current_timer_driver("timeout_at"),
-                                               deadline);
+  using T = Timeout<typename std::decay<F>::type>;
+  if (TimerDriver* driver = TimerDriver::current()) {
+    return T(std::forward<F>(f), *driver, deadline);
+  }
+  return T(std::forward<F>(f), detail::UnboundDeadline::at(deadline));
 }
 
 POLLEN_NAMESPACE_END

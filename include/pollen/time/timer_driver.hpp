@@ -5,7 +5,9 @@
 // * One TimerDriver belongs to one thread (its event loop's). Timer futures
 //   keep a pointer to the driver they were created on and must be polled on
 //   it: polling one while another driver is current (see Scope) is a
-//   ContractError.
+//   ContractError. One built with no driver current (outside any loop) has
+//   none until its first poll, which binds it to the current driver (see
+//   deadline_timer.hpp).
 // * The clock is either the real steady clock (ClockKind::Steady) or a
 //   VirtualClock (ClockKind::Virtual) that stands still until advance(),
 //   advance_to() or advance_to_next_timer() moves it. A virtual clock never
