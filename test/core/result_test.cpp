@@ -1,4 +1,5 @@
 #include <pollen/core/result.hpp>
+#include <pollen/core/poll.hpp>
 
 #include "contract.hpp"
 #include "probe.hpp"
@@ -38,6 +39,8 @@ static_assert(!std::is_copy_constructible<Result<std::unique_ptr<int>>>::value, 
 static_assert(std::is_nothrow_move_constructible<Result<std::string>>::value, "");
 static_assert(!std::is_default_constructible<Result<int>>::value, "a Result is a value or an error");
 static_assert(std::is_same<Result<int>::error_type, std::error_code>::value, "the default E");
+static_assert(std::is_trivially_copyable<pollen::Poll<Result<int>>>::value,
+              "a Poll<Result<int>> is returned in registers, as a Poll<int> is");
 static_assert(sizeof(Result<int, int>) == 2 * sizeof(int), "an int, a byte, padding");
 
 TEST(Result, OkHoldsTheValue) {
