@@ -2,6 +2,7 @@
 #include <pollen/future/try_join.hpp>
 #include <pollen/future/try_join_all.hpp>
 #include <pollen/core/never.hpp>
+#include <pollen/future/map.hpp>
 #include <pollen/core/ready.hpp>
 
 #include "adapters.hpp"
@@ -125,6 +126,27 @@ TEST(TryJoin, DescribeCountsTheChildrenWithAValue) {
   EXPECT_EQ(t.describe(),
             "TryJoin [1 of 2 ok]\n\u251c\u2500 MaybeDone [state: Done, output waiting]\n\u2514\u2500 "
             "Manual [unset]\n");
+}
+
+// The cooperative budget, as in join: a poll that ran out of budget is
+// continued after the last child it polled.
+TEST(TryJoin, APollThatRanOutOfBudgetIsContinuedAfterTheLastChildItPolled) {
+  using pollen::test::BudgetSteps;
+  pollen::test::StepLog log;
+  auto as_ok = [](int x) { return Result<int>(pollen::ok(x)); };
+  auto j = pollen::try_join(pollen::map(BudgetSteps(0, 9, &log), as_ok),
+                            pollen::map(BudgetSteps(1, 9, &log), as_ok),
+                            pollen::map(BudgetSteps(2, 9, &log), as_ok));
+  pollen::test::CountingWaker w;
+  for (int poll = 0; poll < 3; ++poll) {
+    pollen::Budget budget{2};
+    pollen::Context cx(w.waker(), budget);
+    ASSERT_TRUE(j.poll(cx).is_pending());
+    EXPECT_GE(w.wakes(), static_cast<std::size_t>(poll + 1));  // woken again every time
+  }
+  pollen::Context unlimited(w.waker());
+  ASSERT_TRUE(j.poll(unlimited).is_pending());
+  EXPECT_EQ(log.order, (std::vector<int>{0, 1, /**/ 2, 0, /**/ 1, 2, /**/ 0, 1, 2}));
 }
 
 TEST(TryJoin, PollingAfterReadyIsAContractError) {
