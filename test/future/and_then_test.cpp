@@ -2,6 +2,7 @@
 // future/map_ok.hpp), chained and free.
 #include <pollen/future/and_then.hpp>
 #include <pollen/future/map_ok.hpp>
+#include <pollen/core/never.hpp>
 #include <pollen/core/ready.hpp>
 
 #include "adapters.hpp"
@@ -81,6 +82,46 @@ TEST(AndThen, PollsTheSecondFutureUntilItIsReady) {
   second.first->set(pollen::err(eio()));
   EXPECT_READY_EQ(t, Result<std::string>(pollen::err(eio())));
   EXPECT_EQ(second.first->polls, 2);
+}
+
+TEST(AndThen, DestroyedInEitherStateDestroysWhatItHoldsOnce) {
+  ProbeCounts f, g;
+  int calls = 0;
+  {
+    auto t = test_task(pollen::and_then(probed(f, pollen::never<Result<int>>()), [&calls](int x) {
+      ++calls;
+      return ok_now(x);
+    }));
+    EXPECT_PENDING(t);
+  }
+  EXPECT_EQ(f.live_destroyed, 1);
+  EXPECT_EQ(calls, 0);
+  {
+    auto t = test_task(ok_now(1).and_then(
+        [&g](int) { return probed(g, pollen::never<Result<std::string>>()); }));
+    EXPECT_PENDING(t);
+    EXPECT_EQ(t.describe(), "AndThen [state: Second]\n\u2514\u2500 Never [never ready]\n");
+    EXPECT_EQ(g.live_destroyed, 0);
+  }
+  EXPECT_EQ(g.live_destroyed, 1);
+}
+
+TEST(AndThen, MovedFromIsDone) {
+  auto a = ok_now(1).and_then(to_text);
+  auto b = std::move(a);
+  auto moved_from = test_task(std::move(a));  // NOLINT: testing the moved-from state
+  EXPECT_CONTRACT_ERROR((void)moved_from.poll(), "AndThen polled after it returned Ready");
+  auto t = test_task(std::move(b));
+  EXPECT_READY_EQ(t, Result<std::string>(pollen::ok(std::string("1"))));
+}
+
+TEST(MapOk, MovedFromIsAFinishedMap) {
+  auto a = ok_now(1).map_ok([](int x) { return x; });
+  auto b = std::move(a);
+  auto moved_from = test_task(std::move(a));  // NOLINT: testing the moved-from state
+  EXPECT_CONTRACT_ERROR((void)moved_from.poll(), "Map polled after it returned Ready");
+  auto t = test_task(std::move(b));
+  EXPECT_READY_EQ(t, Result<int>(pollen::ok(1)));
 }
 
 TEST(MapOk, MapsTheValueAndPassesAnErrorThrough) {

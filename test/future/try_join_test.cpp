@@ -163,6 +163,19 @@ TEST(TryJoin, MovedFromIsDone) {
   EXPECT_READY_EQ(t, ok_tuple(1));
 }
 
+TEST(TryJoin, DestroyedWhileRunningDestroysEveryChildOnce) {
+  ProbeCounts running, done;
+  {
+    auto t = test_task(pollen::try_join(probed(running, pollen::never<Result<int>>()),
+                                        probed(done, ok_now(2))));
+    EXPECT_PENDING(t);
+    EXPECT_EQ(done.live_destroyed, 1);  // Ready: destroyed at once, its value kept
+    EXPECT_EQ(running.live_destroyed, 0);
+  }
+  EXPECT_EQ(running.live_destroyed, 1);
+  EXPECT_EQ(done.live_destroyed, 1);
+}
+
 #if POLLEN_HAS_EXCEPTIONS
 TEST(TryJoin, AThrowingChildPoisonsItAndDestroysTheOthers) {
   ProbeCounts other;
@@ -241,6 +254,29 @@ TEST(TryJoinAll, AnErrorOnTheFirstPollStopsTheWalk) {
   EXPECT_EQ(counts[1].polls, 0);
   EXPECT_EQ(counts[2].polls, 0);
   for (const ProbeCounts& n : counts) EXPECT_EQ(n.live_destroyed, 1);
+}
+
+TEST(TryJoinAll, DestroyedWhileRunningDestroysEveryChildOnce) {
+  std::vector<ProbeCounts> counts(3);
+  {
+    Children c = children(counts);
+    c.cells[1]->set(pollen::ok(2));
+    auto t = test_task(pollen::try_join_all(std::move(c.futures)));
+    EXPECT_PENDING(t);
+    EXPECT_EQ(t.future().ready_count(), 1u);
+  }
+  for (const ProbeCounts& n : counts) EXPECT_EQ(n.live_destroyed, 1);
+}
+
+TEST(TryJoinAll, MovedFromIsDone) {
+  std::vector<pollen::Ready<Result<int>>> fs;
+  fs.push_back(ok_now(1));
+  auto a = pollen::try_join_all(std::move(fs));
+  auto b = std::move(a);
+  auto moved_from = test_task(std::move(a));  // NOLINT: testing the moved-from state
+  EXPECT_CONTRACT_ERROR((void)moved_from.poll(), "TryJoinAll polled after it returned Ready");
+  auto t = test_task(std::move(b));
+  EXPECT_READY_EQ(t, Result<std::vector<int>>(pollen::ok(std::vector<int>{1})));
 }
 
 TEST(TryJoinAll, AnEmptyInputIsAnEmptyVectorAtOnce) {
