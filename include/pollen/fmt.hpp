@@ -19,6 +19,7 @@
 #include <pollen/core/future.hpp>
 #include <pollen/core/option.hpp>
 #include <pollen/core/poll.hpp>
+#include <pollen/core/result.hpp>
 #include <pollen/core/unit.hpp>
 #include <pollen/stream/stream.hpp>
 
@@ -131,5 +132,30 @@ struct fmt::formatter<pollen::Option<T>> {
   auto format(const pollen::Option<T>& o, Ctx& ctx) const -> decltype(ctx.out()) {
     if (!o.has_value()) return fmt::format_to(ctx.out(), "None");
     return fmt::format_to(ctx.out(), "Some({})", *o);
+  }
+};
+
+// Result<T, E>: Ok(value) or Err(error); a std::error_code error prints as
+// its category, value and message, as in Result::value()'s ContractError.
+template <class T, class E>
+struct fmt::formatter<pollen::Result<T, E>> {
+  template <class ParseCtx>
+  constexpr auto parse(ParseCtx& ctx) -> decltype(ctx.begin()) {
+    return ctx.begin();
+  }
+  template <class Ctx>
+  auto format(const pollen::Result<T, E>& r, Ctx& ctx) const -> decltype(ctx.out()) {
+    if (r.ok()) return fmt::format_to(ctx.out(), "Ok({})", r.value());
+    return format_error(r.error(), ctx);
+  }
+
+ private:
+  template <class Ctx>
+  static auto format_error(const std::error_code& e, Ctx& ctx) -> decltype(ctx.out()) {
+    return fmt::format_to(ctx.out(), "Err({})", pollen::detail::error_text(e));
+  }
+  template <class G, class Ctx>
+  static auto format_error(const G& e, Ctx& ctx) -> decltype(ctx.out()) {
+    return fmt::format_to(ctx.out(), "Err({})", e);
   }
 };

@@ -19,6 +19,12 @@
 #include <pollen/future/join.hpp>          // join(f1, ..., fn): std::tuple of outputs
 #include <pollen/future/join_all.hpp>      // join_all(vector<F>): vector of outputs, O(1) per wake
 
+// Futures that can fail: Output Result<T, E> (core/result.hpp).
+#include <pollen/future/try_join.hpp>      // try_join(f1, ..., fn): Result of a tuple; stops at the first error
+#include <pollen/future/try_join_all.hpp>  // try_join_all(vector<F>): Result of a vector; stops at the first error
+#include <pollen/future/and_then.hpp>      // f.and_then(fn): fn(value), then the future it returns
+#include <pollen/future/map_ok.hpp>        // f.map_ok(fn), f.map_err(fn): map one side of the Result
+
 // One output for many awaiters.
 #include <pollen/future/shared.hpp>        // shared(f): copyable; every copy gets the output
 

@@ -6,6 +6,9 @@
 // The protocol: what a future is and how it is polled.
 #include <pollen/core/unit.hpp>         // Unit: the value of a "void" future
 #include <pollen/core/option.hpp>       // Option<T>: a value or none
+
+#include <pollen/core/result.hpp>       // Result<T, E>: a value or an error, ok(v) / err(e)
+
 #include <pollen/core/poll.hpp>         // Poll<T>: Ready(value) or pending
 #include <pollen/core/waker.hpp>        // Waker: "poll me again"
 #include <pollen/core/arc_wake.hpp>     // ArcWake: build a Waker from an object

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -167,4 +168,14 @@ TEST(Fmt, FormatsTheFuturesOfEveryModule) {
   pollen::JoinHandle<int> h = loop.spawn(pollen::ready(1));
   expect_formats(h, "JoinHandle");
   loop.run_until_stalled();
+}
+
+TEST(Fmt, FormatsResultAsOkOrErr) {
+  EXPECT_EQ(fmt::format("{}", pollen::Result<int>(pollen::ok(4))), "Ok(4)");
+  EXPECT_EQ(fmt::format("{}", pollen::Result<int, int>(pollen::err(7))), "Err(7)");
+  const std::error_code e = std::make_error_code(std::errc::no_such_file_or_directory);
+  EXPECT_EQ(fmt::format("{}", pollen::Result<int>(pollen::err(e))),
+            "Err(generic:" + std::to_string(e.value()) + " \"" + e.message() + "\")");
+  EXPECT_EQ(fmt::format("{}", pollen::Poll<pollen::Result<pollen::Unit>>(pollen::Result<pollen::Unit>(pollen::ok()))),
+            "Ready(Ok(()))");
 }

@@ -26,7 +26,8 @@
 // MaybeDone, used as a building block rather than as a future of its own
 // (it has no poll()).
 //
-// Output: take_output() moves the output out (only in State::Done). The
+// Output: take_output() moves the output out (only in State::Done);
+// output() is a reference to it, where it is kept. The
 // state changes only once the output has moved: if its move throws, the
 // MaybeDone is still Done with its output.
 // Cancellation: destroying it destroys f (in Future) or the output (in Done).
@@ -96,6 +97,14 @@ class MaybeDone : public detail::Machine<MaybeDone<F>, detail::MaybeDoneState, F
     Output out(std::move(this->template get<State::Done>()));  // if this throws, still Done
     this->leave(State::Gone);
     return out;  // the only return: built in the caller's slot, no move after Gone
+  }
+
+  // The output, where it is kept (only in State::Done): a try-combinator
+  // looks at it to see whether it is an error, without taking it.
+  Output& output() {
+    POLLEN_REQUIRE(this->state() == State::Done,
+                   "MaybeDone::output() called when it holds no output; check state() first");
+    return this->template get<State::Done>();
   }
 
   void describe(Describer& d) const {

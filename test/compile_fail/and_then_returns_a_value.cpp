@@ -1,0 +1,10 @@
+// Must not compile: and_then()'s function returns a value, not a future.
+#include <pollen/future.hpp>
+#include <pollen/pollen.hpp>
+
+int main() {
+  auto f = pollen::ready(pollen::Result<int>(pollen::ok(1))).and_then([](int x) {
+    return pollen::Result<int>(pollen::ok(x + 1));
+  });
+  return pollen::block_on(std::move(f)).value() == 2 ? 0 : 1;
+}
