@@ -56,6 +56,16 @@ std::size_t futures() {
   n += use(pollen::loop_fn(0L, [](long i) {
     return pollen::ready(i == 10 ? L(pollen::loop_break(i)) : L(pollen::loop_continue(i + 1)));
   }));
+  using R = pollen::Result<int>;
+  n += use(pollen::try_join(pollen::ready(R(pollen::ok(1))), pollen::ready(R(pollen::ok(2))))
+               .map_ok([](std::tuple<int, int> t) { return std::get<0>(t) + std::get<1>(t); })
+               .and_then([](int v) { return pollen::ready(R(pollen::ok(v))); })
+               .map_err([](std::error_code e) { return e.value(); }));
+  std::vector<pollen::Ready<R>> rs;
+  rs.push_back(pollen::ready(R(pollen::ok(1))));
+  n += use(pollen::try_join_all(std::move(rs)));
+  R r = pollen::ok(3);
+  n += static_cast<std::size_t>(r.map([](int v) { return v + 1; }).value_or(0));
   auto s = pollen::shared(Countdown{2});
   auto s2 = s;
   n += use(std::move(s)) + use(std::move(s2));
@@ -66,6 +76,8 @@ std::size_t runtime_and_time() {
   pollen::EventLoop loop;
   std::size_t n = 0;
   n += spawn_and_describe(loop, Countdown{3});
+  n += spawn_and_describe(loop, pollen::sleep(std::chrono::milliseconds(1)));  // built before the loop polls
+  n += spawn_and_describe(loop, pollen::timeout(Countdown{2}, std::chrono::milliseconds(5)));
   n += spawn_and_describe(loop, pollen::yield_now());
   n += spawn_and_describe(loop, pollen::spawn_blocking([] { return 5; }));
   n += spawn_and_describe(loop, pollen::sleep(loop.timer_driver(), std::chrono::milliseconds(1)));

@@ -197,7 +197,7 @@ class POLLEN_NODISCARD_TYPE TryJoin
   template <std::size_t... Is>
   std::size_t count(std::index_sequence<Is...>) const noexcept {
     std::size_t n = 0;
-    int each[] = {0, (n += std::get<Is>(arms().children).state() == Child<Is>::State::Done ? 1 : 0, 0)...};
+    int each[] = {0, (n += std::get<Is>(arms().children).state() == Child<Is>::State::Done ? std::size_t{1} : std::size_t{0}, 0)...};
     (void)each;
     return n;
   }
