@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# What including pollen costs a translation unit, in preprocessed lines
+# (g++ -std=c++14 -E -P: the code the compiler has to read, blank lines and
+# line markers left out). test/lint/include_budget.txt records, per header,
+# the count when the budget was last set; a header more than 5% over its
+# budget fails, so that growth is seen and decided on, not discovered.
+#
+#   include_cost.sh SOURCE_ROOT COMPILER...
+#
+# Counts depend on the standard library: the budget is for g++ with the
+# libstdc++ of Debian 12 (the CI machine); other compilers skip.
+set -euo pipefail
+root=$1
+shift
+compiler=("$@")
+if ! "${compiler[@]}" --version 2>/dev/null | grep -qiE '^g\+\+|gcc'; then
+  echo "SKIP: the budget is counted with g++, not with: ${compiler[*]}"
+  exit 77
+fi
+budget_file=$root/test/lint/include_budget.txt
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+status=0
+checked=0
+while read -r header budget; do
+  case $header in '' | '#'*) continue ;; esac
+  printf '#include <%s>\n' "$header" > "$tmp/tu.cpp"
+  if ! "${compiler[@]}" -std=c++14 -E -P -I"$root/include" "$tmp/tu.cpp" -o "$tmp/out.ii" 2> "$tmp/err"; then
+    echo "FAIL: <$header> does not preprocess:"
+    head -n 20 "$tmp/err"
+    status=1
+    continue
+  fi
+  lines=$(grep -c . "$tmp/out.ii" || true)
+  checked=$((checked + 1))
+  limit=$((budget + budget / 20))
+  if [ "$lines" -gt "$limit" ]; then
+    echo "FAIL: <$header> is $lines lines, over its budget of $budget (+5%). If the growth is wanted, set the new count in test/lint/include_budget.txt and say why in the commit."
+    status=1
+  else
+    printf 'ok   %-34s %7d lines (budget %d)\n' "<$header>" "$lines" "$budget"
+  fi
+done < "$budget_file"
+if [ "$checked" -eq 0 ]; then
+  echo "FAIL: no header checked: $budget_file lists none"
+  exit 1
+fi
+exit $status
