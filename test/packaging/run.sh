@@ -2,7 +2,7 @@
 # Packaging test: pollen used by another project, as a meson subproject and
 # installed with pkg-config.
 #
-#   run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE
+#   run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH
 #
 # The subproject half configures test/packaging/consumer with pollen in its
 # subprojects/ and builds it: pollen's library is compiled there once more
@@ -10,13 +10,17 @@
 # pkg-config half installs this meson build (no rebuild) with --destdir into
 # a temporary directory and compiles the consumer with
 # `pkg-config --cflags --libs pollen`: nothing of pollen is compiled again.
+# Its Cflags must carry POLLEN_HAS_EXCEPTIONS=0 when this build has
+# CPP_EH=none (and only then): the consumer is compiled with exceptions, as
+# its users' code may be, and must still match the library's mode.
 # Its installed library is only usable by a program built with the same
 # sanitizer, so that half is skipped in a sanitizer build.
 set -euo pipefail
-root=${1:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE}
-build=${2:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE}
-prefix=${3:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE}
-sanitize=${4:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE}
+root=${1:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH}
+build=${2:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH}
+prefix=${3:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH}
+sanitize=${4:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH}
+cpp_eh=${5:?usage: run.sh SOURCE_ROOT BUILD_ROOT PREFIX SANITIZE CPP_EH}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -69,6 +73,13 @@ case "$(pkg-config --variable=libdir pollen)" in
   "$tmp/dest"/*) ;;
   *) echo "FAIL: pollen.pc does not name its libdir relative to its prefix:"; cat "$pc"; exit 1 ;;
 esac
+cflags=" $(pkg-config --cflags pollen) "
+echo "pkg-config --cflags pollen:$cflags"
+if [ "$cpp_eh" = none ]; then
+  [[ "$cflags" == *" -DPOLLEN_HAS_EXCEPTIONS=0 "* ]] || { echo "FAIL: a library built with -Dcpp_eh=none needs -DPOLLEN_HAS_EXCEPTIONS=0 in pollen.pc's Cflags"; exit 1; }
+else
+  [[ "$cflags" != *POLLEN_HAS_EXCEPTIONS* ]] || { echo "FAIL: a library built with exceptions has POLLEN_HAS_EXCEPTIONS in pollen.pc's Cflags"; exit 1; }
+fi
 # shellcheck disable=SC2046,SC2086  # CXX may be "ccache c++"
 run "$tmp/compile.log" ${CXX:-c++} -std=c++14 "$root/test/packaging/consumer/consumer.cpp" -o "$tmp/pc-consumer" \
   $(pkg-config --cflags --libs pollen)
@@ -77,4 +88,4 @@ export LD_LIBRARY_PATH
 LD_LIBRARY_PATH=$(pkg-config --variable=libdir pollen)
 ldd "$tmp/pc-consumer" | grep -q "libpollen.* => $tmp/dest" || { ldd "$tmp/pc-consumer"; echo "FAIL: the consumer does not load the installed libpollen"; exit 1; }
 "$tmp/pc-consumer"
-echo "ok: installed headers, library and pollen.pc work"
+echo "ok: installed headers, library and pollen.pc work (Cflags match -Dcpp_eh=$cpp_eh)"
