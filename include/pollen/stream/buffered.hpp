@@ -148,12 +148,16 @@ struct BufferCore {
   bool source_ended = false;         // s returned none; it is not polled again
 };
 
-// Polls `f` with slot i's borrowed waker and the rest of cx.
+// Polls `f` with slot i's borrowed waker and the rest of cx. The borrowed
+// waker holds no reference: it is forgotten after the poll rather than
+// dropped (its drop does nothing, but would cost an indirect call).
 template <class F>
 Poll<output_t<F>> poll_in_slot(F& f, WakeList* wakes, std::uint32_t i, Context& cx) {
   Waker w(wakes->borrowed_raw(i));
   Context child(w, cx);
-  return f.poll(child);
+  Poll<output_t<F>> p = f.poll(child);
+  (void)w.into_raw();
+  return p;
 }
 
 template <class Core>
@@ -357,7 +361,9 @@ class Buffered
     Core& c = core();
     Waker w(c.wakes->borrowed_raw(i));
     Context child(w, cx);
-    return c.slots[i]->poll_step(child);
+    const bool done = c.slots[i]->poll_step(child);
+    (void)w.into_raw();  // borrowed: nothing to drop (see poll_in_slot)
+    return done;
   }
   // The head's output, and the next slot becomes the head.
   Poll<Option<Item>> pop() {
