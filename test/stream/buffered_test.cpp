@@ -170,6 +170,27 @@ TEST(StreamBufferUnordered, AFinishedSlotIsRefilledAndOnlyTheWokenFutureIsPolled
   EXPECT_EQ(g.max_live, 3);
 }
 
+// A slot woken while others taken by an earlier poll_next are still queued
+// is visited after them: wake order holds across poll_next calls, and each
+// queued slot is polled once.
+TEST(StreamBufferUnordered, SlotsWokenWhileOthersAreQueuedComeAfterThem) {
+  Gates g(4);
+  auto s = stream::buffer_unordered(gate_stream(g, 4), 4);
+  pollen::test::CountingWaker w;
+  EXPECT_EQ(step(s, w), -1);
+  g.release(2);
+  g.release(0);
+  EXPECT_EQ(w.wakes(), 1u);  // one wake for the batch
+  EXPECT_EQ(step(s, w), 2);  // 0 stays queued
+  g.release(3);
+  g.release(1);
+  EXPECT_EQ(step(s, w), 0);
+  EXPECT_EQ(step(s, w), 3);
+  EXPECT_EQ(step(s, w), 1);
+  EXPECT_EQ(g.polls, (std::vector<int>{2, 2, 2, 2}));
+  EXPECT_EQ(step(s, w), -2);
+}
+
 TEST(StreamBuffered, AnEarlyOutputWaitsForTheHeadAndOnlyWokenSlotsArePolled) {
   Gates g(4);
   auto s = stream::buffered(gate_stream(g, 4), 2);

@@ -81,8 +81,11 @@ class WakeList {
   }
 
   // Owner, at the start of each poll: the waker to wake from now on. Keeps
-  // the old one when it will_wake() the same task.
+  // the old one when it will_wake() the same task; that test takes no lock
+  // (only the owner ever stores the kept waker, so its own read of it cannot
+  // race: wakers only read it, under the lock).
   void set_parent(const Waker& w) noexcept {
+    if (parent_.is_kept(w)) return;
     Waker to_drop;  // a replaced waker, dropped after the lock is released
     std::lock_guard<ParkingLock> lock(mu_);
     parent_.keep(w, to_drop);

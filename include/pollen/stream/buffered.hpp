@@ -35,7 +35,8 @@
 // clones it (one atomic increment).
 //
 // Polling order, per poll_next: the slots woken since the last poll, in wake
-// order (buffered: first, the head slot if its output is there); then, while
+// order (those an earlier poll_next took and did not reach come first;
+// buffered: first of all, the head slot if its output is there); then, while
 // fewer than n are in flight and s is ready, the next future of s, polled at
 // once. The first output that can be yielded is returned; the rest stay
 // queued for the next poll_next.
@@ -116,19 +117,25 @@ struct BufferCore {
     }
   }
 
-  // The slots this poll visits, in ready[next..]: those the previous poll
-  // did not reach, then those woken since. Each is listed once: a slot stays
-  // queued in the wake list from take() until it is polled (unqueue()). The
-  // visited prefix is dropped first, so the list never holds more than n
-  // indices and never reallocates.
-  void take_wakes() {
-    if (next != 0) {
-      ready.erase(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(next));
+  // The next queued slot this poll visits, in ready[next..]: first those an
+  // earlier poll took and did not reach, then (once per poll, when those are
+  // done: `refilled` records it) those woken since, taken from the wake list
+  // in one swap. Each is listed once: a slot stays queued in the wake list
+  // from take() until it is polled (unqueue()). The list is refilled only
+  // when every index in it was visited, so it never holds more than n
+  // indices, never reallocates and is never shifted.
+  bool next_wake(std::uint32_t& i, bool& refilled) {
+    if (next == ready.size()) {
+      if (refilled) return false;
+      refilled = true;
+      ready.clear();
       next = 0;
+      wakes->take(ready);
+      if (ready.empty()) return false;
     }
-    wakes->take(ready);
+    i = ready[next++];
+    return true;
   }
-  bool wakes_left() const noexcept { return next < ready.size(); }
 
   S source;
   std::unique_ptr<Slot[]> slots;     // n of them; never reallocated
@@ -141,12 +148,16 @@ struct BufferCore {
   bool source_ended = false;         // s returned none; it is not polled again
 };
 
-// Polls `f` with slot i's borrowed waker and the rest of cx.
+// Polls `f` with slot i's borrowed waker and the rest of cx. The borrowed
+// waker holds no reference: it is forgotten after the poll rather than
+// dropped (its drop does nothing, but would cost an indirect call).
 template <class F>
 Poll<output_t<F>> poll_in_slot(F& f, WakeList* wakes, std::uint32_t i, Context& cx) {
   Waker w(wakes->borrowed_raw(i));
   Context child(w, cx);
-  return f.poll(child);
+  Poll<output_t<F>> p = f.poll(child);
+  (void)w.into_raw();
+  return p;
 }
 
 template <class Core>
@@ -217,9 +228,10 @@ class BufferUnordered
   Poll<Option<Item>> resume_next(Context& cx) {
     Core& c = core();
     c.wakes->set_parent(cx.waker());
-    c.take_wakes();
-    while (c.wakes_left()) {
-      const std::uint32_t i = c.ready[c.next++];
+    bool refilled = false;
+    std::uint32_t woken;
+    while (c.next_wake(woken, refilled)) {
+      const std::uint32_t i = woken;
       c.wakes->unqueue(i);  // a wake from now on queues it again
       if (!c.slots[i].has_value()) continue;  // a late wake of a finished future
       Poll<Item> p = detail::poll_in_slot(c.slots[i].value(), c.wakes, i, cx);
@@ -317,9 +329,10 @@ class Buffered
     Core& c = core();
     if (head_done()) return pop();
     c.wakes->set_parent(cx.waker());
-    c.take_wakes();
-    while (c.wakes_left()) {
-      const std::uint32_t i = c.ready[c.next++];
+    bool refilled = false;
+    std::uint32_t woken;
+    while (c.next_wake(woken, refilled)) {
+      const std::uint32_t i = woken;
       c.wakes->unqueue(i);
       if (!c.slots[i].has_value()) continue;  // a late wake of a yielded slot
       if (step(i, cx) && i == head_) return pop();
@@ -348,7 +361,9 @@ class Buffered
     Core& c = core();
     Waker w(c.wakes->borrowed_raw(i));
     Context child(w, cx);
-    return c.slots[i]->poll_step(child);
+    const bool done = c.slots[i]->poll_step(child);
+    (void)w.into_raw();  // borrowed: nothing to drop (see poll_in_slot)
+    return done;
   }
   // The head's output, and the next slot becomes the head.
   Poll<Option<Item>> pop() {

@@ -13,7 +13,9 @@
 //
 // Ground rules
 // * Every member is guarded by the owner's lock (a ParkingLock), except
-//   `lend_`, which the borrower updates without it when it is done.
+//   `lend_`, which the borrower updates without it when it is done. Only
+//   the owner stores `kept_` (keep(), clear()), so the owner may read it
+//   without the lock (is_kept()); a borrower reads it under the lock.
 // * armed: the waiting party registered and has not been woken since. A
 //   wake disarms; a later wait re-arms. A wake of an unarmed KeptWaker does
 //   nothing (a busy receiver costs its senders no wakes).
