@@ -5,14 +5,16 @@
 # at once) and test/lint/strict_uses.cpp, which instantiates the templates
 # users instantiate (a template's warnings show only then).
 #
-#   strict_warnings.sh SOURCE_ROOT COMPILER... [-- EXTRA_FLAGS...]
+#   strict_warnings.sh SOURCE_ROOT COMPILER_ID COMPILER... [-- EXTRA_FLAGS...]
+#
+# COMPILER_ID is meson's: gcc or clang (`c++ --version` does not always say).
 #
 # g++ gets -Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow
 # -Wold-style-cast -Wundef -Wcast-align -Wnull-dereference; clang++ gets
 # -Weverything minus the C++98-compatibility and padding groups.
 set -euo pipefail
-root=$1
-shift
+root=$1 id=$2
+shift 2
 compiler=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   compiler+=("$1")
@@ -21,13 +23,13 @@ done
 [ $# -gt 0 ] && shift
 extra=("$@")
 
-if "${compiler[@]}" --version 2>/dev/null | grep -qi clang; then
+if [ "$id" = clang ]; then
   flags=(-Weverything -Wno-c++98-compat -Wno-c++98-compat-pedantic -Wno-padded)
-elif "${compiler[@]}" --version 2>/dev/null | grep -qiE 'g\+\+|gcc'; then
+elif [ "$id" = gcc ]; then
   flags=(-Wall -Wextra -Wpedantic -Wconversion -Wsign-conversion -Wshadow -Wold-style-cast -Wundef
     -Wcast-align -Wnull-dereference)
 else
-  echo "SKIP: the strict warning sets are written for g++ and clang++, not for: ${compiler[*]}"
+  echo "SKIP: the strict warning sets are written for g++ and clang++, not for $id: ${compiler[*]}"
   exit 77
 fi
 
