@@ -105,6 +105,85 @@ struct JoinArms {
   bool woken[N];      // child i must be polled
   Index resume = 0;   // the child the next poll starts with (0 unless the
                       // last poll ran out of budget); < N
+
+  // One walk over the woken children, in index order from `resume`,
+  // wrapping around; each is polled with a waker that marks it woken. The
+  // walk stops after a child that left the budget spent (the next poll
+  // resumes after it), or after a child whose output `stop(child)` rejects
+  // (called on each child that became Done). The woken children after the
+  // stop are left woken; returns true when there were any.
+  template <class Stop>
+  bool poll_woken(Context& cx, Stop& stop) {
+    Walk walk;
+    const std::size_t first = resume;
+    resume = 0;  // unless the budget runs out on the way
+    poll_woken(cx, stop, walk, first, std::index_sequence_for<Fs...>());
+    return walk.skipped;
+  }
+  // How many children hold their output.
+  std::size_t done_count() const noexcept { return done_count(std::index_sequence_for<Fs...>()); }
+  void describe_children(Describer& d) const { describe_children(d, std::index_sequence_for<Fs...>()); }
+
+ private:
+  struct Walk {
+    bool stop = false;
+    bool skipped = false;
+  };
+  template <std::size_t I, class Stop>
+  void poll_child(Context& cx, Stop& stop, Walk& walk) {
+    if (!woken[I]) return;
+    if (walk.stop) {
+      walk.skipped = true;
+      return;
+    }
+    woken[I] = false;
+    auto& child = std::get<I>(children);
+    if (child.state() != std::tuple_element<I, Children>::type::State::Future) return;
+    JoinWakers::Borrowed b{&wakers, woken, &cx.waker(), static_cast<std::uint32_t>(N),
+                           static_cast<std::uint32_t>(I)};
+    Waker w(JoinWakers::borrowed_raw(&b));
+    Context child_cx(w, cx);
+    if (child.poll_step(child_cx) && stop(child)) {
+      walk.stop = true;  // the rest are not polled
+      return;
+    }
+    if (cx.budget_spent()) {
+      walk.stop = true;
+      resume = static_cast<Index>(I + 1 == N ? 0 : I + 1);
+    }
+  }
+  template <class Stop, std::size_t... Is>
+  void poll_woken(Context& cx, Stop& stop, Walk& walk, std::size_t first, std::index_sequence<Is...>) {
+    // Left to right: index order, from `first` to the end, then the rest.
+    int from_first[] = {0, (Is >= first ? poll_child<Is>(cx, stop, walk) : void(), 0)...};
+    int wrapped[] = {0, (Is < first ? poll_child<Is>(cx, stop, walk) : void(), 0)...};
+    (void)from_first;
+    (void)wrapped;
+  }
+  template <std::size_t... Is>
+  std::size_t done_count(std::index_sequence<Is...>) const noexcept {
+    std::size_t n = 0;
+    int each[] = {0, (n += std::get<Is>(children).state() ==
+                               std::tuple_element<Is, Children>::type::State::Done
+                           ? std::size_t{1}
+                           : std::size_t{0},
+                      0)...};
+    (void)each;
+    return n;
+  }
+  template <std::size_t... Is>
+  void describe_children(Describer& d, std::index_sequence<Is...>) const {
+    int each[] = {0, (d.child(std::get<Is>(children)), 0)...};
+    (void)each;
+  }
+};
+
+// The `stop` of a join's walk: every output is kept.
+struct KeepEveryOutput {
+  template <class Child>
+  bool operator()(Child&) const noexcept {
+    return false;
+  }
 };
 }  // namespace detail
 
@@ -119,8 +198,6 @@ class POLLEN_NODISCARD_TYPE Join
   static constexpr std::size_t N = sizeof...(Fs);
   using Arms = detail::JoinArms<Fs...>;
   using Seq = std::index_sequence_for<Fs...>;
-  template <std::size_t I>
-  using Child = MaybeDone<typename std::tuple_element<I, std::tuple<Fs...>>::type>;
 
  public:
   using Output = std::tuple<output_t<Fs>...>;
@@ -135,14 +212,14 @@ class POLLEN_NODISCARD_TYPE Join
 
   // How many children have their output (0 unless Running).
   std::size_t ready_count() const noexcept {
-    return this->state() == State::Running ? count(Seq()) : 0;
+    return this->state() == State::Running ? arms().done_count() : 0;
   }
 
   void describe(Describer& d) const {
     switch (this->state()) {
       case State::Running:
         d.node("Join", std::to_string(ready_count()) + " of " + std::to_string(N) + " ready");
-        describe_children(d, Seq());
+        arms().describe_children(d);
         return;
       case State::Poisoned:
         d.node("Join", "state: Poisoned");
@@ -169,66 +246,15 @@ class POLLEN_NODISCARD_TYPE Join
   // not moved yet are destroyed with the children).
   Poll<Output> resume(Context& cx) {
     arms().wakers.begin_poll(cx.waker(), arms().woken);
-    poll_woken(cx, Seq());
-    if (count(Seq()) != N) return pending;
+    detail::KeepEveryOutput keep;
+    if (arms().poll_woken(cx, keep)) cx.waker().wake();  // the children left woken need another poll
+    if (arms().done_count() != N) return pending;
     return Poll<Output>(in_place, take_outputs(Seq()));
   }
 
-  // One walk over the children, in index order from arms().resume, wrapping
-  // around. `stop` is set once a child left the budget spent; the woken
-  // children after it are skipped (left woken) for the next poll.
-  struct Walk {
-    bool stop = false;
-    bool skipped = false;
-  };
-  template <std::size_t I>
-  void poll_child(Context& cx, Walk& walk) {
-    Arms& a = arms();
-    if (!a.woken[I]) return;
-    if (walk.stop) {
-      walk.skipped = true;
-      return;
-    }
-    a.woken[I] = false;
-    Child<I>& child = std::get<I>(a.children);
-    if (child.state() != Child<I>::State::Future) return;
-    detail::JoinWakers::Borrowed b{&a.wakers, a.woken, &cx.waker(), static_cast<std::uint32_t>(N),
-                                   static_cast<std::uint32_t>(I)};
-    Waker w(detail::JoinWakers::borrowed_raw(&b));
-    Context child_cx(w, cx);
-    (void)child.poll_step(child_cx);
-    if (cx.budget_spent()) {
-      walk.stop = true;
-      a.resume = static_cast<typename Arms::Index>(I + 1 == N ? 0 : I + 1);
-    }
-  }
-  template <std::size_t... Is>
-  void poll_woken(Context& cx, std::index_sequence<Is...>) {
-    const std::size_t first = arms().resume;
-    arms().resume = 0;  // unless the budget runs out on the way
-    Walk walk;
-    // Left to right: index order, from `first` to the end, then the rest.
-    int from_first[] = {0, (Is >= first ? poll_child<Is>(cx, walk) : void(), 0)...};
-    int wrapped[] = {0, (Is < first ? poll_child<Is>(cx, walk) : void(), 0)...};
-    (void)from_first;
-    (void)wrapped;
-    if (walk.skipped) cx.waker().wake();  // the children left woken need another poll
-  }
-  template <std::size_t... Is>
-  std::size_t count(std::index_sequence<Is...>) const noexcept {
-    std::size_t n = 0;
-    int each[] = {0, (n += std::get<Is>(arms().children).state() == Child<Is>::State::Done ? std::size_t{1} : std::size_t{0}, 0)...};
-    (void)each;
-    return n;
-  }
   template <std::size_t... Is>
   Output take_outputs(std::index_sequence<Is...>) {
     return Output(std::get<Is>(arms().children).take_output()...);
-  }
-  template <std::size_t... Is>
-  void describe_children(Describer& d, std::index_sequence<Is...>) const {
-    int each[] = {0, (d.child(std::get<Is>(arms().children)), 0)...};
-    (void)each;
   }
 };
 

@@ -89,8 +89,6 @@ class POLLEN_NODISCARD_TYPE TryJoin
   static constexpr std::size_t N = sizeof...(Fs);
   using Arms = detail::JoinArms<Fs...>;
   using Seq = std::index_sequence_for<Fs...>;
-  template <std::size_t I>
-  using Child = MaybeDone<typename std::tuple_element<I, std::tuple<Fs...>>::type>;
 
  public:
   using Error = detail::err_t<typename detail::first_future<Fs...>::type>;
@@ -106,14 +104,14 @@ class POLLEN_NODISCARD_TYPE TryJoin
 
   // How many children have their value (0 unless Running).
   std::size_t ready_count() const noexcept {
-    return this->state() == State::Running ? count(Seq()) : 0;
+    return this->state() == State::Running ? arms().done_count() : 0;
   }
 
   void describe(Describer& d) const {
     switch (this->state()) {
       case State::Running:
         d.node("TryJoin", std::to_string(ready_count()) + " of " + std::to_string(N) + " ok");
-        describe_children(d, Seq());
+        arms().describe_children(d);
         return;
       case State::Poisoned:
         d.node("TryJoin", "state: Poisoned");
@@ -134,81 +132,32 @@ class POLLEN_NODISCARD_TYPE TryJoin
   Arms& arms() noexcept { return this->template get<State::Running>(); }
   const Arms& arms() const noexcept { return this->template get<State::Running>(); }
 
-  // One walk over the children, as join's, that also stops at an error.
-  struct Walk {
-    bool stop = false;
-    bool skipped = false;
-    Option<Error> error;  // the first error, moved out of its child
-  };
-
-  // Called in Running: polls the woken children. At an error, every child
-  // is destroyed (Running's payload) before the error is returned. When
-  // every child has its value, the values move into the result here, before
-  // the machine enters Done (a move that throws leaves it Poisoned).
+  // Called in Running: polls the woken children (join's walk, which here
+  // also stops at a child whose output is an error). At an error, every
+  // child is destroyed (Running's payload) before the error is returned.
+  // When every child has its value, the values move into the result here,
+  // before the machine enters Done (a move that throws leaves it Poisoned).
   Poll<Output> resume(Context& cx) {
     arms().wakers.begin_poll(cx.waker(), arms().woken);
-    Walk walk;
-    poll_woken(cx, walk, Seq());
-    if (walk.error.has_value()) {
+    Option<Error> error;  // the first error, moved out of its child
+    auto stop_at_error = [&error](auto& child) {
+      if (!child.output().is_err()) return false;
+      error.emplace(std::move(child.output()).error());
+      return true;
+    };
+    const bool skipped = arms().poll_woken(cx, stop_at_error);
+    if (error.has_value()) {
       this->leave(State::Poisoned);  // every child destroyed, now; Done once returned
-      return Poll<Output>(in_place, Err<Error>{std::move(walk.error).value()});
+      return Poll<Output>(in_place, Err<Error>{std::move(error).value()});
     }
-    if (count(Seq()) != N) return pending;
+    if (skipped) cx.waker().wake();  // the children left woken need another poll
+    if (arms().done_count() != N) return pending;
     return Poll<Output>(in_place, Ok<std::tuple<detail::ok_t<Fs>...>>{take_values(Seq())});
   }
 
-  template <std::size_t I>
-  void poll_child(Context& cx, Walk& walk) {
-    Arms& a = arms();
-    if (!a.woken[I]) return;
-    if (walk.stop) {
-      walk.skipped = true;
-      return;
-    }
-    a.woken[I] = false;
-    Child<I>& child = std::get<I>(a.children);
-    if (child.state() != Child<I>::State::Future) return;
-    detail::JoinWakers::Borrowed b{&a.wakers, a.woken, &cx.waker(), static_cast<std::uint32_t>(N),
-                                   static_cast<std::uint32_t>(I)};
-    Waker w(detail::JoinWakers::borrowed_raw(&b));
-    Context child_cx(w, cx);
-    if (child.poll_step(child_cx) && child.output().is_err()) {
-      walk.error.emplace(std::move(child.output()).error());
-      walk.stop = true;  // the rest are destroyed, not polled
-      return;
-    }
-    if (cx.budget_spent()) {
-      walk.stop = true;
-      a.resume = static_cast<typename Arms::Index>(I + 1 == N ? 0 : I + 1);
-    }
-  }
-  template <std::size_t... Is>
-  void poll_woken(Context& cx, Walk& walk, std::index_sequence<Is...>) {
-    const std::size_t first = arms().resume;
-    arms().resume = 0;  // unless the budget runs out on the way
-    int from_first[] = {0, (Is >= first ? poll_child<Is>(cx, walk) : void(), 0)...};
-    int wrapped[] = {0, (Is < first ? poll_child<Is>(cx, walk) : void(), 0)...};
-    (void)from_first;
-    (void)wrapped;
-    // The children left woken need another poll (not after an error: then
-    // there is no next poll).
-    if (walk.skipped && !walk.error.has_value()) cx.waker().wake();
-  }
-  template <std::size_t... Is>
-  std::size_t count(std::index_sequence<Is...>) const noexcept {
-    std::size_t n = 0;
-    int each[] = {0, (n += std::get<Is>(arms().children).state() == Child<Is>::State::Done ? std::size_t{1} : std::size_t{0}, 0)...};
-    (void)each;
-    return n;
-  }
   template <std::size_t... Is>
   std::tuple<detail::ok_t<Fs>...> take_values(std::index_sequence<Is...>) {
     return std::tuple<detail::ok_t<Fs>...>(std::get<Is>(arms().children).take_output().value()...);
-  }
-  template <std::size_t... Is>
-  void describe_children(Describer& d, std::index_sequence<Is...>) const {
-    int each[] = {0, (d.child(std::get<Is>(arms().children)), 0)...};
-    (void)each;
   }
 };
 
