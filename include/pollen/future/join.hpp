@@ -178,13 +178,6 @@ struct JoinArms {
   }
 };
 
-// The `stop` of a join's walk: every output is kept.
-struct KeepEveryOutput {
-  template <class Child>
-  bool operator()(Child&) const noexcept {
-    return false;
-  }
-};
 }  // namespace detail
 
 template <class... Fs>

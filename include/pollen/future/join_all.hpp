@@ -119,6 +119,33 @@ struct JoinAllArms {
     wakes->take(scratch);
   }
 
+  // One walk over the children taken from the wake list, each polled with
+  // its slot's waker; `remaining` counts those that became Done. The walk
+  // stops after a child that left the budget spent (the rest wait for the
+  // next poll, which is asked for), or at a child whose output `stop(child)`
+  // rejects (called on each child that became Done): then it returns true
+  // at once, that child not counted.
+  template <class Stop>
+  bool poll_woken(Context& cx, Stop& stop) {
+    wakes->set_parent(cx.waker());
+    take_wakes();
+    while (next < scratch.size()) {
+      std::uint32_t i = scratch[next++];
+      wakes->unqueue(i);  // a wake from now on queues it again
+      MaybeDone<F>& child = children[i];
+      if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
+      Waker w(wakes->borrowed_raw(i));
+      Context child_cx(w, cx);
+      if (child.poll_step(child_cx)) {
+        if (stop(child)) return true;
+        --remaining;
+      }
+      if (cx.budget_spent()) break;  // the rest wait for the next poll
+    }
+    if (remaining != 0 && next < scratch.size()) cx.waker().wake();  // children left over
+    return false;
+  }
+
   std::vector<MaybeDone<F>> children;
   WakeList* wakes = nullptr;           // one reference
   std::vector<std::uint32_t> scratch;  // children taken from the wake list; those
@@ -182,21 +209,9 @@ class POLLEN_NODISCARD_TYPE JoinAll
 
   // Called in Running: polls the children taken from the wake list.
   Poll<Output> resume(Context& cx) {
-    Arms& a = arms();
-    a.wakes->set_parent(cx.waker());
-    a.take_wakes();
-    while (a.next < a.scratch.size()) {
-      std::uint32_t i = a.scratch[a.next++];
-      a.wakes->unqueue(i);  // a wake from now on queues it again
-      MaybeDone<F>& child = a.children[i];
-      if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
-      Waker w(a.wakes->borrowed_raw(i));
-      Context child_cx(w, cx);
-      if (child.poll_step(child_cx)) --a.remaining;
-      if (cx.budget_spent()) break;  // the rest wait for the next poll
-    }
-    if (a.remaining == 0) return finish();
-    if (a.next < a.scratch.size()) cx.waker().wake();  // children left for the next poll
+    detail::KeepEveryOutput keep;
+    (void)arms().poll_woken(cx, keep);
+    if (arms().remaining == 0) return finish();
     return pending;
   }
 

@@ -131,4 +131,15 @@ class MaybeDone : public detail::Machine<MaybeDone<F>, detail::MaybeDoneState, F
   static constexpr State kFinal = State::Gone;
 };
 
+namespace detail {
+// The `stop` of join's and join_all's walks over their MaybeDone children
+// (try_join's stops at an error instead): every output is kept.
+struct KeepEveryOutput {
+  template <class Child>
+  bool operator()(Child&) const noexcept {
+    return false;
+  }
+};
+}  // namespace detail
+
 POLLEN_NAMESPACE_END

@@ -121,30 +121,18 @@ class POLLEN_NODISCARD_TYPE TryJoinAll
   // error, every child is destroyed (Running's payload) before the error is
   // returned.
   Poll<Output> resume(Context& cx) {
-    Arms& a = arms();
-    a.wakes->set_parent(cx.waker());
-    a.take_wakes();
-    while (a.next < a.scratch.size()) {
-      std::uint32_t i = a.scratch[a.next++];
-      a.wakes->unqueue(i);  // a wake from now on queues it again
-      MaybeDone<F>& child = a.children[i];
-      if (child.state() != MaybeDone<F>::State::Future) continue;  // a late wake
-      Waker w(a.wakes->borrowed_raw(i));
-      Context child_cx(w, cx);
-      if (child.poll_step(child_cx)) {
-        if (child.output().is_err()) return fail(std::move(child.output()).error());
-        --a.remaining;
-      }
-      if (cx.budget_spent()) break;  // the rest wait for the next poll
+    Option<Error> error;  // the first error, moved out of its child
+    auto stop_at_error = [&error](MaybeDone<F>& child) {
+      if (!child.output().is_err()) return false;
+      error.emplace(std::move(child.output()).error());
+      return true;
+    };
+    if (arms().poll_woken(cx, stop_at_error)) {
+      this->leave(State::Poisoned);  // every child destroyed, now; Done once returned
+      return Poll<Output>(in_place, Err<Error>{std::move(error).value()});
     }
-    if (a.remaining == 0) return finish();
-    if (a.next < a.scratch.size()) cx.waker().wake();  // children left for the next poll
+    if (arms().remaining == 0) return finish();
     return pending;
-  }
-
-  Poll<Output> fail(Error e) {
-    this->leave(State::Poisoned);  // every child destroyed, now; Done once returned
-    return Poll<Output>(in_place, Err<Error>{std::move(e)});
   }
 
   // Every child has its value: the values move into the result vector here,
