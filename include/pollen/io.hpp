@@ -4,3 +4,4 @@
 #pragma once
 
 #include <pollen/io/async_fd.hpp>  // AsyncFd: a non-blocking fd registered with a loop
+#include <pollen/io/signals.hpp>   // signals(loop, {SIGINT, ...}): a stream of signal numbers
