@@ -8,6 +8,7 @@
 // workload in a fresh process; scripts/dev bench does that three times per
 // impl and prints the medians.
 #include "common.hpp"
+#include "io_common.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -32,6 +33,8 @@ const std::vector<Workload>& all_workloads() {
       {"select_loop", 100000000, handsm_select_loop, pollen_select_loop},
       {"buffer_unordered", 1000000, handsm_buffer_unordered, pollen_buffer_unordered},
       {"mutex_contended", 1000000, handsm_mutex_contended, pollen_mutex_contended},
+      {"echo_rr", 1000000, handsm_echo_rr, nullptr},
+      {"stream_bulk", 16384, handsm_stream_bulk, nullptr},
   };
   return table;
 }
