@@ -171,11 +171,11 @@ TEST_F(Fs, DescribesTheOperationAndItsPath) {
   std::string p = path("described.txt");
   put(p, "x");
   auto t = pollen::test::test_task(pollen::fs::read_file(p));
-  EXPECT_EQ(t.describe(), "fs::read_file(\"" + p + "\") [state: Running on a blocking-pool thread]\n");
+  EXPECT_EQ(t.describe(), "fs::read_file(\"" + p + "\") [state: Running (on a worker thread)]\n");
   drive(t);
   EXPECT_EQ(t.describe(), "fs::read_file(\"" + p + "\") [state: Done]\n");
   auto w = pollen::test::test_task(pollen::fs::write_file(p, "y"));
-  EXPECT_EQ(w.describe(), "fs::write_file(\"" + p + "\") [state: Running on a blocking-pool thread]\n");
+  EXPECT_EQ(w.describe(), "fs::write_file(\"" + p + "\") [state: Running (on a worker thread)]\n");
   drive(w);
 }
 

@@ -137,10 +137,10 @@ class POLLEN_NODISCARD_TYPE FileOp : public FutureExt<FileOp<Call>> {
     return job->take();
   }
 
-  // fs::read_file("notes.txt") [state: Running on a blocking-pool thread]
+  // fs::read_file("notes.txt") [state: Running (on a worker thread)]
   void describe(Describer& d) const {
     d.node(std::string(Call::name()) + "(\"" + path_ + "\")",
-           state_ == State::Done ? "state: Done" : "state: Running on a blocking-pool thread");
+           state_ == State::Done ? "state: Done" : "state: Running (on a worker thread)");
   }
 
  private:
