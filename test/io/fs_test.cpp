@@ -26,7 +26,8 @@ static_assert(std::is_same<pollen::output_t<pollen::fs::ReadFile>, pollen::Resul
 static_assert(std::is_same<pollen::output_t<pollen::fs::WriteFile>, pollen::Result<pollen::Unit>>::value,
               "write_file yields Unit or an error");
 static_assert(pollen::is_cancel_safe<pollen::fs::ReadFile>::value, "dropping a read loses nothing");
-static_assert(pollen::is_cancel_safe<pollen::fs::WriteFile>::value, "nor does dropping a write");
+static_assert(!pollen::is_cancel_safe<pollen::fs::WriteFile>::value,
+              "a dropped write goes on, and its outcome is lost");
 
 // A fresh directory under $TMPDIR (or /tmp), removed with what the test
 // left in it.

@@ -50,9 +50,12 @@
 // std::bad_alloc from the poll when exceptions are on).
 // Cancellation: the system calls cannot be interrupted. Dropping the future
 // while it is Pending lets the thread finish the open/read/write/close; the
-// result is then discarded on that thread. Nothing is lost that the caller
-// saw, so both are cancel safe for select() (is_cancel_safe is true), but a
-// dropped write_file may still write the file, after the drop.
+// result is then discarded on that thread.
+//   read_file is cancel safe (is_cancel_safe is true): it consumes nothing,
+//   and reading the file again gives the same bytes.
+//   write_file is not (is_cancel_safe is false): the file is still written,
+//   after the drop, and whether that worked (or which error it met) is lost
+//   with the future. select() warns when it drops one that had started.
 // Contract errors: polling after Ready.
 // Threads: the future may be polled from any one thread at a time.
 #pragma once
@@ -83,12 +86,14 @@ struct ReadFileCall {
   std::string path;
   Result<std::string> operator()() const { return read_file_blocking(path); }
   static const char* name() noexcept { return "fs::read_file"; }
+  static constexpr bool cancel_safe = true;  // nothing is consumed
 };
 struct WriteFileCall {
   std::string path;
   std::string data;
   Result<Unit> operator()() const { return write_file_blocking(path, data); }
   static const char* name() noexcept { return "fs::write_file"; }
+  static constexpr bool cancel_safe = false;  // the outcome is lost with the future
 };
 
 }  // namespace detail
@@ -101,8 +106,8 @@ class POLLEN_NODISCARD_TYPE FileOp : public FutureExt<FileOp<Call>> {
 
  public:
   using Output = typename Job::T;
-  // Dropping it loses nothing the caller saw (see the header comment).
-  static constexpr bool is_cancel_safe = true;
+  // read_file: true; write_file: false (see the header comment).
+  static constexpr bool is_cancel_safe = Call::cancel_safe;
   enum class State { Submitted, Waiting, Done };
 
   FileOp(std::string path, Call call) : path_(std::move(path)), job_(new Job(std::move(call))) {
