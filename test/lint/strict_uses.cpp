@@ -168,8 +168,17 @@ std::size_t io() {
   return n;
 }
 
+// Files on the blocking pool: a read of a missing file and a write to /dev/null.
+std::size_t files() {
+  pollen::EventLoop loop;
+  pollen::Result<std::string> r = loop.block_on(pollen::fs::read_file("/nonexistent/pollen"));
+  pollen::Result<pollen::Unit> w = loop.block_on(pollen::fs::write_file("/dev/null", std::string("x")));
+  return (r.ok() ? 1u : 0u) + (w.ok() ? 1u : 0u) + pollen::describe(pollen::fs::read_file("/dev/null")).size();
+}
+
 }  // namespace
 
 int main() {
-  return static_cast<int>(futures() + runtime_and_time() + channels() + streams() + io());
+  return static_cast<int>(futures() + runtime_and_time() + channels() + streams() + io() +
+                          files());
 }
