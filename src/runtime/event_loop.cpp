@@ -449,7 +449,16 @@ Option<TimePoint> LoopCore::drive(TaskHeader* root) {
     turn();
     if (kMode == Mode::UntilFinished && TaskState(root->state).is_complete()) return none;
     if (kMode == Mode::Run && stats.tasks_alive == 0) return none;
-    if (ready_head != nullptr || shared->signaled.load(std::memory_order_relaxed)) continue;
+    if (ready_head != nullptr || shared->signaled.load(std::memory_order_relaxed)) {
+      if (POLLEN_UNLIKELY(io_count != 0) && ++io_busy_turns >= kIoEveryTurns) poll_io_now();
+      continue;
+    }
+    if (io_count != 0 && (kMode == Mode::UntilStalled || driver->is_virtual())) {
+      // Before stalling or jumping a virtual clock: what the fds have (a
+      // real wait below reports it anyway).
+      poll_io_now();
+      if (ready_head != nullptr) continue;
+    }
     Option<TimePoint> deadline = driver->next_deadline();
     if (kMode == Mode::UntilStalled) return deadline;
     int timeout_ms = -1;  // no timer: wait for a cross-thread wake only
@@ -470,6 +479,7 @@ Option<TimePoint> LoopCore::drive(TaskHeader* root) {
     }
     ++stats.sleeps;
     slab.reclaim();  // blocks other threads freed: before the loop sleeps
+    io_busy_turns = 0;
     poller->wait(timeout_ms);
     turn_time_ns = coarse_now_ns();
   }
@@ -518,6 +528,7 @@ void LoopCore::shutdown() noexcept {
     task_release(reinterpret_cast<TaskHeader*>(entry & ~std::uintptr_t{1}));
   }
   remote_batch.clear();
+  io_orphan_all();
   slab.orphan();  // blocks still held by handles or wakers keep their chunks
   shared->core = nullptr;
   shared->release();
@@ -610,6 +621,7 @@ std::size_t EventLoop::tick() {
   std::size_t n;
   {
     detail::TurnScope scope(*core_, "EventLoop::tick");
+    if (core_->io_count != 0) core_->poll_io_now();
     n = core_->turn();
   }
   // Work left: keep native_handle() readable so the host ticks again.

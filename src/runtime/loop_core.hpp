@@ -16,6 +16,7 @@
 #include <pollen/runtime/event_loop.hpp>
 
 #include "handle_wakers.hpp"
+#include "io_registration.hpp"
 #include "task_slab.hpp"
 #include "task_state.hpp"
 
@@ -154,6 +155,15 @@ class LoopCore {
   std::int64_t turn_time_ns;         // the coarse clock, sampled (see turn())
   bool embedded = false;             // native_handle() was asked for
   bool shutting_down = false;        // ~EventLoop is cancelling the tasks
+  // --- I/O (pollen::io; io_driver.cpp) ---------------------------------------
+  IoRegistration* io_head = nullptr;  // every registration of this loop
+  std::size_t io_count = 0;
+  // Turns run back to back (tasks always ready) since the poller last
+  // looked at the fds: at kIoEveryTurns it looks without sleeping, so busy
+  // tasks cannot starve the ones waiting on I/O.
+  unsigned io_busy_turns = 0;
+  static constexpr unsigned kIoEveryTurns = 61;
+
   // --- schedule exploration (LoopOptions::schedule_seed) ---------------------
   const bool shuffle;                // a seed was given
   std::uint64_t rng_state;           // splitmix64 state, from the seed
@@ -238,6 +248,18 @@ class LoopCore {
     if (!driver->is_virtual()) report_needs_virtual_clock(what, id);
   }
   void shutdown() noexcept;
+  // Collects I/O readiness without sleeping (wakes the tasks waiting on it).
+  void poll_io_now() noexcept {
+    io_busy_turns = 0;
+    poller->wait(0);
+  }
+  // Registers / unregisters with the poller and the loop's list
+  // (io_driver.cpp); attach returns 0 or an errno.
+  int io_attach(IoRegistration* r);
+  void io_detach(IoRegistration* r) noexcept;
+  // At teardown, after the tasks: the registrations still alive (held
+  // outside any task) forget the loop; their AsyncFd closes the fd later.
+  void io_orphan_all() noexcept;
 
   // Marks the wakes in its scope as the timers' (for the trace).
   struct FiringTimers {
@@ -281,6 +303,11 @@ class LoopCore {
   void intake_first(TaskHeader* queued_before) noexcept;
   std::uint64_t next_random() noexcept;
   void shuffle_front(std::size_t n);
+};
+
+// What pollen::io reaches through EventLoop's friendship.
+struct LoopAccess {
+  static LoopCore& core(EventLoop& loop) noexcept { return *loop.core_; }
 };
 
 // probe_begin(): the clock was not read.

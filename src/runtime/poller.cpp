@@ -1,8 +1,12 @@
 // The kernel waits behind detail::Poller: eventfd + epoll on Linux, a pipe +
 // poll(2) everywhere else. Both keep one rule: fd() is readable from
 // signal() until clear(), and wait() returns early when it is readable.
+// Both report the readiness of pollen::io's registrations in two steps (see
+// io_registration.hpp): mark the whole batch, then wake.
 #include <pollen/core/contract.hpp>
 #include <pollen/runtime/poller.hpp>
+
+#include "io_registration.hpp"
 
 #include <fmt/core.h>
 
@@ -10,6 +14,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +38,13 @@ namespace {
                                  call, std::strerror(errno)));
 }
 
+// Wakes the wakers a batch of reports took, and empties the list (its room
+// is kept: two per registration, reserved by add()).
+void wake_all(std::vector<Waker>& woken) noexcept {
+  for (Waker& w : woken) static_cast<Waker&&>(w).wake();
+  woken.clear();
+}
+
 #if POLLEN_HAVE_EPOLL
 class EpollPoller final : public Poller {
  public:
@@ -47,7 +59,7 @@ class EpollPoller final : public Poller {
     struct epoll_event ev;
     std::memset(&ev, 0, sizeof ev);
     ev.events = EPOLLIN;
-    ev.data.fd = event_fd_;
+    ev.data.ptr = nullptr;  // the registrations carry their own pointer
     if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, event_fd_, &ev) != 0) {
       ::close(event_fd_);
       ::close(epoll_fd_);
@@ -74,17 +86,52 @@ class EpollPoller final : public Poller {
     } while (r < 0 && errno == EINTR);
   }
   void wait(int timeout_ms) noexcept override {
-    struct epoll_event events[4];
+    // More ready fds than room: the rest stay in the kernel's ready list
+    // and come with the next wait (edge-triggered reports are not lost).
+    struct epoll_event events[64];
     int r;
     do {
-      r = ::epoll_wait(epoll_fd_, events, 4, timeout_ms);
+      r = ::epoll_wait(epoll_fd_, events, 64, timeout_ms);
     } while (r < 0 && errno == EINTR);
+    if (r <= 0 || registered_ == 0) return;
+    for (int i = 0; i < r; ++i) {
+      IoRegistration* reg = static_cast<IoRegistration*>(events[i].data.ptr);
+      if (reg == nullptr) continue;  // the eventfd
+      const std::uint32_t e = events[i].events;
+      std::uint8_t bits = 0;
+      if ((e & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) != 0) bits |= IoRegistration::kReadable;
+      if ((e & EPOLLOUT) != 0) bits |= IoRegistration::kWritable;
+      if ((e & (EPOLLHUP | EPOLLERR)) != 0) bits |= IoRegistration::kReadable | IoRegistration::kWritable;
+      reg->mark(bits, woken_);
+    }
+    wake_all(woken_);
   }
   const char* name() const noexcept override { return "epoll"; }
+
+  int add(IoRegistration* r) override {
+    woken_.reserve(2 * (registered_ + 1));
+    struct epoll_event ev;
+    std::memset(&ev, 0, sizeof ev);
+    ev.events = EPOLLET | EPOLLRDHUP;
+    if ((r->interest & IoRegistration::kReadable) != 0) ev.events |= EPOLLIN;
+    if ((r->interest & IoRegistration::kWritable) != 0) ev.events |= EPOLLOUT;
+    ev.data.ptr = r;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, r->fd, &ev) != 0) return errno;
+    ++registered_;
+    return 0;
+  }
+  void remove(IoRegistration* r) noexcept override {
+    struct epoll_event ev;  // ignored, but kernels before 2.6.9 wanted one
+    std::memset(&ev, 0, sizeof ev);
+    (void)::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, r->fd, &ev);
+    --registered_;
+  }
 
  private:
   int event_fd_ = -1;
   int epoll_fd_ = -1;
+  std::size_t registered_ = 0;
+  std::vector<Waker> woken_;
 };
 #endif
 
@@ -118,19 +165,62 @@ class PollPoller final : public Poller {
     }
   }
   void wait(int timeout_ms) noexcept override {
-    struct pollfd p;
-    p.fd = fds_[0];
-    p.events = POLLIN;
-    p.revents = 0;
+    // Slot 0 is the pipe; slot i + 1 is regs_[i], asking for the directions
+    // it watches that are not known ready (none: fd -1, which poll skips).
+    set_[0].fd = fds_[0];
+    set_[0].events = POLLIN;
+    set_[0].revents = 0;
+    for (std::size_t i = 0; i < regs_.size(); ++i) {
+      const IoRegistration* reg = regs_[i];
+      const std::uint8_t want = static_cast<std::uint8_t>(reg->interest & ~reg->ready);
+      int events = 0;
+      if ((want & IoRegistration::kReadable) != 0) events |= POLLIN;
+      if ((want & IoRegistration::kWritable) != 0) events |= POLLOUT;
+      set_[i + 1].fd = events != 0 ? reg->fd : -1;
+      set_[i + 1].events = static_cast<short>(events);
+      set_[i + 1].revents = 0;
+    }
     int r;
     do {
-      r = ::poll(&p, 1, timeout_ms);
+      r = ::poll(set_.data(), static_cast<nfds_t>(regs_.size() + 1), timeout_ms);
     } while (r < 0 && errno == EINTR);
+    if (r <= 0) return;
+    for (std::size_t i = 0; i < regs_.size(); ++i) {
+      const int e = set_[i + 1].revents;
+      if (e == 0) continue;
+      std::uint8_t bits = 0;
+      if ((e & (POLLIN | POLLPRI)) != 0) bits |= IoRegistration::kReadable;
+      if ((e & POLLOUT) != 0) bits |= IoRegistration::kWritable;
+      // A hangup, an error or a closed fd: both directions, so that the next
+      // syscall reports it.
+      if ((e & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+        bits |= IoRegistration::kReadable | IoRegistration::kWritable;
+      }
+      regs_[i]->mark(bits, woken_);
+    }
+    wake_all(woken_);
   }
   const char* name() const noexcept override { return "poll"; }
 
+  int add(IoRegistration* r) override {
+    woken_.reserve(2 * (regs_.size() + 1));
+    set_.resize(regs_.size() + 2);
+    r->poll_index = regs_.size();
+    regs_.push_back(r);
+    return 0;
+  }
+  void remove(IoRegistration* r) noexcept override {
+    IoRegistration* last = regs_.back();
+    regs_[r->poll_index] = last;
+    last->poll_index = r->poll_index;
+    regs_.pop_back();
+  }
+
  private:
   int fds_[2] = {-1, -1};
+  std::vector<IoRegistration*> regs_;
+  std::vector<struct pollfd> set_ = std::vector<struct pollfd>(1);
+  std::vector<Waker> woken_;
 };
 
 }  // namespace

@@ -175,6 +175,7 @@ using UnhandledExceptionHandler = std::function<void(const char* task_name, std:
 
 namespace detail {
 class LoopCore;
+struct LoopAccess;
 
 // The check of EventLoop::spawn(f) and EventLoop::block_on(f): f must be a
 // future. As with the factories (core/future.hpp), a failed check is the
@@ -260,7 +261,8 @@ class EventLoop {
   std::size_t tick();
 
   // Readable when the loop has work (a task is ready, a wake came from
-  // another thread). Owned by the loop: do not close it or read it.
+  // another thread, a registered pollen::io file descriptor is ready: the
+  // epoll poller only). Owned by the loop: do not close it or read it.
   int native_handle() const noexcept;
   // When the loop next needs a tick for a timer (the earliest pending
   // timer's deadline; it may be <= now() until the next turn fires it); none
@@ -349,6 +351,8 @@ class EventLoop {
   bool auto_advance() const noexcept;
 
  private:
+  friend struct detail::LoopAccess;  // pollen::io reaches the loop's poller
+
   template <class R, class F>
   R spawn_impl(F&& f, const char* name, std::size_t len, std::true_type) {
     // Checks the thread before anything is allocated.

@@ -9,9 +9,15 @@
 //   * wait(timeout_ms): sleeps until fd() is readable or the timeout passes
 //     (-1: no timeout, 0: just look).
 // Two implementations: PollerKind::Epoll (Linux: an eventfd registered in an
-// epoll set; fd() is the epoll descriptor, so file descriptors registered
-// later for I/O make it readable too) and PollerKind::Poll (any Unix: a
-// non-blocking pipe and poll(2); fd() is the pipe's read end).
+// epoll set; fd() is the epoll descriptor, so the file descriptors of
+// pollen::io registered with it make it readable too) and PollerKind::Poll
+// (any Unix: a non-blocking pipe and poll(2); fd() is the pipe's read end).
+//
+// I/O. add() / remove() put a registered file descriptor (pollen::io) in
+// the wait set; wait() then also reports their readiness: it marks each
+// ready registration and wakes its waiting tasks before it returns. Epoll
+// registers edge-triggered; poll(2) asks, at each wait, only for the
+// directions not already known ready (level-triggered, so nothing spins).
 #pragma once
 
 #include <pollen/config.hpp>
@@ -30,6 +36,8 @@ enum class PollerKind {
 
 namespace detail {
 
+struct IoRegistration;
+
 class Poller {
  public:
   Poller() = default;
@@ -40,8 +48,14 @@ class Poller {
   virtual int fd() const noexcept = 0;
   virtual void signal() noexcept = 0;
   virtual void clear() noexcept = 0;
+  // Sleeps as above, and reports the readiness of the registered fds.
   virtual void wait(int timeout_ms) noexcept = 0;
   virtual const char* name() const noexcept = 0;
+
+  // Watches r->fd for r->interest; 0 or the errno of the failure.
+  virtual int add(IoRegistration* r) = 0;
+  // Stops watching r->fd (before it is closed).
+  virtual void remove(IoRegistration* r) noexcept = 0;
 
   // The poller of that kind; Epoll where it does not exist is a ContractError.
   static std::unique_ptr<Poller> create(PollerKind kind);
