@@ -17,15 +17,55 @@ namespace detail {
 
 std::error_code last_error() noexcept { return std::error_code(errno, std::system_category()); }
 
+// A write clears the writable readiness after a short transfer (fewer bytes
+// than asked, but some): the send buffer was full at that moment, so the
+// next send would only see EAGAIN, and the kernel reports an edge when room
+// frees up (a report that races with the clear keeps the direction ready:
+// the tick in ReadyEvent). This saves the EAGAIN syscall per full buffer.
+//
+// Reads do NOT do the same after a short read, though it would save one
+// EAGAIN read per message: a FIN that arrived together with the last bytes
+// gives no later edge, so clearing after reading those bytes would leave the
+// reader waiting for an end of stream it already missed (a test half-closes
+// right after a write and would hang). That is safe only with a "read
+// closed" readiness that clear_ready() never clears (EPOLLRDHUP kept
+// sticky, as tokio does), which AsyncFd does not keep.
 Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len) {
   const int f = fd.fd();
-  return fd.poll_read_io(cx, [f, buf, len]() { return ::read(f, buf, len); });
+  for (;;) {
+    Poll<ReadyEvent> ready = fd.poll_read_ready(cx);
+    if (ready.is_pending()) return pending;
+    const ssize_t n = ::read(f, buf, len);
+    if (n >= 0) return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
+    const int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK) {
+      fd.clear_ready(ready.value());
+      continue;
+    }
+    if (e == EINTR) continue;
+    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
+  }
 }
 
 Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len) {
   const int f = fd.fd();
-  // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
-  return fd.poll_write_io(cx, [f, buf, len]() { return ::send(f, buf, len, MSG_NOSIGNAL); });
+  for (;;) {
+    Poll<ReadyEvent> ready = fd.poll_write_ready(cx);
+    if (ready.is_pending()) return pending;
+    // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
+    const ssize_t n = ::send(f, buf, len, MSG_NOSIGNAL);
+    if (n >= 0) {
+      if (static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
+      return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
+    }
+    const int e = errno;
+    if (e == EAGAIN || e == EWOULDBLOCK) {
+      fd.clear_ready(ready.value());
+      continue;
+    }
+    if (e == EINTR) continue;
+    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
+  }
 }
 
 std::string io_node_name(const char* kind, const char* op, int fd, std::size_t done, std::size_t len,
