@@ -23,20 +23,21 @@ std::error_code last_error() noexcept { return std::error_code(errno, std::syste
 // frees up (a report that races with the clear keeps the direction ready:
 // the tick in ReadyEvent). This saves the EAGAIN syscall per full buffer.
 //
-// Reads do NOT do the same after a short read, though it would save one
-// EAGAIN read per message: a FIN that arrived together with the last bytes
-// gives no later edge, so clearing after reading those bytes would leave the
-// reader waiting for an end of stream it already missed (a test half-closes
-// right after a write and would hang). That is safe only with a "read
-// closed" readiness that clear_ready() never clears (EPOLLRDHUP kept
-// sticky, as tokio does), which AsyncFd does not keep.
+// Reads do the same after a short read (fewer bytes than asked, but some:
+// the receive buffer was drained), saving the read that would only say
+// EAGAIN, once per message in a request/response protocol. A FIN that came
+// with the last bytes is not lost by that clear: AsyncFd keeps a hangup
+// ready for good (its closed bits), so the next read sees the end of stream.
 Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len) {
   const int f = fd.fd();
   for (;;) {
     Poll<ReadyEvent> ready = fd.poll_read_ready(cx);
     if (ready.is_pending()) return pending;
     const ssize_t n = ::read(f, buf, len);
-    if (n >= 0) return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
+    if (n >= 0) {
+      if (n > 0 && static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
+      return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
+    }
     const int e = errno;
     if (e == EAGAIN || e == EWOULDBLOCK) {
       fd.clear_ready(ready.value());
