@@ -6,3 +6,4 @@
 #include <pollen/io/async_fd.hpp>  // AsyncFd: a non-blocking fd registered with a loop
 #include <pollen/io/signals.hpp>   // signals(loop, {SIGINT, ...}): a stream of signal numbers
 #include <pollen/io/net.hpp>       // TCP, Unix and UDP sockets (docs/net.md)
+#include <pollen/io/pipe.hpp>      // pipe(loop), and stdin/stdout or any stream fd as a reader/writer

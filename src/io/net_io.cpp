@@ -8,6 +8,7 @@
 #include <pollen/runtime/event_loop.hpp>
 
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,13 +49,18 @@ Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, st
   }
 }
 
-Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len) {
+bool is_socket_kind(const char* kind) noexcept { return ::strcmp(kind, "pipe") != 0; }
+
+Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
+                                          bool socket) {
   const int f = fd.fd();
   for (;;) {
     Poll<ReadyEvent> ready = fd.poll_write_ready(cx);
     if (ready.is_pending()) return pending;
     // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
-    const ssize_t n = ::send(f, buf, len, MSG_NOSIGNAL);
+    // A pipe has no such flag: write(2), and SIGPIPE unless it is ignored
+    // (docs/io.md).
+    const ssize_t n = socket ? ::send(f, buf, len, MSG_NOSIGNAL) : ::write(f, buf, len);
     if (n >= 0) {
       if (static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
       return Result<std::size_t>(ok(static_cast<std::size_t>(n)));

@@ -66,9 +66,13 @@ POLLEN_NAMESPACE_BEGIN
 namespace io {
 
 namespace detail {
-// One read(2) / send(2) when `fd` is ready in that direction.
+// One read(2) / send(2) when `fd` is ready in that direction (write(2)
+// instead of send(2) when `socket` is false: a pipe).
 Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len);
-Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len);
+Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
+                                          bool socket = true);
+// The futures below serve sockets and pipes; `kind` says which ("pipe").
+bool is_socket_kind(const char* kind) noexcept;
 // "tcp::read(fd 7, 64 bytes)": the node name of the futures below.
 std::string io_node_name(const char* kind, const char* op, int fd, std::size_t done, std::size_t len,
                          bool show_done);
@@ -193,7 +197,8 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_write_some(*fd_, cx, buf_, len_);
+                               : detail::poll_write_some(*fd_, cx, buf_, len_,
+                                                         detail::is_socket_kind(kind_));
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -235,7 +240,8 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (written_ < len_) {
       Poll<Result<std::size_t>> p =
-          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_);
+          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_,
+                                  detail::is_socket_kind(kind_));
       if (p.is_pending()) {
         state_ = State::Writing;
         return pending;
