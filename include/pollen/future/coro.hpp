@@ -80,6 +80,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
+#include <pollen/core/future_ext.hpp>  // detail::always_false
 #include <pollen/core/option.hpp>
 #include <pollen/core/poll.hpp>
 #include <pollen/core/type_traits.hpp>
@@ -168,6 +169,28 @@ class CoroAwait {
 #endif
 };
 
+// The check of `co_await f`: f must be a pollen future, and not const.
+template <class F, bool = is_future<remove_cvref_t<F>>::value,
+          bool = std::is_const<std::remove_reference_t<F>>::value>
+struct coro_await_check {
+  using type = CoroAwait<F>;
+};
+template <class F, bool IsConst>
+struct coro_await_check<F, false, IsConst> {
+  static_assert(always_false<F>::value,
+                "pollen: co_await inside a pollen::Coro takes a pollen future (a type with "
+                "Output and poll(Context&)); a foreign awaitable would suspend without "
+                "registering a waker, and the task would never be polled again");
+  using type = void;
+};
+template <class F>
+struct coro_await_check<F, true, true> {
+  static_assert(always_false<F>::value,
+                "pollen: co_await of a const future: polling changes it; co_await the future "
+                "itself (or std::move it in)");
+  using type = void;
+};
+
 // What every Coro's promise holds, whatever T is.
 class CoroPromiseBase {
  public:
@@ -180,15 +203,9 @@ class CoroPromiseBase {
   [[noreturn]] void unhandled_exception() noexcept { std::terminate(); }
 #endif
 
+  // The check is in the return type, so that its message is the first error.
   template <class F>
-  CoroAwait<F> await_transform(F&& f) {
-    static_assert(is_future<remove_cvref_t<F>>::value,
-                  "pollen: co_await inside a pollen::Coro takes a pollen future (a type with "
-                  "Output and poll(Context&)); a foreign awaitable would suspend without "
-                  "registering a waker, and the task would never be polled again");
-    static_assert(!std::is_const<std::remove_reference_t<F>>::value,
-                  "pollen: co_await of a const future: polling changes it; co_await the future "
-                  "itself (or std::move it in)");
+  typename coro_await_check<F>::type await_transform(F&& f) {
     return CoroAwait<F>(std::forward<F>(f), *this);
   }
 
