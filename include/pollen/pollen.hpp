@@ -35,5 +35,6 @@
 #include <pollen/runtime.hpp>           // EventLoop, JoinHandle, yield_now, spawn_blocking, tracing
 #include <pollen/time.hpp>              // sleep, timeout, interval, TimerDriver
 #include <pollen/sync.hpp>              // oneshot, channel, unbounded_channel
+#include <pollen/future/from_callback.hpp>  // from_callback<T>(start): a callback API as a future
 #include <pollen/stream.hpp>            // the Stream protocol and pollen::stream combinators
 #include <pollen/io/fs.hpp>            // fs::read_file, fs::write_file: whole files on the blocking pool

@@ -5,6 +5,7 @@
 // is not enough. The program is compiled, never run.
 #include <pollen/io.hpp>
 #include <pollen/pollen.hpp>
+#include <pollen/future/coro.hpp>  // not in pollen.hpp: C++20 only
 
 #include <chrono>
 #include <cstddef>
@@ -176,9 +177,33 @@ std::size_t files() {
   return (r.ok() ? 1u : 0u) + (w.ok() ? 1u : 0u) + pollen::describe(pollen::fs::read_file("/dev/null")).size();
 }
 
+// Interop: a callback API wrapped as a future.
+std::size_t interop() {
+  pollen::Completer<int> kept;
+  auto f = pollen::from_callback<int>([&kept](pollen::Completer<int> done) { kept = done; });
+  std::size_t n = pollen::describe(kept).size() + (kept.is_waiting() ? 1u : 0u);
+  (void)kept(1);
+  auto u = pollen::from_callback<pollen::Unit>([](pollen::Completer<pollen::Unit> done) { (void)done(); });
+  return n + use(std::move(f)) + use(std::move(u));
+}
+
+// Interop: C++20 coroutines, where the compiler has them.
+#if POLLEN_HAS_COROUTINES
+pollen::Coro<int> coro_child(int v) { co_return co_await pollen::ready(v); }
+pollen::Coro<void> coro_parent() {
+  pollen::Ready<int> r = pollen::ready(2);
+  int a = co_await coro_child(1);
+  int b = co_await r;
+  (void)(a + b);
+}
+std::size_t coroutines() { return use(coro_parent()) + use(coro_child(2).map([](int v) { return v; })); }
+#else
+std::size_t coroutines() { return 0; }
+#endif
+
 }  // namespace
 
 int main() {
   return static_cast<int>(futures() + runtime_and_time() + channels() + streams() + io() +
-                          files());
+                          files() + interop() + coroutines());
 }
