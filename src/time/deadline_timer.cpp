@@ -1,5 +1,6 @@
 // detail::DeadlineTimer: registration, identity checks and describe()
 // rendering shared by every timer future, compiled once.
+#include <pollen/core/block_on.hpp>
 #include <pollen/core/contract.hpp>
 #include <pollen/time/deadline_timer.hpp>
 
@@ -43,14 +44,14 @@ struct WakeUnlessKept {
 }  // namespace
 
 void DeadlineTimer::require_rearmable(const char* what) const {
-  if (entry_.state() == TimerEntry::State::Orphaned) {
+  if (driver_destroyed()) {
     contract_violation(fmt::format(
         "{} after its timer driver (event loop) was destroyed; destroy timer futures before the "
         "loop that runs them, and make a new one on a live loop",
         what));
   }
   TimerDriver* current = TimerDriver::current();
-  if (current != nullptr && driver_ != nullptr && current != driver_) {
+  if (current != nullptr && is_bound() && current != link_->driver()) {
     contract_violation(fmt::format(
         "{} on a timer created on another timer driver (event loop); a timer belongs to the loop "
         "it was created on (one built outside any loop: to the loop that first polled it): reset "
@@ -64,7 +65,7 @@ void DeadlineTimer::restart_after(Duration d) noexcept {
     entry_.set_deadline(UnboundDeadline::after(d).bits());
     return;
   }
-  reset(deadline_after(driver_->now(), d));
+  reset(deadline_after(link_->driver()->now(), d));
 }
 
 void DeadlineTimer::bind(const char* future_name) {
@@ -78,7 +79,8 @@ void DeadlineTimer::bind(const char* future_name) {
         future_name));
   }
   const TimePoint deadline = unbound_deadline().resolve(*current);
-  driver_ = current;
+  link_ = &current->link();
+  link_->acquire();
   entry_.set_deadline(TimerDriver::tick_of(deadline));
 }
 
@@ -88,10 +90,12 @@ void DeadlineTimer::rearm(TimePoint deadline) {
     entry_.set_deadline(TimerDriver::tick_of(deadline));
     return;
   }
+  // Linked: the driver is alive.
+  TimerDriver* const driver = link_->driver();
   WakeUnlessKept registered{std::move(entry_.waker())};
-  driver_->cancel(entry_);
+  driver->cancel(entry_);
   entry_.set_deadline(TimerDriver::tick_of(deadline));
-  switch (driver_->register_timer(entry_, deadline, registered.waker)) {
+  switch (driver->register_timer(entry_, deadline, registered.waker)) {
     case TimerDriver::Registration::Waiting:
       registered.kept = true;  // the entry holds its clone; this one is dropped
       return;
@@ -100,27 +104,43 @@ void DeadlineTimer::rearm(TimePoint deadline) {
   }
 }
 
+void DeadlineTimer::undriven(const char* future_name) {
+  contract_violation(fmt::format(
+      "{} polled by {} on a timer driver that nothing drives: no event loop is running it, so "
+      "its clock is not read and its timers never fire, and the thread would wait forever. "
+      "Await timers on an event loop (EventLoop::block_on(f) or spawn), or poll them by hand and "
+      "call the driver's fire_expired() (or advance() a virtual clock) yourself",
+      future_name, EnterGuard::current()));
+}
+
 DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char* future_name) {
-  if (POLLEN_UNLIKELY(driver_ == nullptr)) bind(future_name);
-  if (entry_.state() == TimerEntry::State::Orphaned) {
+  if (POLLEN_UNLIKELY(link_ == nullptr)) bind(future_name);
+  TimerDriver* const driver = link_->driver();
+  if (POLLEN_UNLIKELY(driver == nullptr)) {
     contract_violation(fmt::format(
         "{} polled after its timer driver (event loop) was destroyed; destroy timer futures "
         "before the loop that runs them",
         future_name));
   }
   TimerDriver* current = TimerDriver::current();
-  if (current != nullptr && current != driver_) {
+  if (current != nullptr && current != driver) {
     contract_violation(fmt::format(
         "{} was created on one timer driver (event loop) and polled on another; a timer belongs "
         "to the loop it was created on (one built outside any loop: to the loop that first "
         "polled it): create it inside a task of the loop that polls it",
         future_name));
   }
-  const TimePoint deadline = this->deadline();
-  const TimePoint now = driver_->now();
+  const TimePoint deadline = TimerDriver::time_of(entry_.deadline_tick());
+  const TimePoint now = driver->now();
   if (now >= deadline) {
     cancel();  // the wheel may not have fired it yet (no fire_expired() since)
     return Status::Expired;
+  }
+  // Polled outside any event loop, by an executor (pollen::block_on) that
+  // would now park the thread: nothing can fire the timer. (By hand, with
+  // no executor, the caller drives the driver.)
+  if (POLLEN_UNLIKELY(current == nullptr) && EnterGuard::current() != nullptr) {
+    undriven(future_name);
   }
   if (entry_.is_linked()) {
     TimerDriver::update_waker(entry_, cx.waker());
@@ -130,7 +150,7 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
   // only deadlines <= now, and now never decreases.
   POLLEN_ASSERT(entry_.state() == TimerEntry::State::Idle,
                 "a timer entry fired before its deadline");
-  switch (driver_->register_timer(entry_, deadline, cx.waker())) {
+  switch (driver->register_timer(entry_, deadline, cx.waker())) {
     case TimerDriver::Registration::Waiting:
       return Status::Waiting;
     case TimerDriver::Registration::Expired:
@@ -149,7 +169,7 @@ std::string DeadlineTimer::describe_deadline() const {
   if (driver_destroyed()) return "driver destroyed";
   const TimePoint deadline = this->deadline();
   if (deadline == far_future()) return "deadline never (far future)";
-  const TimePoint now = driver_->now();
+  const TimePoint now = link_->driver()->now();
   if (deadline > now) return "deadline in " + format_duration(deadline - now);
   if (deadline == now) return "deadline now";
   return "deadline passed " + format_duration(now - deadline) + " ago";

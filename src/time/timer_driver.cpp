@@ -23,17 +23,23 @@ VirtualClock::VirtualClock(TimePoint start) : now_(start) {
                  "(pollen's time points are never negative)");
 }
 
-TimerDriver::TimerDriver(ClockKind kind) : kind_(kind), virtual_(), wheel_(tick_of(now())) {}
+TimerDriver::TimerDriver(ClockKind kind)
+    : kind_(kind), virtual_(), wheel_(tick_of(now())), link_(new detail::DriverLink(this)) {}
 
 TimerDriver::TimerDriver(ClockKind kind, TimePoint virtual_start)
-    : kind_(kind), virtual_(virtual_start), wheel_(tick_of(virtual_start)) {
+    : kind_(kind), virtual_(virtual_start), wheel_(tick_of(virtual_start)), link_(nullptr) {
   POLLEN_REQUIRE(kind == ClockKind::Virtual,
                  "TimerDriver(kind, start): a start time only makes sense for a virtual clock; "
                  "use TimerDriver(ClockKind::Steady) for the real clock");
+  link_ = new detail::DriverLink(this);
 }
 
 TimerDriver::~TimerDriver() {
   if (t_current_driver == this) t_current_driver = nullptr;
+  // Every timer bound to this driver now finds it gone; the link itself
+  // lives on until the last of them lets go.
+  link_->driver_ = nullptr;
+  link_->release();
   // ~TimerWheel orphans the entries still linked.
 }
 

@@ -6,6 +6,7 @@
 #include <pollen/io.hpp>
 #include <pollen/pollen.hpp>
 #include <pollen/future/coro.hpp>  // not in pollen.hpp: C++20 only
+#include <pollen/testing.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -201,9 +202,34 @@ std::size_t coroutines() { return use(coro_parent()) + use(coro_child(2).map([](
 std::size_t coroutines() { return 0; }
 #endif
 
+// <pollen/testing.hpp>: the testing kit's templates, instantiated.
+std::size_t testing_kit() {
+  namespace pt = pollen::testing;
+  std::size_t n = 0;
+  pt::DropCounter drops;
+  auto t = pt::test_task(pt::interleave_pending(pt::pending_once(drops.wrap(pollen::ready(1)))));
+  n += t.poll().is_ready() ? 1u : 0u;
+  n += t.poll_with(pt::noop_waker()).is_pending() ? 1u : 0u;
+  n += t.polls() + t.wake_count() + (t.is_woken() ? 1u : 0u) + t.waker_ref_count() + t.describe().size();
+  auto s = pt::test_task(pt::interleave_pending(stream::iter(std::vector<int>{1})));
+  n += s.poll_next().is_pending() ? 1u : 0u;
+  auto v = drops.track(std::string("x"));
+  n += v.value().size() + drops.made() + drops.dropped() + drops.alive() + drops.polls();
+  pt::CountingWaker counting;
+  n += counting.wakes() + counting.ref_count();
+  pollen::Waker panic = pt::panic_waker("never");
+  n += panic.is_noop() ? 1u : 0u;
+  pt::VirtualTimeLoop vt;
+  n += static_cast<std::size_t>(vt.block_on(pollen::sleep(vt.driver(), std::chrono::seconds(1))) == pollen::Unit{});
+  n += vt.advance(std::chrono::seconds(1));
+  n += vt.run_until_stalled().has_value() ? 1u : 0u;
+  n += static_cast<std::size_t>(vt.elapsed().count() > 0) + static_cast<std::size_t>(vt.now().time_since_epoch().count() > 0);
+  return n;
+}
+
 }  // namespace
 
 int main() {
   return static_cast<int>(futures() + runtime_and_time() + channels() + streams() + io() +
-                          files() + interop() + coroutines());
+                          files() + interop() + coroutines() + testing_kit());
 }

@@ -248,7 +248,9 @@ TEST(BeforeLoop, DroppingUnboundTimersTouchesNoDriverAndAllocatesNothing) {
     EXPECT_FALSE(t.is_bound());
     EXPECT_FALSE(iv.is_bound());
   }  // no driver exists at all: destroying them must not look for one
-  TimerDriver d(ClockKind::Virtual, kStart);
+  EXPECT_EQ(allocs.allocations(), 0u);
+  TimerDriver d(ClockKind::Virtual, kStart);  // allocates its liveness link, once
+  allocs.reset();
   {
     Sleep s = pollen::sleep(milliseconds(1));
     TimerDriver::Scope on_d(d);  // current now, but never polled: stays out of d

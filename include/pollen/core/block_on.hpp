@@ -10,7 +10,9 @@
 //
 // Ground rules
 // * Only f is driven: futures that need an event loop (spawned tasks,
-//   timers) need EventLoop::block_on instead.
+//   timers) need EventLoop::block_on instead. A timer of a TimerDriver
+//   polled here with its deadline ahead is a ContractError: nothing would
+//   fire it, and the thread would park forever.
 // * Calling block_on from inside a poll of block_on on the same thread is a
 //   ContractError: the inner call would park the thread that drives the
 //   outer future. Return the future to be awaited instead.

@@ -3,7 +3,8 @@
 // src/time/ rather than instantiated for every F (as tokio's poll_delay and
 // KJ's non-template PromiseNode do).
 //
-// A DeadlineTimer is a driver pointer and the TimerEntry it owns, which
+// A DeadlineTimer is a reference to its driver's DriverLink (the driver
+// while it lives, see timer_driver.hpp) and the TimerEntry it owns, which
 // holds the deadline in every state (40 bytes on x86-64; the entry's spare
 // byte is the owning future's, see owner_byte()).
 //
@@ -23,6 +24,11 @@
 //        +--poll, deadline passed--+   <-----+  the wheel fires it
 //                                  v
 //                               Expired (entry unlinked)
+//
+//   any bound state --the driver is destroyed--> DriverGone (a linked entry
+//        is Orphaned): deadline() keeps its value, is_elapsed() is false,
+//        describe "driver destroyed"; poll, reset and rearm are
+//        ContractErrors; destroying and moving touch no driver
 //
 // Destroying it (or cancel()) unlinks the entry; moving it moves the entry's
 // place in the wheel (O(1)).
@@ -92,18 +98,21 @@ class DeadlineTimer {
     Expired,  // the deadline has passed; the entry is no longer linked
   };
 
-  DeadlineTimer(TimerDriver& driver, TimePoint deadline) noexcept : driver_(&driver) {
+  DeadlineTimer(TimerDriver& driver, TimePoint deadline) noexcept : link_(&driver.link()) {
+    link_->acquire();
     entry_.set_deadline(TimerDriver::tick_of(deadline));
   }
   // An Unbound timer: bound to the current driver at its first poll.
-  explicit DeadlineTimer(UnboundDeadline deadline) noexcept : driver_(nullptr) {
+  explicit DeadlineTimer(UnboundDeadline deadline) noexcept : link_(nullptr) {
     entry_.set_deadline(deadline.bits());
   }
   // Moving a registered timer moves its place in the wheel (out of line);
-  // an unregistered one is a few stores.
-  DeadlineTimer(DeadlineTimer&& o) noexcept : driver_(o.driver_) {
+  // an unregistered one is a few stores. The moved-from timer keeps its
+  // driver (a reference of its own) and is unregistered.
+  DeadlineTimer(DeadlineTimer&& o) noexcept : link_(o.link_) {
+    if (link_ != nullptr) link_->acquire();
     if (POLLEN_UNLIKELY(o.entry_.is_linked())) {
-      driver_->relocate(o.entry_, entry_);
+      link_->driver()->relocate(o.entry_, entry_);
     } else {
       entry_.adopt_unlinked(o.entry_);
     }
@@ -111,7 +120,10 @@ class DeadlineTimer {
   DeadlineTimer& operator=(DeadlineTimer&&) = delete;
   DeadlineTimer(const DeadlineTimer&) = delete;
   DeadlineTimer& operator=(const DeadlineTimer&) = delete;
-  ~DeadlineTimer() { cancel(); }
+  ~DeadlineTimer() {
+    cancel();
+    if (link_ != nullptr) link_->release();
+  }
 
   // Checks the deadline against the driver's clock; while it is ahead,
   // makes sure cx.waker() is woken when it comes. An Unbound timer first
@@ -121,9 +133,10 @@ class DeadlineTimer {
   // cooperative budget: the caller decides.
   POLLEN_NODISCARD Status poll_expired(const Context& cx, const char* future_name);
 
-  // Unlinks the entry if it is linked. Idempotent.
+  // Unlinks the entry if it is linked (then its driver is alive: the
+  // driver's destructor unlinks every entry). Idempotent.
   void cancel() noexcept {
-    if (entry_.is_linked()) driver_->cancel(entry_);
+    if (entry_.is_linked()) link_->driver()->cancel(entry_);
   }
   // Cancels and sets a new deadline (Interval's next tick). Bound timers
   // only.
@@ -156,18 +169,20 @@ class DeadlineTimer {
     return TimerDriver::time_of(entry_.deadline_tick());
   }
   // True when the driver's clock has reached the deadline; false while
-  // Unbound (no clock yet).
+  // Unbound (no clock yet) and after the driver was destroyed (no clock
+  // any more: the timer never fires).
   bool is_elapsed() const noexcept {
-    return is_bound() && driver_->now() >= TimerDriver::time_of(entry_.deadline_tick());
+    const TimerDriver* driver = is_bound() ? link_->driver() : nullptr;
+    return driver != nullptr && driver->now() >= TimerDriver::time_of(entry_.deadline_tick());
   }
-  // False until the first poll of a timer built outside any loop.
-  bool is_bound() const noexcept { return driver_ != nullptr; }
-  // The driver: valid once is_bound().
-  TimerDriver& driver() const noexcept { return *driver_; }
+  // False until the first poll of a timer built outside any loop (stays
+  // true after the driver was destroyed).
+  bool is_bound() const noexcept { return link_ != nullptr; }
+  // The driver: valid while is_bound() and !driver_destroyed().
+  TimerDriver& driver() const noexcept { return *link_->driver(); }
   bool is_registered() const noexcept { return entry_.is_linked(); }
-  bool driver_destroyed() const noexcept {
-    return entry_.state() == TimerEntry::State::Orphaned;
-  }
+  // True when the timer was bound to a driver that has been destroyed.
+  bool driver_destroyed() const noexcept { return is_bound() && link_->driver() == nullptr; }
 
   // "deadline in 4.8 ms", "deadline passed 2 ms ago", "deadline never (far
   // future)", "driver destroyed"; Unbound: "deadline 10 ms after its first
@@ -188,9 +203,15 @@ class DeadlineTimer {
   // `future_name` when there is none).
   void bind(const char* future_name);
 
-  TimerDriver* driver_;  // the driver it was created on or bound to; null while Unbound
-  TimerEntry entry_;     // the deadline (an UnboundDeadline's bits while Unbound);
-                         // linked in driver_'s wheel while Registered
+  // ContractError: `future_name` polled by pollen::block_on (or any
+  // executor that is not an event loop) with its deadline ahead: nothing
+  // would ever fire it.
+  [[noreturn]] static void undriven(const char* future_name);
+
+  DriverLink* link_;  // one reference to the link of the driver it was created on or
+                      // bound to; null while Unbound
+  TimerEntry entry_;  // the deadline (an UnboundDeadline's bits while Unbound);
+                      // linked in the driver's wheel while Registered
 };
 
 }  // namespace detail

@@ -124,7 +124,8 @@ class POLLEN_NODISCARD_TYPE Sleep : public FutureExt<Sleep> {
   // the one a first poll now on the real clock would give.
   TimePoint deadline() const noexcept { return timer_.deadline(); }
   // True when the clock has reached the deadline (whether or not polled);
-  // false before a Sleep built outside any loop is first polled.
+  // false before a Sleep built outside any loop is first polled, and after
+  // its driver was destroyed (no clock reaches it any more).
   bool is_elapsed() const noexcept { return timer_.is_elapsed(); }
   // False until the first poll of a Sleep built outside any loop.
   bool is_bound() const noexcept { return timer_.is_bound(); }

@@ -18,9 +18,14 @@
 // * Timer futures register their TimerEntry (which they own) on their first
 //   Pending poll, update the entry's waker on later polls only when it would
 //   wake a different task, and cancel the entry when they are destroyed or
-//   finish. Destroying the driver first is allowed: the entries become
-//   Orphaned, destroying their futures stays safe, polling them is a
-//   ContractError.
+//   finish. Destroying the driver first is allowed, whatever state its
+//   timers are in (registered, never polled, fired, an Interval between
+//   ticks): the linked entries become Orphaned, and every bound timer holds
+//   the driver's DriverLink, which the driver's destructor clears. So a
+//   timer that outlives its driver never touches the driver's memory:
+//   destroying or moving it is safe, deadline() keeps its value,
+//   is_elapsed() is false (no clock reaches it any more), describe() says
+//   "driver destroyed", and polling or resetting it is a ContractError.
 //
 // How an event loop drives it, each turn:
 //
@@ -40,11 +45,48 @@
 #include <pollen/time/clock.hpp>
 #include <pollen/time/timer_wheel.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 
 POLLEN_NAMESPACE_BEGIN
+
+class TimerDriver;
+
+namespace detail {
+
+// The liveness token a TimerDriver shares with the timers bound to it: it
+// points to the driver while the driver lives, and the driver's destructor
+// clears it. The driver and each bound timer hold one reference; the last
+// to let go frees it. A timer reaches its driver only through it, so a
+// timer that outlives its driver (registered in the wheel or not) finds out
+// without reading freed memory, and a new driver built at the same address
+// is not mistaken for its own. The count is atomic because a timer that
+// is not registered may be destroyed on another thread than its driver's;
+// the driver pointer is read and cleared on the driver's thread only.
+class DriverLink {
+ public:
+  explicit DriverLink(TimerDriver* driver) noexcept : driver_(driver) {}
+  DriverLink(const DriverLink&) = delete;
+  DriverLink& operator=(const DriverLink&) = delete;
+
+  // The driver, or nullptr once it was destroyed.
+  TimerDriver* driver() const noexcept { return driver_; }
+  void acquire() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+
+ private:
+  friend class pollen::TimerDriver;
+  ~DriverLink() = default;
+
+  TimerDriver* driver_;
+  std::atomic<std::size_t> refs_{1};  // the driver's, then one per bound timer
+};
+
+}  // namespace detail
 
 enum class ClockKind {
   Steady,   // std::chrono::steady_clock
@@ -176,6 +218,10 @@ class TimerDriver {
   // The wheel, for tests and introspection.
   const TimerWheel& wheel() const noexcept { return wheel_; }
 
+  // The liveness token timers bound to this driver hold (one reference each,
+  // taken with acquire()).
+  detail::DriverLink& link() const noexcept { return *link_; }
+
   // The wheel's time of a TimePoint: its nanoseconds since the clock's
   // epoch (time points before the epoch, which pollen never makes, count
   // as 0), and back.
@@ -192,8 +238,9 @@ class TimerDriver {
   void require_virtual(const char* what) const;
 
   ClockKind kind_;
-  VirtualClock virtual_;  // the time, when kind_ == ClockKind::Virtual
-  TimerWheel wheel_;      // starts at now() at construction
+  VirtualClock virtual_;      // the time, when kind_ == ClockKind::Virtual
+  TimerWheel wheel_;          // starts at now() at construction
+  detail::DriverLink* link_;  // points back here until the destructor clears it
 };
 
 POLLEN_NAMESPACE_END
