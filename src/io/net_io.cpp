@@ -7,6 +7,8 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
+#include "net_sys.hpp"
+
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,42 +32,19 @@ std::error_code last_error() noexcept { return std::error_code(errno, std::syste
 // right after a write and would hang). That is safe only with a "read
 // closed" readiness that clear_ready() never clears (EPOLLRDHUP kept
 // sticky, as tokio does), which AsyncFd does not keep.
-Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len) {
+Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len,
+                                         const void* claim) {
   const int f = fd.fd();
-  for (;;) {
-    Poll<ReadyEvent> ready = fd.poll_read_ready(cx);
-    if (ready.is_pending()) return pending;
-    const ssize_t n = ::read(f, buf, len);
-    if (n >= 0) return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
-    const int e = errno;
-    if (e == EAGAIN || e == EWOULDBLOCK) {
-      fd.clear_ready(ready.value());
-      continue;
-    }
-    if (e == EINTR) continue;
-    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
-  }
+  return poll_syscall(fd, cx, Interest::Readable, claim, [f, buf, len]() { return ::read(f, buf, len); });
 }
 
-Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len) {
+Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
+                                          const void* claim) {
   const int f = fd.fd();
-  for (;;) {
-    Poll<ReadyEvent> ready = fd.poll_write_ready(cx);
-    if (ready.is_pending()) return pending;
-    // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
-    const ssize_t n = ::send(f, buf, len, MSG_NOSIGNAL);
-    if (n >= 0) {
-      if (static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
-      return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
-    }
-    const int e = errno;
-    if (e == EAGAIN || e == EWOULDBLOCK) {
-      fd.clear_ready(ready.value());
-      continue;
-    }
-    if (e == EINTR) continue;
-    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
-  }
+  // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
+  return poll_syscall(
+      fd, cx, Interest::Writable, claim, [f, buf, len]() { return ::send(f, buf, len, MSG_NOSIGNAL); },
+      true, len);
 }
 
 std::string io_node_name(const char* kind, const char* op, int fd, std::size_t done, std::size_t len,

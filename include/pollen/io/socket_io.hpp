@@ -37,9 +37,15 @@
 //   the buffer, but no one knows how many; write_all: they were sent, and
 //   the peer will see them). filled() / written() report that count while
 //   the future is alive, for a caller that must know before it drops it.
+//   A pending future claims its direction of the socket (AsyncFd's claim)
+//   and stores its task's waker there; dropping it gives both back, so a
+//   future dropped while Pending is not woken later. Keep the future
+//   across polls; hand-written futures use the sockets' poll_read /
+//   poll_write steps instead, which claim nothing.
 // Contract errors: polling after Ready, or after the poll threw; a second
-//   task reading (or writing) the same socket while one waits (the AsyncFd
-//   names the fd); everything AsyncFd checks (the socket's loop must be the
+//   future waiting to read (or write) the same socket while one waits ("two
+//   waiters to read fd 7 at once"; split the stream to read and write from
+//   two tasks); everything AsyncFd checks (the socket's loop must be the
 //   polling task's loop).
 // Polling order: no children. A poll spends one unit of the task's budget
 //   before its first syscall; when the budget is spent it returns Pending,
@@ -66,9 +72,14 @@ POLLEN_NAMESPACE_BEGIN
 namespace io {
 
 namespace detail {
-// One read(2) / send(2) when `fd` is ready in that direction.
-Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len);
-Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len);
+// One read(2) / send(2) when `fd` is ready in that direction. While Pending
+// the direction is claimed by `claim` (a future of this header: a second
+// future waiting on the same direction is a ContractError naming the fd);
+// with no claim, the last caller's waker is the one kept.
+Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len,
+                                         const void* claim = nullptr);
+Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
+                                          const void* claim = nullptr);
 // "tcp::read(fd 7, 64 bytes)": the node name of the futures below.
 std::string io_node_name(const char* kind, const char* op, int fd, std::size_t done, std::size_t len,
                          bool show_done);
@@ -87,8 +98,11 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketRead(SocketRead&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketRead& operator=(SocketRead&&) = delete;
+  ~SocketRead() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -96,7 +110,8 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_read_some(*fd_, cx, buf_, len_);
+                               : detail::poll_read_some(*fd_, cx, buf_, len_, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -108,11 +123,18 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
   AsyncFd* fd_;     // borrowed: the socket outlives this future
   void* buf_;       // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;  // "tcp", "unix": for describe() and messages
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
 };
 
 // stream.read_exact(buf, len): exactly len bytes, or an error.
@@ -126,8 +148,11 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
       : fd_(&fd), buf_(static_cast<char*>(buf)), len_(len), kind_(kind) {}
   SocketReadExact(SocketReadExact&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), filled_(o.filled_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketReadExact& operator=(SocketReadExact&&) = delete;
+  ~SocketReadExact() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -137,7 +162,8 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (filled_ < len_) {
-      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_);
+      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_, this);
+      claimed_ = p.is_pending();
       if (p.is_pending()) {
         state_ = State::Reading;
         return pending;
@@ -159,6 +185,12 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -170,6 +202,7 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   std::size_t filled_ = 0;
   const char* kind_;
   State state_ = State::Reading;
+  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
 };
 
 // stream.write(buf, len): as many of the len bytes as the socket takes now
@@ -184,8 +217,11 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketWrite(SocketWrite&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketWrite& operator=(SocketWrite&&) = delete;
+  ~SocketWrite() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -193,7 +229,8 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_write_some(*fd_, cx, buf_, len_);
+                               : detail::poll_write_some(*fd_, cx, buf_, len_, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -205,11 +242,18 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Writable, this);
+      claimed_ = false;
+    }
+  }
   AsyncFd* fd_;       // borrowed: the socket outlives this future
   const void* buf_;   // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
 };
 
 // stream.write_all(buf, len): every one of the len bytes, or an error.
@@ -223,8 +267,11 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
       : fd_(&fd), buf_(static_cast<const char*>(buf)), len_(len), kind_(kind) {}
   SocketWriteAll(SocketWriteAll&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), written_(o.written_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketWriteAll& operator=(SocketWriteAll&&) = delete;
+  ~SocketWriteAll() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -235,7 +282,8 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (written_ < len_) {
       Poll<Result<std::size_t>> p =
-          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_);
+          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_, this);
+      claimed_ = p.is_pending();
       if (p.is_pending()) {
         state_ = State::Writing;
         return pending;
@@ -257,6 +305,12 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Writable, this);
+      claimed_ = false;
+    }
+  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -268,6 +322,7 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   std::size_t written_ = 0;
   const char* kind_;
   State state_ = State::Writing;
+  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
 };
 
 // Which directions shutdown() closes.
