@@ -136,6 +136,14 @@ inline std::uint64_t mutex_tasks(std::uint64_t n) {
   return tasks;
 }
 
+// echo_rr: n round trips of a 64-byte request and its echo over loopback
+// TCP, spread over 64 connections (n / 64 each; n a multiple of 64); the
+// client and the server on one thread (echo_rr.cpp).
+void handsm_echo_rr(std::uint64_t n);
+void pollen_echo_rr(std::uint64_t n);
+constexpr std::uint64_t kEchoRrConnections = 64;
+constexpr std::size_t kEchoRrMessageBytes = 64;
+
 constexpr std::uint64_t kChainStaticSteps = 100;
 constexpr std::uint64_t kChainDynSteps = 1000;
 constexpr std::uint64_t kTimersSpreadNs = 200000000ull;          // 200 ms real time

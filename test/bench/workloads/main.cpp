@@ -32,6 +32,7 @@ const std::vector<Workload>& all_workloads() {
       {"select_loop", 100000000, handsm_select_loop, pollen_select_loop},
       {"buffer_unordered", 1000000, handsm_buffer_unordered, pollen_buffer_unordered},
       {"mutex_contended", 1000000, handsm_mutex_contended, pollen_mutex_contended},
+      {"echo_rr", 1000000, handsm_echo_rr, pollen_echo_rr},
   };
   return table;
 }
