@@ -95,17 +95,17 @@ auto sleep_in_task(std::chrono::milliseconds d) {
 
 void cancellation() {
   std::printf("\n== 2. cancellation: dropping a future cancels it at its last await\n");
-  example::FakeIo io;
+  example::NotesDir dir("dropped before anybody counts these words");
+  example::Io io(dir.path());
   {
     example::SomeTask task(io);
     pollen::Waker nobody;
     pollen::Context cx(nobody);
     (void)task.poll(cx);  // runs up to await #1
-    std::printf("  suspended at await #1; is a future waiting for the read? %s\n",
-                io.file.use_count() > 1 ? "yes" : "no");
+    std::printf("  suspended at await #1, waiting for the read:\n");
+    print_indented(example::hide_dir(pollen::describe_states(task), io.dir), "    ");
   }  // dropped here: cancelled
-  std::printf("  dropped; is a future waiting for the read? %s\n",
-              io.file.use_count() > 1 ? "yes" : "no");
+  std::printf("  dropped; the read's thread finishes and throws its result away\n");
   std::printf("  what the task did:\n");
   for (const std::string& line : io.log) std::printf("    %s\n", line.c_str());
 

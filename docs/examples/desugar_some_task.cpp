@@ -5,10 +5,12 @@
 // * composed: the same steps chained with lazy / then / map, where the
 //   library's combinators are the states.
 //
-// Both are polled one step at a time by this program, which plays the disk:
-// it completes the file read and the "something else" between polls and
-// prints the state tree after each poll. Both must do the same work in the
-// same order and produce the same number.
+// Both are polled one step at a time by this program. The file read is
+// real (pollen::fs::read_file of a notes.txt in a temporary directory, on a
+// blocking-pool thread): the program sleeps until that thread wakes the task,
+// and completes the "something else" itself. It prints the state tree after
+// each poll. Both must do the same work in the same order and produce the
+// same number.
 #include <pollen/pollen.hpp>
 
 #include <cstdio>
@@ -31,14 +33,14 @@ std::size_t count_words(const std::string& s) {
 }
 
 // some_task, composed: each closure is the code between two awaits.
-auto some_task_composed(example::FakeIo& io) {
+auto some_task_composed(example::Io& io) {
   return pollen::lazy([&io] {  // Step1: runs at the first poll
            io.log.push_back("step 1: did some work");
            return std::string("hello");
          })
       .then([&io](std::string greeting) {  // await #1: the file read
-        return pollen::map(io.read_file("notes.txt"), [greeting](std::string text) {
-          return greeting + " " + text;  // greeting lives across the await
+        return pollen::map(io.read_file("notes.txt"), [greeting](pollen::Result<std::string> text) {
+          return greeting + " " + text.value_or(std::string());  // greeting lives across the await
         });
       })
       .then([&io](std::string both) {  // Step2, then await #2
@@ -62,17 +64,21 @@ void print_tree(const char* label, const std::string& tree) {
   }
 }
 
-// Polls `task` to completion, playing the disk between polls.
+// Polls `task` to completion: sleeps until the read's thread wakes it, then
+// completes "something else" itself.
 template <class Task>
-std::size_t drive(const char* title, Task& task, example::FakeIo& io) {
+std::size_t drive(const char* title, Task& task, example::Io& io) {
   std::printf("== %s (sizeof %zu bytes)\n", title, sizeof(Task));
-  pollen::Waker waker;  // a no-op waker: this driver knows when to poll
+  pollen::ArcPtr<example::WakeFlag> woken = pollen::make_arc<example::WakeFlag>();
+  pollen::Waker waker = woken->waker();
   pollen::Context cx(waker);
   print_tree("  before the first poll:", pollen::describe(task));
   pollen::Poll<std::size_t> p = task.poll(cx);
   std::printf("  poll 1 -> %s\n", p.is_ready() ? "Ready" : "Pending");
-  print_tree("  suspended at await #1:", pollen::describe(task));
-  io.file->complete("async desugars into state machines");  // the disk answers
+  print_tree("  suspended at await #1, the read in flight:",
+             example::hide_dir(pollen::describe(task), io.dir));
+  woken->wait();  // the blocking-pool thread read the file and woke the task
+  std::printf("  woken by the thread that read the file\n");
   p = task.poll(cx);
   std::printf("  poll 2 -> %s\n", p.is_ready() ? "Ready" : "Pending");
   print_tree("  suspended at await #2:", pollen::describe(task));
@@ -87,12 +93,14 @@ std::size_t drive(const char* title, Task& task, example::FakeIo& io) {
 }  // namespace
 
 int main() {
-  example::FakeIo io1;
+  // The file some_task reads, in a temporary directory (shown as an ellipsis).
+  example::NotesDir dir("async desugars into state machines");
+  example::Io io1(dir.path());
   example::SomeTask by_hand(io1);
   std::size_t a = drive("some_task written by hand", by_hand, io1);
 
   std::printf("\n");
-  example::FakeIo io2;
+  example::Io io2(dir.path());
   auto composed = some_task_composed(io2);
   std::size_t b = drive("some_task composed with then", composed, io2);
 

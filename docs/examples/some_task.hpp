@@ -14,12 +14,21 @@
 // The struct below is that machine written by hand: `state_` says where the
 // function is suspended, and each state keeps only what it needs to go on
 // (the future it is waiting for, the locals that live across the await).
+//
+// The file read is real: pollen::fs::read_file, which reads the file on a
+// blocking-pool thread and wakes the task when it is done. "Something else"
+// is a stand-in that the driver (a test, the tour) completes by hand.
 #pragma once
 
 #include <pollen/pollen.hpp>
 
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -55,15 +64,18 @@ class IoFuture {
   std::shared_ptr<IoSlot<T>> slot_;
 };
 
-// The fake I/O the task uses. A test (or the tour) plays the disk.
-struct FakeIo {
-  std::shared_ptr<IoSlot<std::string>> file = std::make_shared<IoSlot<std::string>>();
+// The I/O the task uses: files under `dir`, read for real, and "something
+// else", which the driver completes.
+struct Io {
+  std::string dir;  // where read_file() looks
   std::shared_ptr<IoSlot<int>> other = std::make_shared<IoSlot<int>>();
   std::vector<std::string> log;  // what the task did, in order
 
-  IoFuture<std::string> read_file(const std::string& name) {
+  explicit Io(std::string d) : dir(std::move(d)) {}
+
+  pollen::fs::ReadFile read_file(const std::string& name) {
     log.push_back("read_file(" + name + ") started");
-    return IoFuture<std::string>(file);
+    return pollen::fs::read_file(dir + "/" + name);
   }
   IoFuture<int> something_else() {
     log.push_back("something_else() started");
@@ -71,12 +83,67 @@ struct FakeIo {
   }
 };
 
+// A temporary directory holding notes.txt, removed when destroyed.
+class NotesDir {
+ public:
+  explicit NotesDir(const std::string& notes) {
+    const char* base = std::getenv("TMPDIR");
+    path_ = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/pollen-notes-XXXXXX";
+    if (::mkdtemp(&path_[0]) == nullptr) std::abort();
+    std::FILE* f = std::fopen(file().c_str(), "w");
+    if (f == nullptr || std::fwrite(notes.data(), 1, notes.size(), f) != notes.size()) std::abort();
+    std::fclose(f);
+  }
+  NotesDir(const NotesDir&) = delete;
+  NotesDir& operator=(const NotesDir&) = delete;
+  ~NotesDir() {
+    ::unlink(file().c_str());
+    ::rmdir(path_.c_str());
+  }
+  const std::string& path() const { return path_; }
+  std::string file() const { return path_ + "/notes.txt"; }
+
+ private:
+  std::string path_;
+};
+
+// A waker that lets a driver thread sleep until somebody wakes it (here: the
+// blocking-pool thread that finished the read).
+class WakeFlag final : public pollen::ArcWake {
+ public:
+  void on_wake() noexcept override {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+    cv_.notify_all();
+  }
+  // Returns after the next wake (or at once if one came since the last wait).
+  void wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return woken_; });
+    woken_ = false;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+};
+
+// `text` with every occurrence of `dir` shown as an ellipsis (temporary directories
+// have random names; printed trees should not).
+inline std::string hide_dir(std::string text, const std::string& dir) {
+  for (std::size_t at = text.find(dir); at != std::string::npos; at = text.find(dir, at + 3)) {
+    text.replace(at, dir.size(), "\u2026");
+  }
+  return text;
+}
+
 class SomeTask {
  public:
   using Output = std::size_t;
   enum class State { Step1, FileIO, Step2, Done };
 
-  explicit SomeTask(FakeIo& io) : io_(&io) {}
+  explicit SomeTask(Io& io) : io_(&io) {}
 
   pollen::Poll<std::size_t> poll(pollen::Context& cx) {
     for (;;) {
@@ -90,10 +157,11 @@ class SomeTask {
           break;  // and poll the read right away
         }
         case State::FileIO: {
-          pollen::Poll<std::string> text = file_io_->poll(cx);
+          pollen::Poll<pollen::Result<std::string>> text = file_io_->poll(cx);
           if (text.is_pending()) return pollen::pending;  // suspended at await #1
           file_io_.reset();
-          words_ = count_words(greeting_ + " " + text.value());
+          // A file that cannot be read (text.value().error()) counts as empty.
+          words_ = count_words(greeting_ + " " + text.value().value_or(std::string()));
           io_->log.push_back("step 2: counted " + std::to_string(words_) + " words");
           other_.emplace(io_->something_else());
           state_ = State::Step2;
@@ -134,12 +202,12 @@ class SomeTask {
     return n;
   }
 
-  FakeIo* io_;
+  Io* io_;
   State state_ = State::Step1;
-  std::string greeting_;                          // valid from Step1 to FileIO
-  pollen::Option<IoFuture<std::string>> file_io_;  // valid in State::FileIO
-  std::size_t words_ = 0;                         // valid in State::Step2
-  pollen::Option<IoFuture<int>> other_;           // valid in State::Step2
+  std::string greeting_;                         // valid from Step1 to FileIO
+  pollen::Option<pollen::fs::ReadFile> file_io_;  // valid in State::FileIO
+  std::size_t words_ = 0;                        // valid in State::Step2
+  pollen::Option<IoFuture<int>> other_;          // valid in State::Step2
 };
 
 }  // namespace example

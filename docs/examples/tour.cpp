@@ -150,17 +150,20 @@ void part2() {
   std::printf(
       "  async fn some_task() { work; read_file().await; more work;\n"
       "                         something_else().await }\n"
-      "  written by hand as enum State { Step1, FileIO, Step2, Done } (some_task.hpp):\n");
-  example::FakeIo io;
+      "  written by hand as enum State { Step1, FileIO, Step2, Done } (some_task.hpp).\n"
+      "  Its read is real: fs::read_file of notes.txt in a temporary directory (\"\u2026\").\n");
+  example::NotesDir dir("async desugars into state machines");
+  example::Io io(dir.path());
   example::SomeTask task(io);
-  pollen::Waker nobody;  // we know when to poll: after the fake disk answers
-  pollen::Context cx(nobody);
+  pollen::ArcPtr<example::WakeFlag> woken = pollen::make_arc<example::WakeFlag>();
+  pollen::Waker waker = woken->waker();  // lets us sleep until the read's thread wakes us
+  pollen::Context cx(waker);
   print_tree(pollen::describe(task));
   std::printf("  poll 1 -> %s: ran Step1, started the read, suspended at await #1\n",
               outcome(task.poll(cx)).c_str());
-  print_tree(pollen::describe(task));
-  io.file->complete("async desugars into state machines");
-  std::printf("  the disk answers; poll 2 -> %s: suspended at await #2\n",
+  print_tree(example::hide_dir(pollen::describe(task), io.dir));
+  woken->wait();
+  std::printf("  the file is read, the task woken; poll 2 -> %s: suspended at await #2\n",
               outcome(task.poll(cx)).c_str());
   print_tree(pollen::describe(task));
   io.other->complete(100);
@@ -297,7 +300,8 @@ void part4(pollen::EventLoop& loop, TourSink& sink) {
 
 void part5(pollen::EventLoop& loop) {
   heading("5.", "Cancellation: dropping a future cancels it at its last await");
-  example::FakeIo io;
+  example::NotesDir dir("never counted");
+  example::Io io(dir.path());
   {
     example::SomeTask task(io);
     pollen::Waker nobody;
@@ -306,7 +310,9 @@ void part5(pollen::EventLoop& loop) {
   }  // dropped while suspended at await #1
   std::printf("  some_task, dropped while suspended at await #1, did only this:\n");
   for (const std::string& line : io.log) std::printf("    %s\n", line.c_str());
-  std::printf("  Its read was destroyed with it; step 2 never runs.\n");
+  std::printf(
+      "  Its read future was destroyed with it (the thread finishes the read and\n"
+      "  throws the bytes away); step 2 never runs.\n");
   pollen::JoinHandle<pollen::Unit> h =
       loop.spawn("sleeper", pollen::lazy([] { return pollen::Unit{}; }).then([](pollen::Unit) {
         return pollen::sleep(std::chrono::hours(1));

@@ -36,3 +36,4 @@
 #include <pollen/time.hpp>              // sleep, timeout, interval, TimerDriver
 #include <pollen/sync.hpp>              // oneshot, channel, unbounded_channel
 #include <pollen/stream.hpp>            // the Stream protocol and pollen::stream combinators
+#include <pollen/io/fs.hpp>            // fs::read_file, fs::write_file: whole files on the blocking pool

@@ -172,7 +172,7 @@ Poll<ReadyEvent> AsyncFd::poll_ready(Context& cx, Interest direction, const void
         "that one future reads and another writes",
         direction_name(bit), r->fd));
   }
-  if ((r->ready & bit) != 0) {
+  if (((r->ready | r->closed) & bit) != 0) {
     if (claim != nullptr && slot == claim) slot = nullptr;
     ReadyEvent ev;
     ev.tick = r->tick;
@@ -200,7 +200,7 @@ void AsyncFd::describe(Describer& d) const {
     d.node("AsyncFd", "empty");
     return;
   }
-  const std::uint8_t ready = reg_->ready;
+  const std::uint8_t ready = static_cast<std::uint8_t>(reg_->ready | reg_->closed);
   const char* known = ready == 3 ? "readable, writable"
                       : ready == IoRegistration::kReadable ? "readable"
                       : ready == IoRegistration::kWritable ? "writable"

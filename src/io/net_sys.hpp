@@ -21,9 +21,10 @@ namespace detail {
 // calls again; another errno: Ready with it. While Pending the direction is
 // claimed by `claim` (the waiting future; null: no claim, the last caller's
 // waker wins), so that a second future waiting on the same direction is a
-// ContractError naming the fd. `short_clears` (writes): a transfer shorter
-// than `len` clears the readiness too (the buffer was full: an edge comes
-// when room frees up).
+// ContractError naming the fd. `short_clears` (reads and writes on stream
+// sockets): a transfer of some bytes but fewer than `len` clears the
+// readiness too (the buffer was drained / full: an edge comes when that
+// changes, and a hangup stays ready in AsyncFd whatever is cleared).
 template <class F>
 Poll<Result<std::size_t>> poll_syscall(AsyncFd& fd, Context& cx, Interest dir, const void* claim, F f,
                                        bool short_clears = false, std::size_t len = 0) {
@@ -32,7 +33,7 @@ Poll<Result<std::size_t>> poll_syscall(AsyncFd& fd, Context& cx, Interest dir, c
     if (ready.is_pending()) return pending;
     const auto n = f();
     if (n >= 0) {
-      if (short_clears && static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
+      if (short_clears && n > 0 && static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
       return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
     }
     const int e = errno;

@@ -10,6 +10,12 @@
 // arrived since keeps its bits (the lost-wakeup rule: data that came after
 // the failed read but before the clear must not be forgotten).
 //
+// Closed. A hangup or an error (epoll: EPOLLRDHUP, EPOLLHUP, EPOLLERR; the
+// peer's FIN often comes in the same report as the last bytes) is reported
+// once and never again, so it is kept apart in `closed`, which clear_ready()
+// does not touch: a reader that clears after a short read still finds the
+// direction ready and reads the end of stream.
+//
 // Lifetime. The registration is a heap block owned by its AsyncFd; the loop
 // links it into its list (for the poll(2) poller's set, and to detach it
 // when the loop goes first). Events are applied in two steps: the poller
@@ -36,6 +42,7 @@ struct IoRegistration {
   int fd = -1;
   std::uint8_t interest = 0;  // kReadable | kWritable: what the poller watches
   std::uint8_t ready = 0;     // the directions reported ready, not yet cleared
+  std::uint8_t closed = 0;    // the directions reported closed (sticky)
   bool owned = false;         // close(fd) when the AsyncFd goes
   std::uint32_t tick = 0;     // +1 per report
   LoopCore* core = nullptr;   // nullptr once the loop is gone
@@ -50,11 +57,14 @@ struct IoRegistration {
 
   // A report from the poller: sets the bits and takes the wakers of the
   // directions now ready into `woken` (woken after the whole batch).
-  void mark(std::uint8_t bits, std::vector<Waker>& woken) {
+  void mark(std::uint8_t bits, std::uint8_t closing, std::vector<Waker>& woken) {
     bits &= interest;
-    if (bits == 0) return;
+    closing &= interest;
+    if ((bits | closing) == 0) return;
     ++tick;
     ready = static_cast<std::uint8_t>(ready | bits);
+    closed = static_cast<std::uint8_t>(closed | closing);
+    bits = static_cast<std::uint8_t>(bits | closing);
     if ((bits & kReadable) != 0 && !reader.is_noop()) woken.push_back(static_cast<Waker&&>(reader));
     if ((bits & kWritable) != 0 && !writer.is_noop()) woken.push_back(static_cast<Waker&&>(writer));
   }

@@ -99,10 +99,14 @@ class EpollPoller final : public Poller {
       if (reg == nullptr) continue;  // the eventfd
       const std::uint32_t e = events[i].events;
       std::uint8_t bits = 0;
-      if ((e & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) != 0) bits |= IoRegistration::kReadable;
+      std::uint8_t closing = 0;
+      if ((e & (EPOLLIN | EPOLLPRI)) != 0) bits |= IoRegistration::kReadable;
       if ((e & EPOLLOUT) != 0) bits |= IoRegistration::kWritable;
-      if ((e & (EPOLLHUP | EPOLLERR)) != 0) bits |= IoRegistration::kReadable | IoRegistration::kWritable;
-      reg->mark(bits, woken_);
+      if ((e & EPOLLRDHUP) != 0) closing |= IoRegistration::kReadable;
+      if ((e & (EPOLLHUP | EPOLLERR)) != 0) {
+        closing |= IoRegistration::kReadable | IoRegistration::kWritable;
+      }
+      reg->mark(bits, closing, woken_);
     }
     wake_all(woken_);
   }
@@ -172,7 +176,8 @@ class PollPoller final : public Poller {
     set_[0].revents = 0;
     for (std::size_t i = 0; i < regs_.size(); ++i) {
       const IoRegistration* reg = regs_[i];
-      const std::uint8_t want = static_cast<std::uint8_t>(reg->interest & ~reg->ready);
+      const std::uint8_t want =
+          static_cast<std::uint8_t>(reg->interest & ~(reg->ready | reg->closed));
       int events = 0;
       if ((want & IoRegistration::kReadable) != 0) events |= POLLIN;
       if ((want & IoRegistration::kWritable) != 0) events |= POLLOUT;
@@ -191,12 +196,13 @@ class PollPoller final : public Poller {
       std::uint8_t bits = 0;
       if ((e & (POLLIN | POLLPRI)) != 0) bits |= IoRegistration::kReadable;
       if ((e & POLLOUT) != 0) bits |= IoRegistration::kWritable;
-      // A hangup, an error or a closed fd: both directions, so that the next
-      // syscall reports it.
+      // A hangup, an error or a closed fd: both directions, for good, so
+      // that the next syscall reports it.
+      std::uint8_t closing = 0;
       if ((e & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
-        bits |= IoRegistration::kReadable | IoRegistration::kWritable;
+        closing = IoRegistration::kReadable | IoRegistration::kWritable;
       }
-      regs_[i]->mark(bits, woken_);
+      regs_[i]->mark(bits, closing, woken_);
     }
     wake_all(woken_);
   }

@@ -3,6 +3,7 @@
 // turn on (test/lint/strict_warnings.sh compiles it with -Werror). Warnings
 // in templates show only when they are instantiated: including the headers
 // is not enough. The program is compiled, never run.
+#include <pollen/io.hpp>
 #include <pollen/pollen.hpp>
 
 #include <chrono>
@@ -11,6 +12,8 @@
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 namespace stream = pollen::stream;
 
@@ -141,6 +144,41 @@ std::size_t streams() {
   return n;
 }
 
+// The I/O templates: poll_read_io / poll_write_io and a guard's try_io.
+std::size_t io() {
+  pollen::EventLoop loop;
+  pollen::io::AsyncFd fd;
+  std::size_t n = 0;
+  char buf[8];
+  n += use(pollen::poll_fn([&](pollen::Context& cx) -> pollen::Poll<std::size_t> {
+    pollen::Poll<pollen::Result<std::size_t>> r =
+        fd.poll_read_io(cx, [&] { return ::read(fd.fd(), buf, sizeof buf); });
+    if (r.is_pending()) return pollen::pending;
+    pollen::Poll<pollen::Result<std::size_t>> w =
+        fd.poll_write_io(cx, [&] { return ::write(fd.fd(), buf, 1); });
+    (void)w;
+    return r.value().value_or(0);
+  }));
+  n += use(fd.readable().map([&](pollen::io::ReadyGuard g) {
+    pollen::Option<pollen::Result<std::size_t>> r = g.try_io([&] { return ::read(g.fd(), buf, 1); });
+    return r.has_value() ? r->value_or(0) : std::size_t{0};
+  }));
+  pollen::io::Signals sigs;
+  n += use(pollen::stream::next(sigs));
+  return n;
+}
+
+// Files on the blocking pool: a read of a missing file and a write to /dev/null.
+std::size_t files() {
+  pollen::EventLoop loop;
+  pollen::Result<std::string> r = loop.block_on(pollen::fs::read_file("/nonexistent/pollen"));
+  pollen::Result<pollen::Unit> w = loop.block_on(pollen::fs::write_file("/dev/null", std::string("x")));
+  return (r.ok() ? 1u : 0u) + (w.ok() ? 1u : 0u) + pollen::describe(pollen::fs::read_file("/dev/null")).size();
+}
+
 }  // namespace
 
-int main() { return static_cast<int>(futures() + runtime_and_time() + channels() + streams()); }
+int main() {
+  return static_cast<int>(futures() + runtime_and_time() + channels() + streams() + io() +
+                          files());
+}

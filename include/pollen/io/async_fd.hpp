@@ -23,7 +23,10 @@
 //
 // Each report adds one to a tick, and clearing names the tick its event saw:
 // a report that arrived between the failed syscall and the clear keeps the
-// direction ready (no lost wakeup).
+// direction ready (no lost wakeup). A hangup or an error (the peer's FIN,
+// a reset) is reported once: it keeps its directions ready for good, so a
+// reader may clear after a short read (the buffer was drained) and still
+// find the end of stream.
 //
 // Waiters. One reader and one writer at a time: readable() / writable()
 // futures claim their direction while Pending, and a second future of
