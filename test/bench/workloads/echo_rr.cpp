@@ -4,13 +4,12 @@
 // hand-written futures on TcpStream::poll_read / poll_write) and as handsm
 // (one edge-triggered epoll set and a state per fd, the classic C server).
 //
-// Both read until EAGAIN (the edge-triggered discipline), so each round trip
-// costs six I/O syscalls in either: the client's send, read and EAGAIN
-// read, the same on the server; epoll_wait is shared by all the connections
-// ready at once. `strace -c -f` counts them (docs/performance.md). Reading
-// only until a short read would save the EAGAIN reads, but is correct only
-// when a FIN that came with the last bytes is remembered (EPOLLRDHUP kept
-// sticky), which pollen's AsyncFd does not do (src/io/net_io.cpp).
+// Both read into a 4 KiB buffer and take a short read as "drained" (wait for
+// the next edge rather than read until EAGAIN: pollen's AsyncFd keeps a
+// hangup ready, so that is safe there), so each round trip costs four I/O
+// syscalls in either: the client's send and read, the server's read and
+// send; epoll_wait is shared by all the connections ready at once.
+// `strace -c -f` counts them (docs/performance.md).
 #include "common.hpp"
 
 #include <pollen/io/net.hpp>
@@ -269,7 +268,10 @@ void handsm_echo_rr(std::uint64_t n) {
       for (int i = 0; i < k; ++i) {
         HandConn* hc = static_cast<HandConn*>(evs[i].data.ptr);
         if (!(evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) || hc->fd < 0) continue;
-        for (;;) {  // read until EAGAIN (edge-triggered: or the next edge may never come)
+        // Read until a short read (the buffer drained: the next edge brings
+        // more) or EAGAIN. Correct here because no FIN comes with data: the
+        // clients close only after their last echo.
+        for (;;) {
           const std::size_t want = hc->client ? sizeof hc->in - hc->done : sizeof buf;
           ssize_t r = ::read(hc->fd, hc->client ? hc->in + hc->done : buf, want);
           if (r < 0) {
@@ -283,6 +285,7 @@ void handsm_echo_rr(std::uint64_t n) {
             break;
           }
           const std::size_t got = static_cast<std::size_t>(r);
+          const bool drained = got < want;
           if (!hc->client) {
             send_all_or_fail(hc->fd, buf, got);
           } else {
@@ -302,6 +305,7 @@ void handsm_echo_rr(std::uint64_t n) {
               send_all_or_fail(hc->fd, hc->out, kMsg);
             }
           }
+          if (drained) break;
         }
       }
     }
