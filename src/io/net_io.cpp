@@ -7,6 +7,8 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/runtime/event_loop.hpp>
 
+#include "net_sys.hpp"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -28,51 +30,30 @@ std::error_code last_error() noexcept { return std::error_code(errno, std::syste
 // the receive buffer was drained), saving the read that would only say
 // EAGAIN, once per message in a request/response protocol. A FIN that came
 // with the last bytes is not lost by that clear: AsyncFd keeps a hangup
-// ready for good (its closed bits), so the next read sees the end of stream.
-Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len) {
+// ready for good (its closed bits), so the next read sees the end of stream
+// (the half-close tests read "ping" and then end of stream this way).
+Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len,
+                                         const void* claim) {
   const int f = fd.fd();
-  for (;;) {
-    Poll<ReadyEvent> ready = fd.poll_read_ready(cx);
-    if (ready.is_pending()) return pending;
-    const ssize_t n = ::read(f, buf, len);
-    if (n >= 0) {
-      if (n > 0 && static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
-      return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
-    }
-    const int e = errno;
-    if (e == EAGAIN || e == EWOULDBLOCK) {
-      fd.clear_ready(ready.value());
-      continue;
-    }
-    if (e == EINTR) continue;
-    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
-  }
+  return poll_syscall(
+      fd, cx, Interest::Readable, claim, [f, buf, len]() { return ::read(f, buf, len); }, true, len);
 }
 
 bool is_socket_kind(const char* kind) noexcept { return ::strcmp(kind, "pipe") != 0; }
 
 Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
-                                          bool socket) {
+                                          const void* claim, bool socket) {
   const int f = fd.fd();
-  for (;;) {
-    Poll<ReadyEvent> ready = fd.poll_write_ready(cx);
-    if (ready.is_pending()) return pending;
-    // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
-    // A pipe has no such flag: write(2), and SIGPIPE unless it is ignored
-    // (docs/io.md).
-    const ssize_t n = socket ? ::send(f, buf, len, MSG_NOSIGNAL) : ::write(f, buf, len);
-    if (n >= 0) {
-      if (static_cast<std::size_t>(n) < len) fd.clear_ready(ready.value());
-      return Result<std::size_t>(ok(static_cast<std::size_t>(n)));
-    }
-    const int e = errno;
-    if (e == EAGAIN || e == EWOULDBLOCK) {
-      fd.clear_ready(ready.value());
-      continue;
-    }
-    if (e == EINTR) continue;
-    return Result<std::size_t>(err(std::error_code(e, std::system_category())));
+  if (!socket) {
+    // A pipe has no MSG_NOSIGNAL: write(2), and SIGPIPE unless it is
+    // ignored (docs/io.md).
+    return poll_syscall(
+        fd, cx, Interest::Writable, claim, [f, buf, len]() { return ::write(f, buf, len); }, true, len);
   }
+  // MSG_NOSIGNAL: writing to a reset connection is EPIPE, never SIGPIPE.
+  return poll_syscall(
+      fd, cx, Interest::Writable, claim, [f, buf, len]() { return ::send(f, buf, len, MSG_NOSIGNAL); },
+      true, len);
 }
 
 std::string io_node_name(const char* kind, const char* op, int fd, std::size_t done, std::size_t len,

@@ -3,6 +3,8 @@
 
 #include <pollen/runtime/event_loop.hpp>
 
+#include "net_sys.hpp"
+
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -105,14 +107,14 @@ TcpAccept TcpListener::accept() {
   return TcpAccept(*this);
 }
 
-Poll<Result<std::pair<TcpStream, SocketAddr>>> TcpListener::poll_accept(Context& cx) {
+Poll<Result<std::pair<TcpStream, SocketAddr>>> TcpListener::poll_accept(Context& cx, const void* claim) {
   using Out = Result<std::pair<TcpStream, SocketAddr>>;
   if (!fd_) detail::empty_socket("TcpListener", "poll_accept");
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
   const int lfd = fd_.fd();
-  Poll<Result<std::size_t>> p = fd_.poll_read_io(cx, [lfd, sa, &len]() {
+  Poll<Result<std::size_t>> p = detail::poll_syscall(fd_, cx, Interest::Readable, claim, [lfd, sa, &len]() {
     len = sizeof(sockaddr_storage);
     return ::accept4(lfd, sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
   });

@@ -3,6 +3,8 @@
 
 #include <pollen/runtime/event_loop.hpp>
 
+#include "net_sys.hpp"
+
 #include <errno.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,23 +48,25 @@ UdpRecvFrom UdpSocket::recv_from(void* buf, std::size_t len) {
 }
 
 Poll<Result<std::size_t>> UdpSocket::poll_send_to(Context& cx, const void* buf, std::size_t len,
-                                                  const SocketAddr& to) {
+                                                  const SocketAddr& to, const void* claim) {
   AsyncFd& fd = checked("poll_send_to");
   const int f = fd.fd();
   const sockaddr* sa = to.as_sockaddr();
   const socklen_t sl = to.sockaddr_len();
-  return fd.poll_write_io(cx, [f, buf, len, sa, sl]() { return ::sendto(f, buf, len, MSG_NOSIGNAL, sa, sl); });
+  return detail::poll_syscall(fd, cx, Interest::Writable, claim,
+                              [f, buf, len, sa, sl]() { return ::sendto(f, buf, len, MSG_NOSIGNAL, sa, sl); });
 }
 
 Poll<Result<std::pair<std::size_t, SocketAddr>>> UdpSocket::poll_recv_from(Context& cx, void* buf,
-                                                                           std::size_t len) {
+                                                                           std::size_t len,
+                                                                           const void* claim) {
   using Out = Result<std::pair<std::size_t, SocketAddr>>;
   AsyncFd& fd = checked("poll_recv_from");
   const int f = fd.fd();
   sockaddr_storage ss{};
   socklen_t sl = sizeof ss;
   sockaddr* sa = reinterpret_cast<sockaddr*>(&ss);
-  Poll<Result<std::size_t>> p = fd.poll_read_io(cx, [f, buf, len, sa, &sl]() {
+  Poll<Result<std::size_t>> p = detail::poll_syscall(fd, cx, Interest::Readable, claim, [f, buf, len, sa, &sl]() {
     sl = sizeof(sockaddr_storage);
     return ::recvfrom(f, buf, len, 0, sa, &sl);
   });

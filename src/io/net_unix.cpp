@@ -3,6 +3,8 @@
 
 #include <pollen/runtime/event_loop.hpp>
 
+#include "net_sys.hpp"
+
 #include <errno.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -89,12 +91,13 @@ UnixAccept UnixListener::accept() {
   return UnixAccept(*this);
 }
 
-Poll<Result<UnixStream>> UnixListener::poll_accept(Context& cx) {
+Poll<Result<UnixStream>> UnixListener::poll_accept(Context& cx, const void* claim) {
   using Out = Result<UnixStream>;
   if (!fd_) detail::empty_socket("UnixListener", "poll_accept");
   const int lfd = fd_.fd();
-  Poll<Result<std::size_t>> p = fd_.poll_read_io(
-      cx, [lfd]() { return ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC); });
+  Poll<Result<std::size_t>> p = detail::poll_syscall(fd_, cx, Interest::Readable, claim, [lfd]() {
+    return ::accept4(lfd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  });
   if (p.is_pending()) return pending;
   Result<std::size_t> r = std::move(p).value();
   if (!r.ok()) return Out(err(r.error()));

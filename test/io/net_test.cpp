@@ -314,6 +314,38 @@ TEST(Tcp, AnEmptyStreamIsAContractErrorNamingTheCall) {
   EXPECT_CONTRACT_ERROR(auto f = l.accept(); (void)f, "TcpListener::accept called on an empty socket");
 }
 
+// Two futures reading one stream at once would steal each other's wakeups:
+// the second is a ContractError naming the fd. Dropping the first releases
+// its claim, and a new read is then fine.
+TEST(Tcp, TwoReadsWaitingOnOneStreamAreAContractError) {
+  EventLoop loop;
+  auto ends = connected_pair(loop);
+  char a[4], b[4];
+  auto first = pollen::Option<pollen::io::SocketRead>(ends.first.read(a, sizeof a));
+  auto second = ends.first.read(b, sizeof b);
+  loop.block_on(pollen::poll_fn([&](pollen::Context& cx) -> pollen::Poll<int> {
+    EXPECT_TRUE(first.value().poll(cx).is_pending());
+    EXPECT_CONTRACT_ERROR((void)second.poll(cx),
+                          "two waiters to read fd " + std::to_string(ends.first.fd()) + " at once");
+    first = pollen::Option<pollen::io::SocketRead>();  // cancelled: the claim goes with it
+    return 0;
+  }));
+  ASSERT_EQ(::send(ends.second.fd(), "ok", 2, MSG_NOSIGNAL), 2);
+  EXPECT_EQ(loop.block_on(ends.first.read(b, sizeof b)).value(), 2u);
+}
+
+TEST(Tcp, TwoAcceptsWaitingOnOneListenerAreAContractError) {
+  EventLoop loop;
+  TcpListener l = bind_loopback(loop);
+  auto first = l.accept();
+  auto second = l.accept();
+  loop.block_on(pollen::poll_fn([&](pollen::Context& cx) -> pollen::Poll<int> {
+    EXPECT_TRUE(first.poll(cx).is_pending());
+    EXPECT_CONTRACT_ERROR((void)second.poll(cx), "two waiters to read fd");
+    return 0;
+  }));
+}
+
 // A read raced by select and cancelled while Pending: the bytes that arrive
 // afterwards are all there for the next read.
 TEST(Tcp, ACancelledReadLosesNoBytes) {
@@ -486,7 +518,7 @@ TEST(Tcp, SplitHalvesReadAndWriteFromTwoTasksAtOnce) {
   auto reader = loop.spawn(pollen::poll_fn([&, rh](pollen::Context& cx) -> pollen::Poll<bool> {
     for (;;) {
       char buf[8192];
-      auto p = rh->read(buf, sizeof buf).poll(cx);
+      auto p = rh->poll_read(cx, buf, sizeof buf);
       if (p.is_pending()) return pollen::pending;
       auto r = std::move(p).value();
       if (!r.ok() || r.value() == 0) return got == total;

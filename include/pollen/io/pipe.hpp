@@ -97,7 +97,7 @@ class PipeWriter {
   }
   // One write(2) when ready, for futures written by hand.
   Poll<Result<std::size_t>> poll_write(Context& cx, const void* buf, std::size_t len) {
-    return detail::poll_write_some(checked("poll_write"), cx, buf, len, false);
+    return detail::poll_write_some(checked("poll_write"), cx, buf, len, nullptr, false);
   }
 
   int fd() const noexcept { return fd_.fd(); }

@@ -37,9 +37,15 @@
 //   the buffer, but no one knows how many; write_all: they were sent, and
 //   the peer will see them). filled() / written() report that count while
 //   the future is alive, for a caller that must know before it drops it.
+//   A pending future claims its direction of the socket (AsyncFd's claim)
+//   and stores its task's waker there; dropping it gives both back, so a
+//   future dropped while Pending is not woken later. Keep the future
+//   across polls; hand-written futures use the sockets' poll_read /
+//   poll_write steps instead, which claim nothing.
 // Contract errors: polling after Ready, or after the poll threw; a second
-//   task reading (or writing) the same socket while one waits (the AsyncFd
-//   names the fd); everything AsyncFd checks (the socket's loop must be the
+//   future waiting to read (or write) the same socket while one waits ("two
+//   waiters to read fd 7 at once"; split the stream to read and write from
+//   two tasks); everything AsyncFd checks (the socket's loop must be the
 //   polling task's loop).
 // Polling order: no children. A poll spends one unit of the task's budget
 //   before its first syscall; when the budget is spent it returns Pending,
@@ -67,10 +73,14 @@ namespace io {
 
 namespace detail {
 // One read(2) / send(2) when `fd` is ready in that direction (write(2)
-// instead of send(2) when `socket` is false: a pipe).
-Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len);
+// instead of send(2) when `socket` is false: a pipe). While Pending the
+// direction is claimed by `claim` (a future of this header: a second future
+// waiting on the same direction is a ContractError naming the fd); with no
+// claim, the last caller's waker is the one kept.
+Poll<Result<std::size_t>> poll_read_some(AsyncFd& fd, Context& cx, void* buf, std::size_t len,
+                                         const void* claim = nullptr);
 Poll<Result<std::size_t>> poll_write_some(AsyncFd& fd, Context& cx, const void* buf, std::size_t len,
-                                          bool socket = true);
+                                          const void* claim = nullptr, bool socket = true);
 // The futures below serve sockets and pipes; `kind` says which ("pipe").
 bool is_socket_kind(const char* kind) noexcept;
 // "tcp::read(fd 7, 64 bytes)": the node name of the futures below.
@@ -91,8 +101,11 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketRead(SocketRead&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketRead& operator=(SocketRead&&) = delete;
+  ~SocketRead() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -100,7 +113,8 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_read_some(*fd_, cx, buf_, len_);
+                               : detail::poll_read_some(*fd_, cx, buf_, len_, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -112,11 +126,18 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
   AsyncFd* fd_;     // borrowed: the socket outlives this future
   void* buf_;       // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;  // "tcp", "unix": for describe() and messages
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
 };
 
 // stream.read_exact(buf, len): exactly len bytes, or an error.
@@ -130,8 +151,11 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
       : fd_(&fd), buf_(static_cast<char*>(buf)), len_(len), kind_(kind) {}
   SocketReadExact(SocketReadExact&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), filled_(o.filled_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketReadExact& operator=(SocketReadExact&&) = delete;
+  ~SocketReadExact() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -141,7 +165,8 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (filled_ < len_) {
-      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_);
+      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_, this);
+      claimed_ = p.is_pending();
       if (p.is_pending()) {
         state_ = State::Reading;
         return pending;
@@ -163,6 +188,12 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -174,6 +205,7 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   std::size_t filled_ = 0;
   const char* kind_;
   State state_ = State::Reading;
+  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
 };
 
 // stream.write(buf, len): as many of the len bytes as the socket takes now
@@ -188,8 +220,11 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketWrite(SocketWrite&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketWrite& operator=(SocketWrite&&) = delete;
+  ~SocketWrite() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -197,8 +232,9 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_write_some(*fd_, cx, buf_, len_,
+                               : detail::poll_write_some(*fd_, cx, buf_, len_, this,
                                                          detail::is_socket_kind(kind_));
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -210,11 +246,18 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Writable, this);
+      claimed_ = false;
+    }
+  }
   AsyncFd* fd_;       // borrowed: the socket outlives this future
   const void* buf_;   // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
 };
 
 // stream.write_all(buf, len): every one of the len bytes, or an error.
@@ -228,8 +271,11 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
       : fd_(&fd), buf_(static_cast<const char*>(buf)), len_(len), kind_(kind) {}
   SocketWriteAll(SocketWriteAll&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), written_(o.written_), kind_(o.kind_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  SocketWriteAll& operator=(SocketWriteAll&&) = delete;
+  ~SocketWriteAll() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -240,8 +286,9 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (written_ < len_) {
       Poll<Result<std::size_t>> p =
-          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_,
+          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_, this,
                                   detail::is_socket_kind(kind_));
+      claimed_ = p.is_pending();
       if (p.is_pending()) {
         state_ = State::Writing;
         return pending;
@@ -263,6 +310,12 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   }
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      fd_->unclaim(Interest::Writable, this);
+      claimed_ = false;
+    }
+  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -274,6 +327,7 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   std::size_t written_ = 0;
   const char* kind_;
   State state_ = State::Writing;
+  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
 };
 
 // Which directions shutdown() closes.

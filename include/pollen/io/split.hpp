@@ -43,6 +43,10 @@ class SocketReadHalf {
 
   POLLEN_NODISCARD SocketRead read(void* buf, std::size_t len);
   POLLEN_NODISCARD SocketReadExact read_exact(void* buf, std::size_t len);
+  // The step of read(), for futures written by hand (as TcpStream's).
+  Poll<Result<std::size_t>> poll_read(Context& cx, void* buf, std::size_t len) {
+    return detail::poll_read_some(checked("poll_read"), cx, buf, len);
+  }
 
   int fd() const noexcept { return fd_ ? fd_->fd() : -1; }
   explicit operator bool() const noexcept { return fd_ != nullptr; }
@@ -69,6 +73,10 @@ class SocketWriteHalf {
 
   POLLEN_NODISCARD SocketWrite write(const void* buf, std::size_t len);
   POLLEN_NODISCARD SocketWriteAll write_all(const void* buf, std::size_t len);
+  // The step of write(), for futures written by hand (as TcpStream's).
+  Poll<Result<std::size_t>> poll_write(Context& cx, const void* buf, std::size_t len) {
+    return detail::poll_write_some(checked("poll_write"), cx, buf, len);
+  }
   // shutdown(2) with SHUT_WR: the peer reads end of stream. A kernel error
   // (ENOTCONN) is a value.
   Result<Unit> shutdown();

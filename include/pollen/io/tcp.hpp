@@ -176,11 +176,15 @@ class TcpListener {
   // (the stream and its peer's address), cancel safe. The listener must
   // outlive it.
   POLLEN_NODISCARD TcpAccept accept();
-  // The same step for futures written by hand: Pending stores cx's waker.
-  Poll<Result<std::pair<TcpStream, SocketAddr>>> poll_accept(Context& cx);
+  // The same step for futures written by hand: Pending stores cx's waker
+  // (the last caller's only). `claim`: the future waiting (accept() passes
+  // itself), so that two accept() futures waiting at once are a
+  // ContractError rather than a lost wakeup.
+  Poll<Result<std::pair<TcpStream, SocketAddr>>> poll_accept(Context& cx, const void* claim = nullptr);
 
   Result<SocketAddr> local_addr() const;
   int fd() const noexcept { return fd_.fd(); }
+  AsyncFd& async_fd() noexcept { return fd_; }
   explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
 
  private:
@@ -198,14 +202,20 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
   enum class State { Waiting, Done, Poisoned };
 
   explicit TcpAccept(TcpListener& l) noexcept : listener_(&l) {}
-  TcpAccept(TcpAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) { o.state_ = State::Done; }
+  TcpAccept(TcpAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
+    o.state_ = State::Done;
+  }
+  TcpAccept& operator=(TcpAccept&&) = delete;
+  ~TcpAccept() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("tcp", "accept", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = listener_->poll_accept(cx);
+    Poll<Output> p = listener_->poll_accept(cx, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -214,8 +224,16 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
   void describe(Describer& d) const;
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      listener_->async_fd().unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
+
   TcpListener* listener_;  // borrowed: outlives this future
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the listener's read claim (set while Pending)
 };
 
 // TcpStream::connect(loop, addr): see the diagram at the top.

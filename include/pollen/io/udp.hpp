@@ -64,9 +64,14 @@ class UdpSocket {
 
   POLLEN_NODISCARD UdpSendTo send_to(const void* buf, std::size_t len, const SocketAddr& to);
   POLLEN_NODISCARD UdpRecvFrom recv_from(void* buf, std::size_t len);
-  // The steps, for futures written by hand (no budget spent).
-  Poll<Result<std::size_t>> poll_send_to(Context& cx, const void* buf, std::size_t len, const SocketAddr& to);
-  Poll<Result<std::pair<std::size_t, SocketAddr>>> poll_recv_from(Context& cx, void* buf, std::size_t len);
+  // The steps, for futures written by hand (no budget spent; Pending keeps
+  // the last caller's waker). `claim`: the future waiting (send_to() and
+  // recv_from() pass themselves), so that two of them waiting on one
+  // direction at once are a ContractError rather than a lost wakeup.
+  Poll<Result<std::size_t>> poll_send_to(Context& cx, const void* buf, std::size_t len, const SocketAddr& to,
+                                         const void* claim = nullptr);
+  Poll<Result<std::pair<std::size_t, SocketAddr>>> poll_recv_from(Context& cx, void* buf, std::size_t len,
+                                                                  const void* claim = nullptr);
 
   Result<SocketAddr> local_addr() const;
   int fd() const noexcept { return fd_.fd(); }
@@ -91,15 +96,19 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
       : socket_(&s), buf_(buf), len_(len), to_(to) {}
   UdpSendTo(UdpSendTo&& o) noexcept
       : socket_(o.socket_), buf_(o.buf_), len_(o.len_), to_(o.to_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  UdpSendTo& operator=(UdpSendTo&&) = delete;
+  ~UdpSendTo() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("udp", "send_to", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = socket_->poll_send_to(cx, buf_, len_, to_);
+    Poll<Output> p = socket_->poll_send_to(cx, buf_, len_, to_, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -108,11 +117,19 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
   void describe(Describer& d) const;
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      socket_->async_fd().unclaim(Interest::Writable, this);
+      claimed_ = false;
+    }
+  }
+
   UdpSocket* socket_;  // borrowed: outlives this future
   const void* buf_;    // borrowed, len_ bytes
   std::size_t len_;
   SocketAddr to_;
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the socket's write claim (set while Pending)
 };
 
 // socket.recv_from(buf, len): see the diagram at the top.
@@ -124,15 +141,19 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
 
   UdpRecvFrom(UdpSocket& s, void* buf, std::size_t len) noexcept : socket_(&s), buf_(buf), len_(len) {}
   UdpRecvFrom(UdpRecvFrom&& o) noexcept : socket_(o.socket_), buf_(o.buf_), len_(o.len_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
     o.state_ = State::Done;
   }
+  UdpRecvFrom& operator=(UdpRecvFrom&&) = delete;
+  ~UdpRecvFrom() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("udp", "recv_from", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = socket_->poll_recv_from(cx, buf_, len_);
+    Poll<Output> p = socket_->poll_recv_from(cx, buf_, len_, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -141,10 +162,18 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
   void describe(Describer& d) const;
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      socket_->async_fd().unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
+
   UdpSocket* socket_;  // borrowed: outlives this future
   void* buf_;          // borrowed, len_ bytes
   std::size_t len_;
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the socket's read claim (set while Pending)
 };
 
 }  // namespace io

@@ -133,10 +133,12 @@ class UnixListener {
   // The next connection: a future of Result<UnixStream>, cancel safe. The
   // listener must outlive it.
   POLLEN_NODISCARD UnixAccept accept();
-  Poll<Result<UnixStream>> poll_accept(Context& cx);
+  // The step, for futures written by hand (`claim`: as TcpListener's).
+  Poll<Result<UnixStream>> poll_accept(Context& cx, const void* claim = nullptr);
 
   const std::string& path() const noexcept { return path_; }
   int fd() const noexcept { return fd_.fd(); }
+  AsyncFd& async_fd() noexcept { return fd_; }
   explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
 
  private:
@@ -156,14 +158,20 @@ class POLLEN_NODISCARD_TYPE UnixAccept : public FutureExt<UnixAccept> {
   enum class State { Waiting, Done, Poisoned };
 
   explicit UnixAccept(UnixListener& l) noexcept : listener_(&l) {}
-  UnixAccept(UnixAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) { o.state_ = State::Done; }
+  UnixAccept(UnixAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) {
+    o.release_claim();  // a claim names the future: the moved one claims anew
+    o.state_ = State::Done;
+  }
+  UnixAccept& operator=(UnixAccept&&) = delete;
+  ~UnixAccept() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("unix", "accept", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = listener_->poll_accept(cx);
+    Poll<Output> p = listener_->poll_accept(cx, this);
+    claimed_ = p.is_pending();
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -172,8 +180,16 @@ class POLLEN_NODISCARD_TYPE UnixAccept : public FutureExt<UnixAccept> {
   void describe(Describer& d) const;
 
  private:
+  void release_claim() noexcept {
+    if (claimed_) {
+      listener_->async_fd().unclaim(Interest::Readable, this);
+      claimed_ = false;
+    }
+  }
+
   UnixListener* listener_;  // borrowed: outlives this future
   State state_ = State::Waiting;
+  bool claimed_ = false;  // this future holds the listener's read claim (set while Pending)
 };
 
 // UnixStream::connect(loop, path): see the diagram at the top.
