@@ -195,6 +195,13 @@ void AsyncFd::unclaim(Interest direction, const void* claim) noexcept {
   (read ? r->reader : r->writer) = Waker();  // the waiter is gone: do not keep its task
 }
 
+void AsyncFd::move_claim(Interest direction, const void* from, const void* to) noexcept {
+  IoRegistration* r = reg_;
+  if (r == nullptr) return;
+  const void*& slot = bit_of(direction) == IoRegistration::kReadable ? r->read_claim : r->write_claim;
+  if (slot == from) slot = to;
+}
+
 void AsyncFd::describe(Describer& d) const {
   if (reg_ == nullptr) {
     d.node("AsyncFd", "empty");

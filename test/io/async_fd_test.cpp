@@ -521,6 +521,36 @@ TEST_P(AsyncFdTest, ADroppedWaiterGivesItsClaimBack) {
   EXPECT_EQ(g.fd(), p.rd);
 }
 
+// Pending futures can be moved (boxed() adopts one that way): the claim and
+// the stored waker must go with it, or the task is never woken.
+TEST_P(AsyncFdTest, AWaitingFutureMovedElsewhereIsStillWokenAndKeepsItsClaim) {
+  EventLoop loop(options(GetParam()));
+  Pipe p;
+  AsyncFd rd = AsyncFd::borrow(loop, p.rd).value();
+  pollen::io::Readiness first = rd.readable();
+  std::unique_ptr<pollen::io::Readiness> moved;
+  int polls = 0;
+  auto h = loop.spawn(pollen::poll_fn([&](Context& cx) -> Poll<pollen::Unit> {
+    ++polls;
+    if (!moved) {
+      if (first.poll(cx).is_ready()) return pollen::Unit{};
+      moved.reset(new pollen::io::Readiness(std::move(first)));
+      return pollen::pending;
+    }
+    if (moved->poll(cx).is_pending()) return pollen::pending;
+    return pollen::Unit{};
+  }));
+  loop.run_until_stalled();
+  ASSERT_EQ(polls, 1);
+  // The moved future holds the claim: a second reader is still refused.
+  EXPECT_CONTRACT_ERROR(loop.block_on(rd.readable().map([](ReadyGuard) { return 2; })),
+                        "two waiters to read fd");
+  p.put("x");
+  loop.run_until_stalled();
+  EXPECT_TRUE(h.is_finished());
+  EXPECT_EQ(polls, 2);
+}
+
 TEST_P(AsyncFdTest, PollingAReadinessFutureAfterReadyIsAContractError) {
   EventLoop loop(options(GetParam()));
   Pipe p;

@@ -12,6 +12,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -94,6 +95,35 @@ TEST(Pipe, WritingWithTheReadEndClosedIsEpipeWhenSigpipeIsIgnored) {
   ::sigaction(SIGPIPE, &old, nullptr);
   ASSERT_FALSE(w.ok());
   EXPECT_TRUE(w.error() == std::errc::broken_pipe) << w.error().message();
+}
+
+// A pending read moved to another address (as boxed() does) is still woken.
+TEST(Pipe, APendingReadMovedElsewhereIsStillWoken) {
+  EventLoop loop;
+  Pipe p = pollen::io::pipe(loop).value();
+  char buf[8];
+  auto first = p.reader.read(buf, sizeof buf);
+  using Read = decltype(first);
+  std::unique_ptr<Read> moved;
+  pollen::Option<std::size_t> got;
+  auto h = loop.spawn(pollen::poll_fn([&](pollen::Context& cx) -> pollen::Poll<pollen::Unit> {
+    if (!moved) {
+      if (first.poll(cx).is_ready()) return pollen::Unit{};
+      moved.reset(new Read(std::move(first)));
+      return pollen::pending;
+    }
+    pollen::Poll<Result<std::size_t>> r = moved->poll(cx);
+    if (r.is_pending()) return pollen::pending;
+    got = r.value().value();
+    return pollen::Unit{};
+  }));
+  loop.run_until_stalled();
+  EXPECT_FALSE(h.is_finished());
+  ASSERT_TRUE(loop.block_on(p.writer.write_all("abc", 3)).ok());
+  loop.run_until_stalled();
+  EXPECT_TRUE(h.is_finished());
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(*got, 3u);
 }
 
 TEST(Pipe, DescribeNamesThePipe) {

@@ -30,7 +30,8 @@
 //
 // Waiters. One reader and one writer at a time: readable() / writable()
 // futures claim their direction while Pending, and a second future of
-// another waiter on the same direction is a ContractError naming the fd. The
+// another waiter on the same direction is a ContractError naming the fd (a
+// waiting future that is moved takes its claim and the stored waker along). The
 // low-level poll_read_ready(cx) / poll_write_ready(cx), for futures written
 // by hand, keep only the last caller's waker (one task per direction).
 //
@@ -155,6 +156,8 @@ class AsyncFd {
   // claimant is a ContractError), and drop a claim.
   Poll<ReadyEvent> poll_ready(Context& cx, Interest direction, const void* claim = nullptr);
   void unclaim(Interest direction, const void* claim) noexcept;
+  // A claimant moved to a new address: the claim (and the waker) follow it.
+  void move_claim(Interest direction, const void* from, const void* to) noexcept;
 
  private:
   explicit AsyncFd(detail::IoRegistration* reg) noexcept : reg_(reg) {}
@@ -236,8 +239,7 @@ class POLLEN_NODISCARD_TYPE Readiness : public FutureExt<Readiness> {
 
   Readiness(AsyncFd& fd, Interest direction) noexcept : fd_(&fd), direction_(direction) {}
   Readiness(Readiness&& o) noexcept : fd_(o.fd_), direction_(o.direction_), state_(o.state_) {
-    // A claim names the future: a moved one is a new future, claiming anew.
-    o.release_claim();
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   Readiness& operator=(Readiness&&) = delete;
@@ -252,6 +254,15 @@ class POLLEN_NODISCARD_TYPE Readiness : public FutureExt<Readiness> {
     if (claimed_) {
       fd_->unclaim(direction_, this);
       claimed_ = false;
+    }
+  }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      fd_->move_claim(direction_, from, this);
+      claimed_ = true;
+      from_claimed = false;
     }
   }
 

@@ -101,7 +101,7 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketRead(SocketRead&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   SocketRead& operator=(SocketRead&&) = delete;
@@ -132,6 +132,15 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
       claimed_ = false;
     }
   }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      fd_->move_claim(Interest::Readable, from, this);
+      claimed_ = true;
+      from_claimed = false;
+    }
+  }
   AsyncFd* fd_;     // borrowed: the socket outlives this future
   void* buf_;       // borrowed, len_ bytes
   std::size_t len_;
@@ -151,7 +160,7 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
       : fd_(&fd), buf_(static_cast<char*>(buf)), len_(len), kind_(kind) {}
   SocketReadExact(SocketReadExact&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), filled_(o.filled_), kind_(o.kind_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   SocketReadExact& operator=(SocketReadExact&&) = delete;
@@ -194,6 +203,15 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
       claimed_ = false;
     }
   }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      fd_->move_claim(Interest::Readable, from, this);
+      claimed_ = true;
+      from_claimed = false;
+    }
+  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -220,7 +238,7 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketWrite(SocketWrite&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   SocketWrite& operator=(SocketWrite&&) = delete;
@@ -252,6 +270,15 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
       claimed_ = false;
     }
   }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      fd_->move_claim(Interest::Writable, from, this);
+      claimed_ = true;
+      from_claimed = false;
+    }
+  }
   AsyncFd* fd_;       // borrowed: the socket outlives this future
   const void* buf_;   // borrowed, len_ bytes
   std::size_t len_;
@@ -271,7 +298,7 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
       : fd_(&fd), buf_(static_cast<const char*>(buf)), len_(len), kind_(kind) {}
   SocketWriteAll(SocketWriteAll&& o) noexcept
       : fd_(o.fd_), buf_(o.buf_), len_(o.len_), written_(o.written_), kind_(o.kind_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   SocketWriteAll& operator=(SocketWriteAll&&) = delete;
@@ -314,6 +341,15 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
     if (claimed_) {
       fd_->unclaim(Interest::Writable, this);
       claimed_ = false;
+    }
+  }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      fd_->move_claim(Interest::Writable, from, this);
+      claimed_ = true;
+      from_claimed = false;
     }
   }
   Poll<Output> finish(Output r) {

@@ -203,7 +203,7 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
 
   explicit TcpAccept(TcpListener& l) noexcept : listener_(&l) {}
   TcpAccept(TcpAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   TcpAccept& operator=(TcpAccept&&) = delete;
@@ -228,6 +228,15 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
     if (claimed_) {
       listener_->async_fd().unclaim(Interest::Readable, this);
       claimed_ = false;
+    }
+  }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      listener_->async_fd().move_claim(Interest::Readable, from, this);
+      claimed_ = true;
+      from_claimed = false;
     }
   }
 

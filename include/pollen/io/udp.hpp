@@ -96,7 +96,7 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
       : socket_(&s), buf_(buf), len_(len), to_(to) {}
   UdpSendTo(UdpSendTo&& o) noexcept
       : socket_(o.socket_), buf_(o.buf_), len_(o.len_), to_(o.to_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   UdpSendTo& operator=(UdpSendTo&&) = delete;
@@ -123,6 +123,15 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
       claimed_ = false;
     }
   }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      socket_->async_fd().move_claim(Interest::Writable, from, this);
+      claimed_ = true;
+      from_claimed = false;
+    }
+  }
 
   UdpSocket* socket_;  // borrowed: outlives this future
   const void* buf_;    // borrowed, len_ bytes
@@ -141,7 +150,7 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
 
   UdpRecvFrom(UdpSocket& s, void* buf, std::size_t len) noexcept : socket_(&s), buf_(buf), len_(len) {}
   UdpRecvFrom(UdpRecvFrom&& o) noexcept : socket_(o.socket_), buf_(o.buf_), len_(o.len_), state_(o.state_) {
-    o.release_claim();  // a claim names the future: the moved one claims anew
+    take_claim(o.claimed_, &o);
     o.state_ = State::Done;
   }
   UdpRecvFrom& operator=(UdpRecvFrom&&) = delete;
@@ -166,6 +175,15 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
     if (claimed_) {
       socket_->async_fd().unclaim(Interest::Readable, this);
       claimed_ = false;
+    }
+  }
+  // A pending future moved elsewhere: its claim, and the task's waker kept
+  // with it, go along (moves of pending futures happen: boxed() adopts one).
+  void take_claim(bool& from_claimed, const void* from) noexcept {
+    if (from_claimed) {
+      socket_->async_fd().move_claim(Interest::Readable, from, this);
+      claimed_ = true;
+      from_claimed = false;
     }
   }
 
