@@ -219,12 +219,9 @@ void AsyncFd::describe(Describer& d) const {
 Poll<ReadyGuard> Readiness::poll(Context& cx) {
   detail::observe_poll(cx, this);
   if (state_ == State::Done) detail::polled_after_ready("io::Readiness (readable / writable)");
-  Poll<ReadyEvent> p = fd_->poll_ready(cx, direction_, this);
-  if (p.is_pending()) {
-    claimed_ = true;
-    return pending;
-  }
-  claimed_ = false;  // poll_ready gave the claim back
+  Poll<ReadyEvent> p = fd_->poll_ready(cx, direction_, claim_.id());
+  claim_.update(*fd_, direction_, p.is_pending());
+  if (p.is_pending()) return pending;
   state_ = State::Done;
   return ReadyGuard(*fd_, p.value());
 }

@@ -187,6 +187,34 @@ class AsyncFd {
   detail::IoRegistration* reg_ = nullptr;
 };
 
+// A future's claim on one direction of an AsyncFd while it is Pending (see
+// "Waiters" above), for futures written on AsyncFd: poll with id() as the
+// claim, then update() with the outcome. Dropping the future gives the claim
+// back (and drops the stored waker); moving it hands both to the new place.
+class ReadinessClaim {
+ public:
+  ReadinessClaim() noexcept = default;
+  ReadinessClaim(ReadinessClaim&& o) noexcept : fd_(o.fd_), direction_(o.direction_) {
+    if (fd_ != nullptr) fd_->move_claim(direction_, &o, this);
+    o.fd_ = nullptr;
+  }
+  ReadinessClaim& operator=(ReadinessClaim&&) = delete;
+  ~ReadinessClaim() {
+    if (fd_ != nullptr) fd_->unclaim(direction_, this);
+  }
+  const void* id() const noexcept { return this; }
+  // After a poll that passed id(): held while that poll was Pending (a Ready
+  // poll already gave the claim back).
+  void update(AsyncFd& fd, Interest direction, bool pending) noexcept {
+    fd_ = pending ? &fd : nullptr;
+    direction_ = direction;
+  }
+
+ private:
+  AsyncFd* fd_ = nullptr;  // set while held
+  Interest direction_ = Interest::Readable;
+};
+
 // What readable() / writable() give: the fd is ready in that direction.
 // Do the syscall through try_io(), or call clear_ready() yourself when it
 // returns EAGAIN; otherwise the direction stays ready (retain_ready() says
@@ -238,38 +266,22 @@ class POLLEN_NODISCARD_TYPE Readiness : public FutureExt<Readiness> {
   enum class State { Waiting, Done };
 
   Readiness(AsyncFd& fd, Interest direction) noexcept : fd_(&fd), direction_(direction) {}
-  Readiness(Readiness&& o) noexcept : fd_(o.fd_), direction_(o.direction_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+  Readiness(Readiness&& o) noexcept : fd_(o.fd_), direction_(o.direction_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   Readiness& operator=(Readiness&&) = delete;
-  ~Readiness() { release_claim(); }
 
   Poll<ReadyGuard> poll(Context& cx);
   State state() const noexcept { return state_; }
   void describe(Describer& d) const;
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      fd_->unclaim(direction_, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      fd_->move_claim(direction_, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
 
   AsyncFd* fd_;
   Interest direction_;
   State state_ = State::Waiting;
-  bool claimed_ = false;
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 inline Readiness AsyncFd::readable() noexcept { return Readiness(*this, Interest::Readable); }

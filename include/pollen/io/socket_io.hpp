@@ -100,12 +100,11 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
   SocketRead(AsyncFd& fd, void* buf, std::size_t len, const char* kind) noexcept
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketRead(SocketRead&& o) noexcept
-      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   SocketRead& operator=(SocketRead&&) = delete;
-  ~SocketRead() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -113,8 +112,8 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_read_some(*fd_, cx, buf_, len_, this);
-    claimed_ = p.is_pending();
+                               : detail::poll_read_some(*fd_, cx, buf_, len_, claim_.id());
+    claim_.update(*fd_, Interest::Readable, p.is_pending());
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -126,27 +125,12 @@ class POLLEN_NODISCARD_TYPE SocketRead : public FutureExt<SocketRead> {
   }
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      fd_->unclaim(Interest::Readable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      fd_->move_claim(Interest::Readable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
   AsyncFd* fd_;     // borrowed: the socket outlives this future
   void* buf_;       // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;  // "tcp", "unix": for describe() and messages
   State state_ = State::Waiting;
-  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // stream.read_exact(buf, len): exactly len bytes, or an error.
@@ -159,12 +143,11 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   SocketReadExact(AsyncFd& fd, void* buf, std::size_t len, const char* kind) noexcept
       : fd_(&fd), buf_(static_cast<char*>(buf)), len_(len), kind_(kind) {}
   SocketReadExact(SocketReadExact&& o) noexcept
-      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), filled_(o.filled_), kind_(o.kind_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), filled_(o.filled_), kind_(o.kind_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   SocketReadExact& operator=(SocketReadExact&&) = delete;
-  ~SocketReadExact() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -174,8 +157,8 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (filled_ < len_) {
-      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_, this);
-      claimed_ = p.is_pending();
+      Poll<Result<std::size_t>> p = detail::poll_read_some(*fd_, cx, buf_ + filled_, len_ - filled_, claim_.id());
+      claim_.update(*fd_, Interest::Readable, p.is_pending());
       if (p.is_pending()) {
         state_ = State::Reading;
         return pending;
@@ -197,21 +180,6 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   }
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      fd_->unclaim(Interest::Readable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      fd_->move_claim(Interest::Readable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -223,7 +191,7 @@ class POLLEN_NODISCARD_TYPE SocketReadExact : public FutureExt<SocketReadExact> 
   std::size_t filled_ = 0;
   const char* kind_;
   State state_ = State::Reading;
-  bool claimed_ = false;  // this future holds the fd's read claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // stream.write(buf, len): as many of the len bytes as the socket takes now
@@ -237,12 +205,11 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
   SocketWrite(AsyncFd& fd, const void* buf, std::size_t len, const char* kind) noexcept
       : fd_(&fd), buf_(buf), len_(len), kind_(kind) {}
   SocketWrite(SocketWrite&& o) noexcept
-      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), kind_(o.kind_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   SocketWrite& operator=(SocketWrite&&) = delete;
-  ~SocketWrite() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -250,9 +217,9 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     Poll<Output> p = len_ == 0 ? Poll<Output>(Output(ok(std::size_t{0})))
-                               : detail::poll_write_some(*fd_, cx, buf_, len_, this,
+                               : detail::poll_write_some(*fd_, cx, buf_, len_, claim_.id(),
                                                          detail::is_socket_kind(kind_));
-    claimed_ = p.is_pending();
+    claim_.update(*fd_, Interest::Writable, p.is_pending());
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -264,27 +231,12 @@ class POLLEN_NODISCARD_TYPE SocketWrite : public FutureExt<SocketWrite> {
   }
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      fd_->unclaim(Interest::Writable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      fd_->move_claim(Interest::Writable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
   AsyncFd* fd_;       // borrowed: the socket outlives this future
   const void* buf_;   // borrowed, len_ bytes
   std::size_t len_;
   const char* kind_;
   State state_ = State::Waiting;
-  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // stream.write_all(buf, len): every one of the len bytes, or an error.
@@ -297,12 +249,11 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   SocketWriteAll(AsyncFd& fd, const void* buf, std::size_t len, const char* kind) noexcept
       : fd_(&fd), buf_(static_cast<const char*>(buf)), len_(len), kind_(kind) {}
   SocketWriteAll(SocketWriteAll&& o) noexcept
-      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), written_(o.written_), kind_(o.kind_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+      : fd_(o.fd_), buf_(o.buf_), len_(o.len_), written_(o.written_), kind_(o.kind_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   SocketWriteAll& operator=(SocketWriteAll&&) = delete;
-  ~SocketWriteAll() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
@@ -313,9 +264,9 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
     while (written_ < len_) {
       Poll<Result<std::size_t>> p =
-          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_, this,
+          detail::poll_write_some(*fd_, cx, buf_ + written_, len_ - written_, claim_.id(),
                                   detail::is_socket_kind(kind_));
-      claimed_ = p.is_pending();
+      claim_.update(*fd_, Interest::Writable, p.is_pending());
       if (p.is_pending()) {
         state_ = State::Writing;
         return pending;
@@ -337,21 +288,6 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   }
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      fd_->unclaim(Interest::Writable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      fd_->move_claim(Interest::Writable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
   Poll<Output> finish(Output r) {
     state_ = State::Done;
     return r;
@@ -363,7 +299,7 @@ class POLLEN_NODISCARD_TYPE SocketWriteAll : public FutureExt<SocketWriteAll> {
   std::size_t written_ = 0;
   const char* kind_;
   State state_ = State::Writing;
-  bool claimed_ = false;  // this future holds the fd's write claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // Which directions shutdown() closes.

@@ -202,20 +202,19 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
   enum class State { Waiting, Done, Poisoned };
 
   explicit TcpAccept(TcpListener& l) noexcept : listener_(&l) {}
-  TcpAccept(TcpAccept&& o) noexcept : listener_(o.listener_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+  TcpAccept(TcpAccept&& o) noexcept : listener_(o.listener_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   TcpAccept& operator=(TcpAccept&&) = delete;
-  ~TcpAccept() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("tcp", "accept", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = listener_->poll_accept(cx, this);
-    claimed_ = p.is_pending();
+    Poll<Output> p = listener_->poll_accept(cx, claim_.id());
+    claim_.update(listener_->async_fd(), Interest::Readable, p.is_pending());
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -224,25 +223,10 @@ class POLLEN_NODISCARD_TYPE TcpAccept : public FutureExt<TcpAccept> {
   void describe(Describer& d) const;
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      listener_->async_fd().unclaim(Interest::Readable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      listener_->async_fd().move_claim(Interest::Readable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
 
   TcpListener* listener_;  // borrowed: outlives this future
   State state_ = State::Waiting;
-  bool claimed_ = false;  // this future holds the listener's read claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // TcpStream::connect(loop, addr): see the diagram at the top.

@@ -95,20 +95,19 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
   UdpSendTo(UdpSocket& s, const void* buf, std::size_t len, const SocketAddr& to) noexcept
       : socket_(&s), buf_(buf), len_(len), to_(to) {}
   UdpSendTo(UdpSendTo&& o) noexcept
-      : socket_(o.socket_), buf_(o.buf_), len_(o.len_), to_(o.to_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+      : socket_(o.socket_), buf_(o.buf_), len_(o.len_), to_(o.to_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   UdpSendTo& operator=(UdpSendTo&&) = delete;
-  ~UdpSendTo() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("udp", "send_to", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = socket_->poll_send_to(cx, buf_, len_, to_, this);
-    claimed_ = p.is_pending();
+    Poll<Output> p = socket_->poll_send_to(cx, buf_, len_, to_, claim_.id());
+    claim_.update(socket_->async_fd(), Interest::Writable, p.is_pending());
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -117,28 +116,13 @@ class POLLEN_NODISCARD_TYPE UdpSendTo : public FutureExt<UdpSendTo> {
   void describe(Describer& d) const;
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      socket_->async_fd().unclaim(Interest::Writable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      socket_->async_fd().move_claim(Interest::Writable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
 
   UdpSocket* socket_;  // borrowed: outlives this future
   const void* buf_;    // borrowed, len_ bytes
   std::size_t len_;
   SocketAddr to_;
   State state_ = State::Waiting;
-  bool claimed_ = false;  // this future holds the socket's write claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 // socket.recv_from(buf, len): see the diagram at the top.
@@ -149,20 +133,19 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
   enum class State { Waiting, Done, Poisoned };
 
   UdpRecvFrom(UdpSocket& s, void* buf, std::size_t len) noexcept : socket_(&s), buf_(buf), len_(len) {}
-  UdpRecvFrom(UdpRecvFrom&& o) noexcept : socket_(o.socket_), buf_(o.buf_), len_(o.len_), state_(o.state_) {
-    take_claim(o.claimed_, &o);
+  UdpRecvFrom(UdpRecvFrom&& o) noexcept : socket_(o.socket_), buf_(o.buf_), len_(o.len_), state_(o.state_),
+        claim_(std::move(o.claim_)) {
     o.state_ = State::Done;
   }
   UdpRecvFrom& operator=(UdpRecvFrom&&) = delete;
-  ~UdpRecvFrom() { release_claim(); }
 
   Poll<Output> poll(Context& cx) {
     pollen::detail::observe_poll(cx, this);
     if (state_ != State::Waiting) detail::io_polled_when_finished("udp", "recv_from", state_ == State::Poisoned);
     if (!cx.consume_budget()) return pending;
     state_ = State::Poisoned;  // until the poll returns: a throw leaves it so
-    Poll<Output> p = socket_->poll_recv_from(cx, buf_, len_, this);
-    claimed_ = p.is_pending();
+    Poll<Output> p = socket_->poll_recv_from(cx, buf_, len_, claim_.id());
+    claim_.update(socket_->async_fd(), Interest::Readable, p.is_pending());
     state_ = p.is_ready() ? State::Done : State::Waiting;
     return p;
   }
@@ -171,27 +154,12 @@ class POLLEN_NODISCARD_TYPE UdpRecvFrom : public FutureExt<UdpRecvFrom> {
   void describe(Describer& d) const;
 
  private:
-  void release_claim() noexcept {
-    if (claimed_) {
-      socket_->async_fd().unclaim(Interest::Readable, this);
-      claimed_ = false;
-    }
-  }
-  // A pending future moved elsewhere: its claim, and the task's waker kept
-  // with it, go along (moves of pending futures happen: boxed() adopts one).
-  void take_claim(bool& from_claimed, const void* from) noexcept {
-    if (from_claimed) {
-      socket_->async_fd().move_claim(Interest::Readable, from, this);
-      claimed_ = true;
-      from_claimed = false;
-    }
-  }
 
   UdpSocket* socket_;  // borrowed: outlives this future
   void* buf_;          // borrowed, len_ bytes
   std::size_t len_;
   State state_ = State::Waiting;
-  bool claimed_ = false;  // this future holds the socket's read claim (set while Pending)
+  ReadinessClaim claim_;  // the fd's claim while Pending
 };
 
 }  // namespace io
