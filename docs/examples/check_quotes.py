@@ -1,16 +1,36 @@
 #!/usr/bin/env python3
-"""Checks that a guide quotes its examples faithfully.
+"""Checks that the guides quote their examples faithfully.
 
 usage: check_quotes.py GUIDE.md [EXAMPLES_BUILD_DIR]
+       check_quotes.py --all SOURCE_ROOT
 
-Every ```cpp block of the guide must be preceded (on the closest non-blank
-line above it) by a comment naming the example file it quotes:
+The second form checks the ```cpp blocks of README.md and of every
+docs/*.md (found when it runs: a new guide is checked without being listed
+anywhere), without running examples.
 
-    <!-- quote: docs/examples/desugar_naive_loop.cpp -->
+Every ```cpp block (also ```c++, ```cc, ```cxx, ```hpp, ```h, indented or
+not) must be one of two kinds, or the check fails naming the file and line:
 
-and its lines must appear in that file, verbatim and contiguous. A line
-`// ...` inside a block separates pieces that are quoted one after the other
-(each verbatim, in the file's order, with anything in between).
+1. A quote. The closest non-blank line above it names the file it quotes,
+   relative to the source root:
+
+       <!-- quote: docs/examples/desugar_naive_loop.cpp -->
+
+   That file must be compiled and run by the tests (docs/examples/meson.build
+   or a test program), and the block's lines must appear in it verbatim and
+   contiguous, except that the whole piece may be indented there by the same
+   whitespace on every line (a snippet quoted from a function body). A line
+   `// ...` inside a block separates pieces that are quoted one after the
+   other (each verbatim, in the file's order, with anything in between).
+
+2. A fragment, for what cannot stand alone (a signature, a lone #include,
+   pseudo-code such as `<await f>`): its first line, which the reader sees,
+   is a comment starting
+
+       // fragment: what it is
+
+   Fragments are not compiled. Anything that shows a usage pattern should be
+   a quote of a compiled example instead.
 
 An output block (```text) preceded by
 
@@ -21,6 +41,7 @@ example is run from EXAMPLES_BUILD_DIR (without it, output blocks are not
 checked). Output blocks marked `<!-- output, times vary: NAME -->` are not
 checked.
 """
+import glob
 import os
 import re
 import subprocess
@@ -28,37 +49,60 @@ import sys
 
 QUOTE = re.compile(r"^<!-- quote: (\S+) -->$")
 OUTPUT = re.compile(r"^<!-- output: (\S+) -->$")
-FENCE = re.compile(r"^```(\w*)\s*$")
+FENCE = re.compile(r"^(\s*)```([\w+]*)(.*)$")
+FRAGMENT = re.compile(r"^\s*// fragment: \S")
+CPP_LANGS = {"cpp", "c++", "cc", "cxx", "hpp", "h"}
 
 
 def blocks(lines):
-    """Yields (line number, language, comment above, block lines)."""
+    """Yields (line number, language, comment above, block lines). An
+    indented block loses its fence's indentation."""
     i = 0
     while i < len(lines):
         m = FENCE.match(lines[i])
-        if not m or not m.group(1):
+        if not m or not m.group(2):
             i += 1
             continue
-        lang = m.group(1)
+        indent, lang = m.group(1), m.group(2).lower()
         j = i - 1
         while j >= 0 and not lines[j].strip():
             j -= 1
         above = lines[j].strip() if j >= 0 else ""
         k = i + 1
-        while k < len(lines) and lines[k].rstrip() != "```":
+        while k < len(lines) and lines[k].strip() != "```":
             k += 1
-        yield i + 1, lang, above, lines[i + 1 : k]
+        body = [l[len(indent):] if l.startswith(indent) else l for l in lines[i + 1 : k]]
+        yield i + 1, lang, above, body
         i = k + 1
+
+
+def matches_at(haystack, s, piece):
+    """True if piece is haystack[s:s+len(piece)], each line of it under the
+    same extra indentation (blank lines match blank lines)."""
+    indent = None
+    for off, want in enumerate(piece):
+        have = haystack[s + off]
+        if not want.strip():
+            if have.strip():
+                return False
+            continue
+        if not have.endswith(want):
+            return False
+        prefix = have[: len(have) - len(want)]
+        if prefix.strip() or (indent is not None and prefix != indent):
+            return False
+        indent = prefix
+    return True
 
 
 def find_in_order(haystack, pieces):
     """True if every piece (a list of lines) is a contiguous run of haystack
-    lines, each after the previous one."""
+    lines (under a common indentation), each after the previous one."""
     start = 0
     for piece in pieces:
         n = len(piece)
         for s in range(start, len(haystack) - n + 1):
-            if haystack[s : s + n] == piece:
+            if matches_at(haystack, s, piece):
                 start = s + n
                 break
         else:
@@ -80,21 +124,20 @@ def split_pieces(block):
     return pieces
 
 
-def main():
-    if len(sys.argv) not in (2, 3):
-        print(__doc__)
-        return 2
-    guide = sys.argv[1]
-    build_dir = sys.argv[2] if len(sys.argv) == 3 else None
-    root = os.path.dirname(os.path.dirname(os.path.abspath(guide)))
+def check_guide(guide, root, build_dir, outputs):
+    """Returns (blocks checked, fragments, list of errors)."""
     lines = open(guide, encoding="utf-8").read().split("\n")
-    errors, checked, outputs = [], 0, {}
+    errors, checked, fragments = [], 0, 0
     for line_no, lang, above, block in blocks(lines):
         where = "%s:%d" % (guide, line_no)
-        if lang == "cpp":
+        if lang in CPP_LANGS:
             m = QUOTE.match(above)
             if not m:
-                errors.append("%s: a ```cpp block without <!-- quote: FILE --> above it" % where)
+                if block and FRAGMENT.match(block[0]):
+                    fragments += 1
+                    continue
+                errors.append("%s: a ```cpp block that is neither a quote (<!-- quote: FILE --> "
+                              "above it) nor a fragment (first line `// fragment: ...`)" % where)
                 continue
             path = os.path.join(root, m.group(1))
             if not os.path.exists(path):
@@ -123,10 +166,31 @@ def main():
                 errors.append("%s: %s does not print this (any more):\n    %s"
                               % (where, name, "\n    ".join(block)))
             checked += 1
-    for e in errors:
-        print(e)
-    print("%s: %d blocks checked, %d out of date" % (os.path.basename(guide), checked, len(errors)))
-    return 1 if errors else 0
+    return checked, fragments, errors
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--all":
+        root = os.path.abspath(args[1])
+        guides = [os.path.join(root, "README.md")] + sorted(glob.glob(os.path.join(root, "docs", "*.md")))
+        build_dir = None
+    elif len(args) in (1, 2) and not args[0].startswith("-"):
+        guides = [args[0]]
+        root = os.path.dirname(os.path.dirname(os.path.abspath(args[0])))
+        build_dir = args[1] if len(args) == 2 else None
+    else:
+        print(__doc__)
+        return 2
+    failed, outputs = 0, {}
+    for guide in guides:
+        checked, fragments, errors = check_guide(guide, root, build_dir, outputs)
+        for e in errors:
+            print(e)
+        print("%s: %d blocks checked, %d fragments, %d out of date"
+              % (os.path.basename(guide), checked, fragments, len(errors)))
+        failed += len(errors)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
