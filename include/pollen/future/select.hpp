@@ -35,7 +35,7 @@
 // Ready"); polling it again after a poll threw.
 // Example:
 //   auto first = pollen::select(read_line(), pollen::sleep(1s));
-//   auto r = pollen::block_on(std::move(first));
+//   auto r = loop.block_on(std::move(first));  // sleep needs a loop
 //   if (r.index() == 0) use(pollen::get<0>(std::move(r)));
 #pragma once
 

@@ -18,7 +18,7 @@
 // Polling order: polls s until an item passes, s is Pending, s ends, or the
 //   budget is spent (then Pending, task re-woken): a predicate that rejects
 //   every item of an always-ready stream cannot starve the loop.
-// Example: `auto even = pollen::stream::filter(s, [](const int& x) { return x % 2 == 0; });`
+// Example: `auto even = pollen::stream::filter(std::move(s), [](const int& x) { return x % 2 == 0; });`
 #pragma once
 
 #include <pollen/config.hpp>

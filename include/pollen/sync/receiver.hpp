@@ -197,7 +197,7 @@ class Receiver {
 // Contract errors: polling it after Ready, or again after its poll threw.
 // Polling order: borrows the receiver, which must outlive it and not move
 //   while it is alive. A ready receive spends one unit of the budget.
-// Example: `while (auto v = block_on(rx.recv())) use(*v);`
+// Example: `while (auto v = block_on(rx.recv())) use(v.value());`
 template <class T>
 class POLLEN_NODISCARD_TYPE Recv : public FutureExt<Recv<T>> {
  public:

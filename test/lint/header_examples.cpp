@@ -1,0 +1,438 @@
+// The `Example:` sections of the public headers' comments, compiled and run
+// (test lint/header_examples_run), each inside a function of its own with
+// the names it uses defined around it. test/lint/header_examples.py
+// (test lint/header_examples) checks that every header example is quoted
+// here verbatim (the indentation aside), or listed below as not compiled:
+// an example changed in its header, or a new one, fails until it is here.
+//
+// Not compiled, and why:
+// not compiled: include/pollen/future/join_all.hpp: `fs = ...` stands for the futures
+// not compiled: include/pollen/future/try_join_all.hpp: `fs = ...` stands for the futures
+// not compiled: include/pollen/runtime/yield_now.hpp: `<await f>` is pseudo-code
+// not compiled: include/pollen/stream/fuse.hpp: `...` stands for the code around it
+#include <pollen/future.hpp>
+#include <pollen/pollen.hpp>
+#include <pollen/stream.hpp>
+#include <pollen/sync.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <system_error>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+// Some examples show a poll's result in a comment instead of using it.
+#if defined(__GNUC__)
+#  pragma GCC diagnostic ignored "-Wunused-result"
+#  pragma GCC diagnostic ignored "-Wunused-variable"
+#  pragma GCC diagnostic ignored "-Wunused-but-set-variable"
+#endif
+#if defined(__clang__)
+#  pragma clang diagnostic ignored "-Wunused-variable"
+#  pragma clang diagnostic ignored "-Wunknown-warning-option"
+#endif
+
+namespace {
+
+int failures = 0;
+void check(bool ok, const char* what) {
+  if (!ok) {
+    std::printf("FAILED: %s\n", what);
+    ++failures;
+  }
+}
+
+namespace core_examples {
+int compute() { return 6; }
+
+void lazy() {
+  auto f = pollen::lazy([] { return compute(); });  // nothing runs yet
+  check(pollen::block_on(std::move(f)) == 6, "lazy.hpp");
+}
+
+void never() {
+  auto s = pollen::select(pollen::ready(1), pollen::never<int>());
+  check(pollen::block_on(std::move(s)).index() == 0, "never.hpp");
+}
+
+void poll_fn() {
+  int n = 0;
+  auto f = pollen::poll_fn([&](pollen::Context& cx) -> pollen::Poll<int> {
+    if (++n == 3) return n;
+    cx.waker().wake();
+    return pollen::pending;
+  });
+  check(pollen::block_on(std::move(f)) == 3, "poll_fn.hpp");
+}
+
+void ready() {
+  int v = pollen::block_on(pollen::ready(7));  // 7
+  check(v == 7, "ready.hpp");
+}
+}  // namespace core_examples
+
+namespace and_then_example {
+struct Config {
+  std::string url;
+};
+auto open_config(pollen::EventLoop&) {
+  return pollen::ready(pollen::Result<Config>(pollen::ok(Config{"http://x"})));
+}
+auto fetch(const std::string& url) { return pollen::ready(pollen::Result<std::size_t>(pollen::ok(url.size()))); }
+
+void run() {
+  pollen::EventLoop loop;
+  auto f = open_config(loop).and_then([](Config c) { return fetch(c.url); });
+  pollen::Result<std::size_t> r = loop.block_on(std::move(f));
+  check(r.ok() && r.value() == 8, "and_then.hpp");
+}
+}  // namespace and_then_example
+
+void fuse_example() {
+  pollen::Waker waker;
+  pollen::Context cx(waker);
+  auto f = pollen::fuse(pollen::ready(1));
+  f.poll(cx);  // Ready(1)
+  f.poll(cx);  // Pending, and f.is_terminated()
+  check(f.is_terminated(), "fuse.hpp");
+}
+
+namespace join_example {
+struct User {
+  std::string name;
+};
+struct Orders {
+  int count;
+};
+auto fetch_user(int) { return pollen::ready(User{"ada"}); }
+auto fetch_orders(int) { return pollen::ready(Orders{2}); }
+
+void run() {
+  int id = 1;
+  auto both = pollen::join(fetch_user(id), fetch_orders(id));
+  std::tuple<User, Orders> r = pollen::block_on(std::move(both));
+  check(std::get<1>(r).count == 2, "join.hpp");
+}
+}  // namespace join_example
+
+void loop_fn_example() {
+  // sum 0..9
+  using L = pollen::Loop<std::pair<int, int>, int>;
+  auto f = pollen::loop_fn(std::make_pair(0, 0), [](std::pair<int, int> s) {
+    return pollen::ready(s.first == 10 ? L(pollen::loop_break(s.second))
+                                       : L(pollen::loop_continue(
+                                             std::make_pair(s.first + 1, s.second + s.first))));
+  });
+  check(pollen::block_on(std::move(f)) == 45, "loop_fn.hpp");
+}
+
+void map_example() {
+  auto f = pollen::map(pollen::ready(20), [](int x) { return x + 1; });
+  auto g = pollen::ready(20).map([](int x) { return x * 2; });  // chained
+  check(pollen::block_on(std::move(f)) == 21 && pollen::block_on(std::move(g)) == 40, "map.hpp");
+}
+
+namespace map_ok_example {
+auto read_file(pollen::EventLoop&, const std::string& path) {
+  return pollen::ready(pollen::Result<std::string>(pollen::ok(path)));
+}
+auto connect(pollen::EventLoop&, const std::string&) {
+  return pollen::ready(pollen::Result<int>(pollen::err(std::make_error_code(std::errc::connection_refused))));
+}
+
+void run() {
+  pollen::EventLoop loop;
+  std::string path = "notes.txt";
+  std::string addr = "127.0.0.1:1";
+  auto len = read_file(loop, path).map_ok([](std::string s) { return s.size(); });
+  auto msg = connect(loop, addr).map_err([](std::error_code e) { return e.message(); });
+  check(loop.block_on(std::move(len)).value() == 9, "map_ok.hpp: map_ok");
+  check(!loop.block_on(std::move(msg)).error().empty(), "map_ok.hpp: map_err");
+}
+}  // namespace map_ok_example
+
+namespace select_example {
+using namespace std::chrono_literals;
+auto read_line() { return pollen::ready(std::string("a line")); }
+std::string used;
+void use(std::string s) { used = std::move(s); }
+
+void run() {
+  pollen::EventLoop loop;
+  auto first = pollen::select(read_line(), pollen::sleep(1s));
+  auto r = loop.block_on(std::move(first));  // sleep needs a loop
+  if (r.index() == 0) use(pollen::get<0>(std::move(r)));
+  check(used == "a line", "select.hpp");
+}
+}  // namespace select_example
+
+namespace select_all_example {
+using Reply = int;
+void run() {
+  std::vector<pollen::BoxFuture<Reply>> requests;
+  requests.push_back(pollen::boxed(pollen::never<Reply>()));
+  requests.push_back(pollen::boxed(pollen::ready(Reply(5))));
+  auto first = pollen::select_all(std::move(requests));
+  pollen::Selected<Reply> r = pollen::block_on(std::move(first));
+  // r.index, r.value
+  check(r.index == 1 && r.value == 5, "select_all.hpp");
+}
+}  // namespace select_all_example
+
+namespace then_example {
+struct Header {
+  int length;
+};
+auto read_header() { return pollen::ready(Header{3}); }
+auto read_body(Header h) { return pollen::ready(std::string(static_cast<std::size_t>(h.length), 'x')); }
+
+void run() {
+  auto f = pollen::then(read_header(), [](Header h) { return read_body(h); });
+  auto g = pollen::ready(1).then([](int x) { return pollen::ready(x + 1); });
+  check(pollen::block_on(std::move(f)) == "xxx" && pollen::block_on(std::move(g)) == 2, "then.hpp");
+}
+}  // namespace then_example
+
+namespace try_join_example {
+struct User {
+  std::string name;
+};
+struct Orders {
+  int count;
+};
+auto fetch_user(int) { return pollen::ready(pollen::Result<User>(pollen::ok(User{"ada"}))); }
+auto fetch_orders(int) { return pollen::ready(pollen::Result<Orders>(pollen::ok(Orders{2}))); }
+
+void run() {
+  int id = 1;
+  auto both = pollen::try_join(fetch_user(id), fetch_orders(id));  // Result<User>, Result<Orders>
+  pollen::Result<std::tuple<User, Orders>> r = pollen::block_on(std::move(both));
+  check(r.ok() && std::get<1>(r.value()).count == 2, "try_join.hpp");
+}
+}  // namespace try_join_example
+
+namespace stream_examples {
+namespace stream = pollen::stream;
+std::vector<int> numbers() { return {1, 2, 3}; }
+auto fetch(int url) { return pollen::ready(url * 10); }
+
+void buffered() {
+  std::vector<int> urls = numbers();
+  auto fetches = pollen::stream::map(pollen::stream::iter(urls), fetch);
+  auto pages = pollen::stream::buffer_unordered(std::move(fetches), 8);
+  check(pollen::block_on(stream::collect(std::move(pages))).size() == 3, "stream/buffered.hpp");
+}
+
+void chain() {
+  auto backlog = stream::iter(numbers());
+  auto live = stream::iter(numbers());
+  auto all = pollen::stream::chain(std::move(backlog), std::move(live));
+  check(pollen::block_on(stream::collect(std::move(all))).size() == 6, "stream/chain.hpp");
+}
+
+void chunks() {
+  auto rx = stream::iter(numbers());
+  auto batches = pollen::stream::chunks(std::move(rx), 64);
+  check(pollen::block_on(stream::collect(std::move(batches))).size() == 1, "stream/chunks.hpp");
+}
+
+void collect() {
+  auto rx = stream::iter(numbers());
+  std::vector<int> all = pollen::block_on(pollen::stream::collect(std::move(rx)));
+  check(all == numbers(), "stream/collect.hpp");
+}
+
+void filter() {
+  auto s = stream::iter(numbers());
+  auto even = pollen::stream::filter(std::move(s), [](const int& x) { return x % 2 == 0; });
+  check(pollen::block_on(stream::collect(std::move(even))) == std::vector<int>{2}, "stream/filter.hpp");
+}
+
+auto read_lines(int n) { return stream::iter(std::vector<int>(static_cast<std::size_t>(n), n)); }
+
+void flatten() {
+  auto files = stream::iter(numbers());
+  auto all_lines = pollen::stream::flatten(pollen::stream::map(std::move(files), read_lines));
+  check(pollen::block_on(stream::collect(std::move(all_lines))).size() == 6, "stream/flatten.hpp");
+}
+
+void fold() {
+  std::vector<int> v = numbers();
+  int sum = pollen::block_on(pollen::stream::fold(pollen::stream::iter(v), 0, std::plus<int>()));
+  check(sum == 6, "stream/fold.hpp");
+}
+
+void for_each() {
+  auto rx = stream::iter(numbers());
+  int sum = 0;
+  pollen::block_on(pollen::stream::for_each(std::move(rx), [&](int v) { sum += v; }));
+  check(sum == 6, "stream/for_each.hpp");
+}
+
+void interval() {
+  pollen::TimerDriver driver(pollen::ClockKind::Virtual);
+  auto s = pollen::stream::take(
+      pollen::stream::ticks(pollen::interval(driver, std::chrono::milliseconds(10))), 3);
+  check(!pollen::describe(s).empty(), "stream/interval.hpp");
+}
+
+void iter() {
+  auto s = pollen::stream::iter(std::vector<int>{1, 2, 3});
+  check(pollen::block_on(stream::collect(std::move(s))) == numbers(), "stream/iter.hpp");
+}
+
+void map() {
+  std::vector<int> v = numbers();
+  auto s = pollen::stream::map(pollen::stream::iter(v), [](int x) { return 2 * x; });
+  check(pollen::block_on(stream::collect(std::move(s))) == std::vector<int>{2, 4, 6}, "stream/map.hpp");
+}
+
+void merge() {
+  auto rx1 = stream::iter(numbers());
+  auto rx2 = stream::iter(numbers());
+  auto both = pollen::stream::merge(std::move(rx1), std::move(rx2));
+  check(pollen::block_on(stream::collect(std::move(both))).size() == 6, "stream/merge.hpp");
+}
+
+void next() {
+  auto s = pollen::stream::iter(std::vector<int>{1, 2});
+  pollen::Option<int> a = pollen::block_on(pollen::stream::next(s));  // some(1)
+  check(a.has_value() && *a == 1, "stream/next.hpp");
+}
+
+void skip() {
+  auto lines = stream::iter(numbers());
+  auto body = pollen::stream::skip(std::move(lines), 1);  // no header
+  check(pollen::block_on(stream::collect(std::move(body))).size() == 2, "stream/skip.hpp");
+}
+
+void take() {
+  auto rx = stream::iter(std::vector<int>{1, 2, 3, 4});
+  auto first3 = pollen::stream::take(std::move(rx), 3);
+  check(pollen::block_on(stream::collect(std::move(first3))) == numbers(), "stream/take.hpp");
+}
+
+void take_while() {
+  auto lines = stream::iter(std::vector<std::string>{"Host: x", "", "body"});
+  auto header = pollen::stream::take_while(std::move(lines), [](const std::string& l) { return !l.empty(); });
+  check(pollen::block_on(stream::collect(std::move(header))).size() == 1, "stream/take_while.hpp");
+}
+
+void then() {
+  auto requests = stream::iter(numbers());
+  auto send_and_wait = [](int r) { return pollen::ready(r + 1); };
+  auto replies = pollen::stream::then(std::move(requests), send_and_wait);
+  check(pollen::block_on(stream::collect(std::move(replies))) == std::vector<int>{2, 3, 4}, "stream/then.hpp");
+}
+
+void unfold() {
+  auto countdown = pollen::stream::unfold(3, [](int n) {
+    using Step = pollen::Option<std::pair<int, int>>;
+    return pollen::ready(n == 0 ? Step() : Step(std::make_pair(n, n - 1)));
+  });  // 3, 2, 1
+  check(pollen::block_on(stream::collect(std::move(countdown))) == std::vector<int>{3, 2, 1}, "stream/unfold.hpp");
+}
+
+void zip() {
+  std::vector<int> ids = numbers();
+  auto rx = stream::iter(std::vector<std::string>{"a", "b"});
+  auto numbered = pollen::stream::zip(pollen::stream::iter(ids), std::move(rx));
+  check(pollen::block_on(stream::collect(std::move(numbered))).size() == 2, "stream/zip.hpp");
+}
+}  // namespace stream_examples
+
+namespace receiver_example {
+int sum = 0;
+void use(int v) { sum += v; }
+
+void run() {
+  auto ch = pollen::unbounded_channel<int>();
+  (void)ch.first.send(1);
+  (void)ch.first.send(2);
+  ch.first = decltype(ch.first)();  // the sender is gone: recv() ends with Closed
+  auto rx = std::move(ch.second);
+  while (auto v = block_on(rx.recv())) use(v.value());
+  check(sum == 3, "sync/receiver.hpp");
+}
+}  // namespace receiver_example
+
+namespace time_examples {
+void sleep() {
+  pollen::TimerDriver driver(pollen::ClockKind::Virtual);
+  auto s = pollen::sleep(driver, std::chrono::milliseconds(5));
+  // poll s: Pending ... driver.advance(std::chrono::milliseconds(5));
+  // the task is woken, poll s: Ready(Unit)
+  pollen::Waker waker;
+  pollen::Context cx(waker);
+  check(s.poll(cx).is_pending(), "time/sleep.hpp: Pending first");
+  driver.advance(std::chrono::milliseconds(5));
+  check(s.poll(cx).is_ready(), "time/sleep.hpp: Ready after 5 ms");
+}
+
+void timeout() {
+  pollen::TimerDriver driver(pollen::ClockKind::Virtual);
+  auto t = pollen::timeout(driver, pollen::never<int>(), std::chrono::hours(1));
+  // poll: Pending; driver.advance(std::chrono::hours(1)); poll: Ready(none)
+  pollen::Waker waker;
+  pollen::Context cx(waker);
+  check(t.poll(cx).is_pending(), "time/timeout.hpp: Pending first");
+  driver.advance(std::chrono::hours(1));
+  pollen::Poll<pollen::Option<int>> p = t.poll(cx);
+  check(p.is_ready() && !std::move(p).value().has_value(), "time/timeout.hpp: Ready(none)");
+}
+
+void interval() {
+  pollen::TimerDriver driver(pollen::ClockKind::Virtual);
+  auto iv = pollen::interval(driver, std::chrono::milliseconds(10));
+  // tick(): Ready at once; the next tick(): Pending until driver.advance(10 ms)
+  check(pollen::block_on(iv.tick()) == driver.now(), "time/interval.hpp: the first tick at once");
+}
+}  // namespace time_examples
+
+}  // namespace
+
+int main() {
+  core_examples::lazy();
+  core_examples::never();
+  core_examples::poll_fn();
+  core_examples::ready();
+  and_then_example::run();
+  fuse_example();
+  join_example::run();
+  loop_fn_example();
+  map_example();
+  map_ok_example::run();
+  select_example::run();
+  select_all_example::run();
+  then_example::run();
+  try_join_example::run();
+  stream_examples::buffered();
+  stream_examples::chain();
+  stream_examples::chunks();
+  stream_examples::collect();
+  stream_examples::filter();
+  stream_examples::flatten();
+  stream_examples::fold();
+  stream_examples::for_each();
+  stream_examples::interval();
+  stream_examples::iter();
+  stream_examples::map();
+  stream_examples::merge();
+  stream_examples::next();
+  stream_examples::skip();
+  stream_examples::take();
+  stream_examples::take_while();
+  stream_examples::then();
+  stream_examples::unfold();
+  stream_examples::zip();
+  receiver_example::run();
+  time_examples::sleep();
+  time_examples::timeout();
+  time_examples::interval();
+  std::printf("header examples: %s\n", failures == 0 ? "all ran as their comments say" : "FAILED");
+  return failures == 0 ? 0 : 1;
+}
