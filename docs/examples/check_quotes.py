@@ -32,6 +32,10 @@ not) must be one of two kinds, or the check fails naming the file and line:
    Fragments are not compiled. Anything that shows a usage pattern should be
    a quote of a compiled example instead.
 
+With --all, a line that names something outside the repository (a
+maintainers' DESIGN.md, STYLE.md or MISUSE.md, a path under /work/ or
+shared/, an issue number) fails the check too: readers have none of them.
+
 An output block (```text) preceded by
 
     <!-- output: desugar_naive_loop -->
@@ -51,6 +55,7 @@ QUOTE = re.compile(r"^<!-- quote: (\S+) -->$")
 OUTPUT = re.compile(r"^<!-- output: (\S+) -->$")
 FENCE = re.compile(r"^(\s*)```([\w+]*)(.*)$")
 FRAGMENT = re.compile(r"^\s*// fragment: \S")
+OUTSIDE = re.compile(r"\b(DESIGN|STYLE|MISUSE)\.md\b|/work/|(?<![\w/.-])shared/\w|\b[Ii]ssues? #?\d+")
 CPP_LANGS = {"cpp", "c++", "cc", "cxx", "hpp", "h"}
 
 
@@ -185,6 +190,12 @@ def main():
     failed, outputs = 0, {}
     for guide in guides:
         checked, fragments, errors = check_guide(guide, root, build_dir, outputs)
+        if args[0] == "--all":
+            for n, line in enumerate(open(guide, encoding="utf-8").read().split("\n")):
+                m = OUTSIDE.search(line)
+                if m:
+                    errors.append("%s:%d: names %r, which is not in the repository"
+                                  % (guide, n + 1, m.group(0)))
         for e in errors:
             print(e)
         print("%s: %d blocks checked, %d fragments, %d out of date"
