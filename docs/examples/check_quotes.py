@@ -100,14 +100,15 @@ def matches_at(haystack, s, piece):
     return True
 
 
-def find_in_order(haystack, pieces):
+def find_in_order(haystack, pieces, exact=False):
     """True if every piece (a list of lines) is a contiguous run of haystack
-    lines (under a common indentation), each after the previous one."""
+    lines (under a common indentation, unless exact), each after the
+    previous one."""
     start = 0
     for piece in pieces:
         n = len(piece)
         for s in range(start, len(haystack) - n + 1):
-            if matches_at(haystack, s, piece):
+            if haystack[s : s + n] == piece if exact else matches_at(haystack, s, piece):
                 start = s + n
                 break
         else:
@@ -166,7 +167,7 @@ def check_guide(guide, root, build_dir, outputs):
                 except OSError as e:
                     errors.append("%s: cannot run %s: %s" % (where, exe, e))
                     continue
-            ok, missing = find_in_order(outputs[name], [block])
+            ok, missing = find_in_order(outputs[name], [block], exact=True)
             if not ok:
                 errors.append("%s: %s does not print this (any more):\n    %s"
                               % (where, name, "\n    ".join(block)))
