@@ -4,8 +4,9 @@
 
 #include <fmt/core.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
-
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
@@ -15,19 +16,36 @@ void CountingParker::on_wake() noexcept {
   unpark_.wake();
 }
 
-void ThreadParker::on_wake() noexcept {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    notified_ = true;
+namespace {
+// A wake sets `notified_` and signals; park() waits for it and clears it. A
+// wake before park() leaves it set, so park() returns at once.
+class MutexParker final : public ThreadParker {
+ public:
+  void on_wake() noexcept override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      notified_ = true;
+    }
+    cv_.notify_one();
   }
-  cv_.notify_one();
-}
+  void wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return notified_; });
+    notified_ = false;
+  }
 
-void ThreadParker::park() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return notified_; });
-  notified_ = false;
-}
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool notified_ = false;  // guarded by mu_
+};
+}  // namespace
+
+ThreadParker::~ThreadParker() = default;
+
+ArcPtr<ThreadParker> ThreadParker::make() { return ArcPtr<ThreadParker>(new MutexParker()); }
+
+void ThreadParker::park() { static_cast<MutexParker*>(this)->wait(); }
 
 namespace {
 thread_local const char* t_current_executor = nullptr;

@@ -5,6 +5,42 @@
 #include <string>
 
 POLLEN_NAMESPACE_BEGIN
+
+// Describer's out-of-line members: its header stays without <string> and
+// <vector> (core/describer.hpp).
+void Describer::node(detail::DescribeText name, detail::DescribeText detail) {
+  current_->name.assign(name.data(), name.size());
+  current_->detail.assign(detail.data(), detail.size());
+}
+
+void Describer::set_size(std::size_t size) noexcept { current_->size = size; }
+
+void Describer::leaf(detail::DescribeText name, detail::DescribeText detail) {
+  current_->children.emplace_back();
+  current_->children.back().name.assign(name.data(), name.size());
+  current_->children.back().detail.assign(detail.data(), detail.size());
+}
+
+DescribeNode* Describer::push_child() {
+  current_->children.emplace_back();
+  return &current_->children.back();
+}
+
+void Describer::begin_node(std::size_t size, const void* f, const void* type_key) noexcept {
+  current_->size = size;
+  if (observer_ == nullptr) return;
+  current_->observed = true;
+  const PollStats* s = observer_->find(f, type_key);
+  if (s != nullptr) {
+    current_->polls = s->polls;
+    current_->spurious = s->spurious;
+  }
+}
+
+void Describer::node_without_describe(const char* signature) {
+  node(detail::type_name_from_signature(signature), "no describe()");
+}
+
 namespace detail {
 
 // gcc:   "std::string pollen::...::type_name() [with T = Foo; std::string = ...]"

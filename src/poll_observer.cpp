@@ -27,10 +27,10 @@ Key key_of(const void* node, const void* type_key) noexcept {
 }  // namespace
 
 PollObserver::PollObserver() noexcept = default;
-PollObserver::~PollObserver() = default;
+PollObserver::~PollObserver() { delete nodes_; }
 
 void PollObserver::on_poll(const void* node, const void* type_key) noexcept {
-  if (!nodes_) nodes_.reset(new Nodes());
+  if (nodes_ == nullptr) nodes_ = new Nodes();
   ++total_polls_;
   auto inserted = nodes_->map.emplace(key_of(node, type_key), Nodes::Entry());
   Nodes::Entry& e = inserted.first->second;
@@ -48,13 +48,13 @@ void PollObserver::on_poll(const void* node, const void* type_key) noexcept {
 }
 
 const PollStats* PollObserver::find(const void* node, const void* type_key) const noexcept {
-  if (!nodes_) return nullptr;
+  if (nodes_ == nullptr) return nullptr;
   auto it = nodes_->map.find(key_of(node, type_key));
   return it == nodes_->map.end() ? nullptr : &it->second.stats;
 }
 
 void PollObserver::forget_range(const void* begin, std::size_t bytes) noexcept {
-  if (!nodes_ || bytes == 0) return;
+  if (nodes_ == nullptr || bytes == 0) return;
   std::uintptr_t lo = reinterpret_cast<std::uintptr_t>(begin);
   std::uintptr_t hi = lo + bytes;
   auto first = nodes_->map.lower_bound(Key(lo, 0));
@@ -63,7 +63,7 @@ void PollObserver::forget_range(const void* begin, std::size_t bytes) noexcept {
 }
 
 void PollObserver::clear() noexcept {
-  if (nodes_) nodes_->map.clear();
+  if (nodes_ != nullptr) nodes_->map.clear();
   task_polls_ = 0;
   wakes_ = 0;
   total_polls_ = 0;
@@ -71,7 +71,7 @@ void PollObserver::clear() noexcept {
 }
 
 std::size_t PollObserver::tracked_nodes() const noexcept {
-  return nodes_ ? nodes_->map.size() : 0;
+  return nodes_ != nullptr ? nodes_->map.size() : 0;
 }
 
 POLLEN_NAMESPACE_END

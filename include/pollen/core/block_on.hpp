@@ -28,9 +28,7 @@
 #include <pollen/core/waker.hpp>
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -39,20 +37,19 @@ POLLEN_NAMESPACE_BEGIN
 namespace detail {
 
 // Parks and unparks one thread. Reference counted, so a waker that outlives
-// block_on stays safe to call.
-class ThreadParker final : public ArcWake {
+// block_on stays safe to call. Made by make() in the library, which keeps its
+// mutex and condition variable out of this header.
+class ThreadParker : public ArcWake {
  public:
-  void on_wake() noexcept override;  // unpark
+  static ArcPtr<ThreadParker> make();
   // Blocks until woken since the last park() returned; returns at once if a
   // wake already arrived.
   void park();
 
- private:
-  // A wake sets `notified_` and signals; park() waits for it and clears it.
-  // A wake before park() leaves it set, so park() returns at once.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;  // guarded by mu_
+ protected:
+  ThreadParker() = default;
+  // Defined in the library, which then holds the one copy of the vtable.
+  ~ThreadParker() override;
 };
 
 // Marks the current thread as driving an executor for the lifetime of the
@@ -109,7 +106,7 @@ struct block_on_check {
 template <class F>
 output_t<F> block_on_impl(F& f, std::true_type) {
   EnterGuard guard("pollen::block_on");
-  ArcPtr<ThreadParker> parker(new ThreadParker());
+  ArcPtr<ThreadParker> parker = ThreadParker::make();
   Waker waker = parker->waker();
   Context cx(waker);
   for (;;) {
@@ -127,7 +124,7 @@ typename block_on_check<F>::type block_on_impl(F&, std::false_type) {
 // The waker of block_on(f, observer): counts its wakes, then unparks.
 class CountingParker final : public ArcWake {
  public:
-  CountingParker() : parker_(new ThreadParker()), unpark_(parker_->waker()) {}
+  CountingParker() : parker_(ThreadParker::make()), unpark_(parker_->waker()) {}
   // Defined in the library, which then holds the one copy of the vtable.
   void on_wake() noexcept override;
   void park() { parker_->park(); }

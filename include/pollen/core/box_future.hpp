@@ -46,7 +46,7 @@
 #include <pollen/core/describe.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/stack_guard.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 
 #include <memory>
 #include <type_traits>

@@ -9,10 +9,12 @@
 //   caller could do about it.
 //
 // The raising functions live in src/ so that no header needs <string>
-// formatting machinery or fmt.
+// formatting machinery or fmt; core/require.hpp has the checks without this
+// class, for headers that need no <stdexcept>.
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/require.hpp>  // POLLEN_REQUIRE, POLLEN_ASSERT, contract_violation
 
 #include <stdexcept>
 #include <string>
@@ -30,39 +32,4 @@ class ContractError : public std::logic_error {
   ~ContractError() override;
 };
 
-namespace detail {
-
-// Raises ContractError("pollen: " + message), or prints it and aborts when
-// built without exceptions. Never returns.
-[[noreturn]] void contract_violation(const char* message);
-[[noreturn]] void contract_violation(const std::string& message);
-
-// The ContractError for polling `future_name` after it returned Ready.
-[[noreturn]] void polled_after_ready(const char* future_name);
-// The ContractError for polling `future_name` again after its poll threw.
-[[noreturn]] void polled_after_throw(const char* future_name);
-
-// Reports a broken internal invariant and aborts. Never returns.
-[[noreturn]] void internal_error(const char* condition, const char* message, const char* file,
-                                 int line) noexcept;
-
-}  // namespace detail
-
 POLLEN_NAMESPACE_END
-
-// Checks one of pollen's own invariants (not the caller's): a failure is a bug
-// in pollen and aborts with the condition, the message and the location.
-#define POLLEN_ASSERT(cond, msg)                                                 \
-  do {                                                                           \
-    if (POLLEN_UNLIKELY(!(cond))) {                                              \
-      ::pollen::detail::internal_error(#cond, (msg), __FILE__, __LINE__);        \
-    }                                                                            \
-  } while (0)
-
-// Checks a rule the caller must follow: a failure raises ContractError.
-#define POLLEN_REQUIRE(cond, msg)                                                \
-  do {                                                                           \
-    if (POLLEN_UNLIKELY(!(cond))) {                                              \
-      ::pollen::detail::contract_violation(msg);                                 \
-    }                                                                            \
-  } while (0)

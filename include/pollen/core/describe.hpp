@@ -36,6 +36,7 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/describer.hpp>
 #include <pollen/core/poll_observer.hpp>
 #include <pollen/core/type_traits.hpp>
 
@@ -46,8 +47,6 @@
 #include <vector>
 
 POLLEN_NAMESPACE_BEGIN
-
-class Describer;
 
 // One node of a described tree.
 struct DescribeNode {
@@ -82,82 +81,7 @@ std::string type_name() {
 #endif
 }
 
-template <class F, class = void>
-struct has_describe : std::false_type {};
-template <class F>
-struct has_describe<F, void_t<decltype(std::declval<const F&>().describe(
-                           std::declval<Describer&>()))>> : std::true_type {};
 }  // namespace detail
-
-class Describer {
- public:
-  explicit Describer(DescribeNode& root) noexcept : current_(&root), observer_(nullptr) {}
-  // Also fills each node's polls and spurious polls from `observer`.
-  Describer(DescribeNode& root, const PollObserver* observer) noexcept
-      : current_(&root), observer_(observer) {}
-  Describer(const Describer&) = delete;
-  Describer& operator=(const Describer&) = delete;
-
-  // Names the node being described; `detail` is shown in brackets.
-  void node(std::string name, std::string detail = std::string()) {
-    current_->name = std::move(name);
-    current_->detail = std::move(detail);
-  }
-  // Overrides the recorded size (type-erased wrappers know the real one).
-  void set_size(std::size_t size) noexcept { current_->size = size; }
-
-  // Describes `f` as the next child of the current node.
-  template <class F>
-  void child(const F& f) {
-    current_->children.emplace_back();
-    DescribeNode* parent = current_;
-    current_ = &current_->children.back();
-    describe_here(f);
-    current_ = parent;
-  }
-
-  // Adds a leaf child that is not a future (a waiting value, a label).
-  void leaf(std::string name, std::string detail = std::string()) {
-    current_->children.emplace_back();
-    current_->children.back().name = std::move(name);
-    current_->children.back().detail = std::move(detail);
-  }
-
-  // Describes `f` into the current node (used for the root).
-  template <class F>
-  void describe_here(const F& f) {
-    current_->size = sizeof(F);
-    if (observer_ != nullptr) {
-      current_->observed = true;
-      // A wrapper that describes itself as its inner future (describe_here
-      // again, as MaybeDone does) shows the inner future's counts if it
-      // records any, else its own (the inner one is a user future that does
-      // not call observe_poll).
-      const PollStats* s = observer_->find(&f, detail::type_key<F>());
-      if (s != nullptr) {
-        current_->polls = s->polls;
-        current_->spurious = s->spurious;
-      }
-    }
-    describe_dispatch(f, detail::has_describe<F>());
-  }
-
-  // The observer given at construction, or nullptr.
-  const PollObserver* observer() const noexcept { return observer_; }
-
- private:
-  template <class F>
-  void describe_dispatch(const F& f, std::true_type) {
-    f.describe(*this);
-  }
-  template <class F>
-  void describe_dispatch(const F&, std::false_type) {
-    node(detail::type_name<F>(), "no describe()");
-  }
-
-  DescribeNode* current_;          // the node that node() and child() write to
-  const PollObserver* observer_;  // nullptr: no statistics
-};
 
 // Renders a tree as indented text, one node per line (or as one line, see
 // RenderOptions::one_line). Ends with a newline, except on one line.

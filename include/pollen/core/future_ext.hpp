@@ -14,7 +14,8 @@
 // says so.
 //
 // This header only declares the combinator types; include
-// <pollen/future.hpp> (or the header of the combinator) to use a method.
+// <pollen/future.hpp> (or the header of the combinator) to use a method:
+// boxed() is defined next to BoxFuture, in <pollen/core/box_future.hpp>.
 // The mixin is an empty base: it adds no bytes to the future.
 #pragma once
 
@@ -204,5 +205,3 @@ class FutureExt {
 
 POLLEN_NAMESPACE_END
 
-// FutureExt::boxed() is defined next to BoxFuture.
-#include <pollen/core/box_future.hpp>

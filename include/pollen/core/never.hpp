@@ -18,7 +18,7 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/describe.hpp>
+#include <pollen/core/describer.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/future_ext.hpp>
 #include <pollen/core/unit.hpp>

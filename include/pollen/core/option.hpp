@@ -16,7 +16,7 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
+#include <pollen/core/require.hpp>
 #include <pollen/core/layout.hpp>
 
 #include <new>

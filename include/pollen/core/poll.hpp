@@ -9,7 +9,7 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
+#include <pollen/core/require.hpp>
 #include <pollen/core/option.hpp>
 
 #include <type_traits>

@@ -24,10 +24,10 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
-#include <pollen/core/describe.hpp>
+#include <pollen/core/require.hpp>
+#include <pollen/core/describer.hpp>
 #include <pollen/core/future.hpp>
-#include <pollen/future/future_ext.hpp>
+#include <pollen/core/future_ext.hpp>
 #include <pollen/core/type_traits.hpp>
 
 #include <type_traits>

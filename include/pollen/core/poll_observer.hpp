@@ -58,10 +58,10 @@
 #pragma once
 
 #include <pollen/config.hpp>
+#include <pollen/core/type_key.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 POLLEN_NAMESPACE_BEGIN
 
@@ -111,29 +111,12 @@ class PollObserver {
  private:
   struct Nodes;  // the per-node entries, defined in src/poll_observer.cpp
 
-  std::unique_ptr<Nodes> nodes_;  // created at the first on_poll()
+  Nodes* nodes_ = nullptr;  // owned; created at the first on_poll()
   std::uint64_t task_polls_ = 0;
   std::uint64_t wakes_ = 0;
   std::uint64_t total_polls_ = 0;
   std::uint64_t total_spurious_ = 0;
 };
 
-namespace detail {
-
-// One static per type: its address identifies the type without RTTI. Not
-// const, so that no linker folds two of them into one.
-template <class T>
-struct TypeKey {
-  static char key;
-};
-template <class T>
-char TypeKey<T>::key = 0;
-
-template <class T>
-inline const void* type_key() noexcept {
-  return &TypeKey<T>::key;
-}
-
-}  // namespace detail
 
 POLLEN_NAMESPACE_END

@@ -12,8 +12,8 @@
 #pragma once
 
 #include <pollen/config.hpp>
-#include <pollen/core/contract.hpp>
-#include <pollen/core/describe.hpp>
+#include <pollen/core/require.hpp>
+#include <pollen/core/describer.hpp>
 #include <pollen/core/future.hpp>
 #include <pollen/core/future_ext.hpp>
 #include <pollen/core/option.hpp>

@@ -5,7 +5,6 @@
 
 #include <pollen/config.hpp>
 
-#include <functional>
 #include <type_traits>
 #include <utility>
 
@@ -22,7 +21,9 @@ using void_t = typename make_void<Ts...>::type;
 template <class T>
 using remove_cvref_t = typename std::remove_cv<typename std::remove_reference<T>::type>::type;
 
-// invoke(): calls a callable; pointers to members go through std::mem_fn.
+// invoke(): calls a callable, or a pointer to member on an object, a
+// reference or a pointer (smart pointers too) to one, as std::invoke does
+// (without <functional>, which would be most of a light header's cost).
 template <class Fn, class... Args,
           typename std::enable_if<!std::is_member_pointer<typename std::decay<Fn>::type>::value,
                                   int>::type = 0>
@@ -31,11 +32,40 @@ constexpr auto invoke(Fn&& fn, Args&&... args) noexcept(
     -> decltype(std::forward<Fn>(fn)(std::forward<Args>(args)...)) {
   return std::forward<Fn>(fn)(std::forward<Args>(args)...);
 }
-template <class Fn, class... Args,
-          typename std::enable_if<std::is_member_pointer<typename std::decay<Fn>::type>::value,
-                                  int>::type = 0>
-auto invoke(Fn&& fn, Args&&... args) -> decltype(std::mem_fn(fn)(std::forward<Args>(args)...)) {
-  return std::mem_fn(fn)(std::forward<Args>(args)...);
+
+template <class T>
+struct member_class;
+template <class M, class C>
+struct member_class<M C::*> {
+  using type = C;
+};
+
+// The object a pointer to a member of C applies to: obj itself, or *obj.
+template <class C, class Obj,
+          typename std::enable_if<std::is_base_of<C, remove_cvref_t<Obj>>::value, int>::type = 0>
+constexpr Obj&& member_target(Obj&& obj) noexcept {
+  return std::forward<Obj>(obj);
+}
+template <class C, class Obj,
+          typename std::enable_if<!std::is_base_of<C, remove_cvref_t<Obj>>::value, int>::type = 0>
+constexpr auto member_target(Obj&& obj) -> decltype(*std::forward<Obj>(obj)) {
+  return *std::forward<Obj>(obj);
+}
+
+template <class Fn, class Obj, class... Args,
+          class C = typename member_class<typename std::decay<Fn>::type>::type,
+          typename std::enable_if<
+              std::is_member_function_pointer<typename std::decay<Fn>::type>::value, int>::type = 0>
+constexpr auto invoke(Fn&& fn, Obj&& obj, Args&&... args)
+    -> decltype((detail::member_target<C>(std::forward<Obj>(obj)).*fn)(std::forward<Args>(args)...)) {
+  return (detail::member_target<C>(std::forward<Obj>(obj)).*fn)(std::forward<Args>(args)...);
+}
+template <class Fn, class Obj, class C = typename member_class<typename std::decay<Fn>::type>::type,
+          typename std::enable_if<
+              std::is_member_object_pointer<typename std::decay<Fn>::type>::value, int>::type = 0>
+constexpr auto invoke(Fn&& fn, Obj&& obj) noexcept
+    -> decltype(detail::member_target<C>(std::forward<Obj>(obj)).*fn) {
+  return detail::member_target<C>(std::forward<Obj>(obj)).*fn;
 }
 
 template <class Fn, class... Args>

@@ -4,3 +4,4 @@
 #pragma once
 
 #include <pollen/core/future_ext.hpp>
+#include <pollen/core/box_future.hpp>  // FutureExt::boxed()
