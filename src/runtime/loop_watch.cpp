@@ -45,9 +45,9 @@ namespace detail {
 namespace {
 // "12.3 ms", "45.6 us", "789 ns".
 std::string format_duration(std::int64_t ns) {
-  fmt::memory_buffer buf;
-  append_duration(buf, ns);
-  return fmt::to_string(buf);
+  std::string out;
+  append_duration(out, ns);
+  return out;
 }
 std::string indent(const std::string& text, const char* prefix) {
   std::string out;

@@ -16,12 +16,9 @@
 
 #include "trace_format.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <iterator>
 
 POLLEN_NAMESPACE_BEGIN
 
@@ -74,9 +71,9 @@ std::string xml_escape(const std::string& s) {
 }
 
 std::string duration_text(double ns) {
-  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
-  return fmt::format("{:.3g} ns", ns);
+  if (ns >= 1e6) return detail::format("{:.3g} ms", ns / 1e6);
+  if (ns >= 1e3) return detail::format("{:.3g} us", ns / 1e3);
+  return detail::format("{:.3g} ns", ns);
 }
 
 // A round tick step (1, 2 or 5 times a power of ten) giving about 8 ticks.
@@ -92,19 +89,20 @@ std::string wake_glyph(WakeSource s, double x, double y) {
   const char* c = source_colour(s);
   switch (s) {
     case WakeSource::Task:
-      return fmt::format("<path d=\"M{:.1f},{:.1f} l-4,-6 h8 z\" fill=\"{}\"/>", x, y + 3, c);
+      return detail::format("<path d=\"M{:.1f},{:.1f} l-4,-6 h8 z\" fill=\"{}\"/>", x, y + 3, c);
     case WakeSource::Timer:
-      return fmt::format(
-          "<circle cx=\"{0:.1f}\" cy=\"{1:.1f}\" r=\"4\" fill=\"white\" stroke=\"{2}\" "
-          "stroke-width=\"1.5\"/><path d=\"M{0:.1f},{1:.1f} v-3 M{0:.1f},{1:.1f} h2.5\" "
-          "stroke=\"{2}\" stroke-width=\"1.2\"/>",
-          x, y, c);
+      return detail::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"white\" stroke=\"{}\" "
+          "stroke-width=\"1.5\"/><path d=\"M{:.1f},{:.1f} v-3 M{:.1f},{:.1f} h2.5\" "
+          "stroke=\"{}\" stroke-width=\"1.2\"/>",
+          x, y, c, x, y, x, y, c);
     case WakeSource::OtherThread:
-      return fmt::format("<path d=\"M{:.1f},{:.1f} l4,4 l-4,4 l-4,-4 z\" fill=\"{}\"/>", x, y - 4,
-                         c);
+      return detail::format("<path d=\"M{:.1f},{:.1f} l4,4 l-4,4 l-4,-4 z\" fill=\"{}\"/>", x,
+                            y - 4, c);
     case WakeSource::Loop:
-      return fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\"/>",
-                         x - 3.5, y - 3.5, c);
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\"/>", x - 3.5,
+          y - 3.5, c);
   }
   return std::string();
 }
@@ -170,30 +168,29 @@ std::string SvgTraceSink::render() const {
   const double height = legend_y + 24;
 
   std::string out;
-  auto w = std::back_inserter(out);
-  fmt::format_to(
-      w,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
-      "viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"monospace\" font-size=\"12\">\n"
+  detail::format_to(
+      out,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" "
+      "viewBox=\"0 0 {:.0f} {:.0f}\" font-family=\"monospace\" font-size=\"12\">\n"
       "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
       "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
       "L10,5 L0,10 z\" fill=\"#333333\"/></marker></defs>\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">pollen poll "
-      "timeline: {2} task{3}, {4}</text>\n",
-      width, height, lanes, lanes == 1 ? "" : "s", duration_text(span));
+      "timeline: {} task{}, {}</text>\n",
+      width, height, width, height, lanes, lanes == 1 ? "" : "s", duration_text(span));
 
   // Lanes.
   for (std::size_t i = 0; i < lanes; ++i) {
     const double y = lane_y(static_cast<long>(i));
-    std::string label = fmt::format("#{}", lanes_[i].first);
+    std::string label = detail::format("#{}", lanes_[i].first);
     if (!lanes_[i].second.empty()) label += " " + lanes_[i].second;
     if (label.size() > 22) label = label.substr(0, 21) + "~";
-    fmt::format_to(w,
-                   "<g class=\"lane\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                   "height=\"{:.1f}\" fill=\"{}\"/><text x=\"10\" y=\"{:.1f}\">{}</text></g>\n",
-                   kLabelWidth, y, kPlotWidth, kLaneHeight, i % 2 == 0 ? "#f4f4f4" : "#fbfbfb",
-                   y + kLaneHeight / 2 + 4, xml_escape(label));
+    detail::format_to(out,
+                      "<g class=\"lane\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                      "height=\"{:.1f}\" fill=\"{}\"/><text x=\"10\" y=\"{:.1f}\">{}</text></g>\n",
+                      kLabelWidth, y, kPlotWidth, kLaneHeight, i % 2 == 0 ? "#f4f4f4" : "#fbfbfb",
+                      y + kLaneHeight / 2 + 4, xml_escape(label));
   }
 
   // Polls: a box from PollBegin to PollEnd (polls of one loop never nest).
@@ -208,13 +205,14 @@ std::string SvgTraceSink::render() const {
     const long lane = lane_of(e.task);
     const double x = x_of(begin);
     const double bw = std::max(x_of(e.time_ns) - x, 1.5);
-    fmt::format_to(w,
-                   "<rect class=\"poll {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                   "height=\"{:.1f}\" fill=\"{}\" stroke=\"#00000033\"><title>task #{}: poll -&gt; "
-                   "{}, {}</title></rect>\n",
-                   outcome_class(e.outcome), x, lane_y(lane) + (kLaneHeight - kBoxHeight) / 2, bw,
-                   kBoxHeight, outcome_colour(e.outcome), e.task, to_string(e.outcome),
-                   duration_text(static_cast<double>(e.time_ns - begin)));
+    detail::format_to(
+        out,
+        "<rect class=\"poll {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+        "height=\"{:.1f}\" fill=\"{}\" stroke=\"#00000033\"><title>task #{}: poll -&gt; "
+        "{}, {}</title></rect>\n",
+        outcome_class(e.outcome), x, lane_y(lane) + (kLaneHeight - kBoxHeight) / 2, bw, kBoxHeight,
+        outcome_colour(e.outcome), e.task, to_string(e.outcome),
+        duration_text(static_cast<double>(e.time_ns - begin)));
   }
 
   // Wakes, spawns, ends.
@@ -226,47 +224,47 @@ std::string SvgTraceSink::render() const {
       case TraceKind::Wake: {
         std::string title;
         if (e.source == WakeSource::Task) {
-          title = fmt::format("task #{} woken by task #{}", e.task, e.source_task);
+          title = detail::format("task #{} woken by task #{}", e.task, e.source_task);
           const long from = lane_of(e.source_task);
           if (from >= 0 && from != lane) {
             const double from_y = lane_y(from) + kLaneHeight / 2;
             const double to_y = from < lane ? lane_y(lane) + 2 : lane_y(lane) + kLaneHeight - 2;
-            fmt::format_to(w,
-                           "<line class=\"wake-arrow\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" "
-                           "x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#333333\" stroke-width=\"1\" "
-                           "marker-end=\"url(#arrow)\"/>\n",
-                           x, from_y, to_y);
+            detail::format_to(out,
+                              "<line class=\"wake-arrow\" x1=\"{:.1f}\" y1=\"{:.1f}\" "
+                              "x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#333333\" stroke-width=\"1\" "
+                              "marker-end=\"url(#arrow)\"/>\n",
+                              x, from_y, x, to_y);
           }
         } else {
-          title = fmt::format("task #{} woken by {}", e.task,
-                              e.source == WakeSource::Timer         ? "a timer"
-                              : e.source == WakeSource::OtherThread ? "another thread"
-                                                                    : "the loop");
+          title = detail::format("task #{} woken by {}", e.task,
+                                 e.source == WakeSource::Timer         ? "a timer"
+                                 : e.source == WakeSource::OtherThread ? "another thread"
+                                                                       : "the loop");
         }
-        fmt::format_to(w, "<g class=\"wake {}\"><title>{}</title>{}</g>\n", to_string(e.source),
-                       title, wake_glyph(e.source, x, top));
+        detail::format_to(out, "<g class=\"wake {}\"><title>{}</title>{}</g>\n",
+                          to_string(e.source), title, wake_glyph(e.source, x, top));
         break;
       }
       case TraceKind::Spawn:
-        fmt::format_to(w,
-                       "<line class=\"spawn\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" "
-                       "y2=\"{2:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{3} "
-                       "spawned</title></line>\n",
-                       x, lane_y(lane) + 2, lane_y(lane) + kLaneHeight - 2, e.task);
+        detail::format_to(out,
+                          "<line class=\"spawn\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" "
+                          "y2=\"{:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{} "
+                          "spawned</title></line>\n",
+                          x, lane_y(lane) + 2, x, lane_y(lane) + kLaneHeight - 2, e.task);
         break;
       case TraceKind::Complete:
-        fmt::format_to(
-            w,
+        detail::format_to(
+            out,
             "<rect class=\"complete\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" "
             "height=\"{:.1f}\" fill=\"#222222\"><title>task #{} complete</title></rect>\n",
             x, lane_y(lane) + 3, kLaneHeight - 6, e.task);
         break;
       case TraceKind::Cancel:
-        fmt::format_to(w,
-                       "<path class=\"cancel\" d=\"M{0:.1f},{1:.1f} l8,8 m0,-8 l-8,8\" "
-                       "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{2} "
-                       "cancelled</title></path>\n",
-                       x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
+        detail::format_to(out,
+                          "<path class=\"cancel\" d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" "
+                          "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{} "
+                          "cancelled</title></path>\n",
+                          x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
         break;
       case TraceKind::PollBegin:
       case TraceKind::PollEnd: break;
@@ -274,33 +272,34 @@ std::string SvgTraceSink::render() const {
   }
 
   // The time axis, since the first event.
-  fmt::format_to(
-      w,
-      "<g class=\"axis\"><line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" "
+  detail::format_to(
+      out,
+      "<g class=\"axis\"><line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
       "stroke=\"#444444\"/>\n",
-      kLabelWidth, axis_y, kLabelWidth + kPlotWidth);
+      kLabelWidth, axis_y, kLabelWidth + kPlotWidth, axis_y);
   const double step = tick_step(span);
   for (double t = 0; t <= span * 1.0001; t += step) {
     const double x = kLabelWidth + t * kPlotWidth / span;
-    fmt::format_to(w,
-                   "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
-                   "stroke=\"#444444\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
-                   "text-anchor=\"middle\">{4}</text>\n",
-                   x, axis_y, axis_y + 5, axis_y + 18,
-                   t == 0 ? std::string("0") : duration_text(t));
+    detail::format_to(out,
+                      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+                      "stroke=\"#444444\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
+                      "text-anchor=\"middle\">{}</text>\n",
+                      x, axis_y, x, axis_y + 5, x, axis_y + 18,
+                      t == 0 ? std::string("0") : duration_text(t));
   }
-  fmt::format_to(w, "<text x=\"10\" y=\"{:.1f}\">time since the first event</text></g>\n",
-                 axis_y + 18);
+  detail::format_to(out, "<text x=\"10\" y=\"{:.1f}\">time since the first event</text></g>\n",
+                    axis_y + 18);
 
   // The legend.
   double lx = 10;
-  fmt::format_to(w, "<g class=\"legend\">");
+  detail::format_to(out, "<g class=\"legend\">");
   const PollOutcome outcomes[] = {PollOutcome::Pending, PollOutcome::Ready, PollOutcome::Threw};
   for (PollOutcome o : outcomes) {
-    fmt::format_to(w,
-                   "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/><text "
-                   "x=\"{:.1f}\" y=\"{:.1f}\">poll -&gt; {}</text>",
-                   lx, legend_y - 9, outcome_colour(o), lx + 18, legend_y, to_string(o));
+    detail::format_to(
+        out,
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/><text "
+        "x=\"{:.1f}\" y=\"{:.1f}\">poll -&gt; {}</text>",
+        lx, legend_y - 9, outcome_colour(o), lx + 18, legend_y, to_string(o));
     lx += 130;
   }
   const WakeSource sources[] = {WakeSource::Task, WakeSource::Timer, WakeSource::OtherThread,
@@ -308,12 +307,12 @@ std::string SvgTraceSink::render() const {
   const char* source_labels[] = {"woken by a task", "by a timer", "by another thread",
                                  "by the loop"};
   for (int i = 0; i < 4; ++i) {
-    fmt::format_to(w, "{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
-                   wake_glyph(sources[i], lx + 5, legend_y - 4), lx + 14, legend_y,
-                   source_labels[i]);
+    detail::format_to(out, "{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
+                      wake_glyph(sources[i], lx + 5, legend_y - 4), lx + 14, legend_y,
+                      source_labels[i]);
     lx += i == 0 ? 150 : 130;
   }
-  fmt::format_to(w, "</g>\n</svg>\n");
+  detail::format_to(out, "</g>\n</svg>\n");
   return out;
 }
 
