@@ -11,7 +11,12 @@
 //   * Spawn, Wake, Complete, Cancel: "i" (instant) events on the lane;
 //   * a Wake by another task also writes a flow: "s" on the waker's lane
 //     (bound to the poll slice that encloses it) and "f" on the woken lane
-//     (bound to the next slice there: the poll the wake causes).
+//     (bound to the next slice there: the poll the wake causes). The loop
+//     records every such wake inside the waker's poll, also the wake of a
+//     JoinHandle by its task's completion, so "s" always has its slice. "f"
+//     has no "bp": Perfetto and chrome://tracing then bind it to the next
+//     slice ("bp":"e" would bind it to an enclosing slice, and the woken
+//     lane has none at that time).
 // Timestamps ("ts", "dur") are microseconds with three decimals.
 #include <pollen/runtime/trace.hpp>
 

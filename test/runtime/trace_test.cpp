@@ -6,6 +6,7 @@
 #include <pollen/core/poll_fn.hpp>
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/runtime/trace.hpp>
+#include <pollen/sync/oneshot.hpp>
 #include <pollen/time/sleep.hpp>
 
 #include "alloc_counter.hpp"
@@ -15,7 +16,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -122,6 +125,91 @@ void ping_pong(EventLoop& loop, int rounds) {
   loop.spawn("ping", Player{&ba, &ab, rounds, true, false}).detach();
   loop.spawn("pong", Player{&ab, &ba, rounds, false, true}).detach();
   loop.run();
+}
+
+// Gives every event to two sinks.
+class TeeSink final : public pollen::TraceSink {
+ public:
+  TeeSink(pollen::TraceSink& a, pollen::TraceSink& b) : a_(a), b_(b) {}
+  void record(const TraceEvent& e) override {
+    a_.record(e);
+    b_.record(e);
+  }
+  void finish() override {
+    a_.finish();
+    b_.finish();
+  }
+
+ private:
+  pollen::TraceSink& a_;
+  pollen::TraceSink& b_;
+};
+
+// Wakes between tasks of both kinds: #2 awaits #1's JoinHandle (woken when
+// #1 completes, in #1's last poll), #3 awaits a oneshot that #4 sends on
+// (woken during #4's poll). #1 yields once first, so #2 waits for it.
+void wakes_between_tasks(EventLoop& loop) {
+  auto worker = loop.spawn("worker", Busy{std::chrono::microseconds(0)});  // #1
+  loop.spawn("awaiter", std::move(worker)).detach();                       // #2
+  auto ch = pollen::oneshot<int>();
+  loop.spawn("receiver", std::move(ch.second)).detach();  // #3
+  loop.spawn("sender", pollen::lazy([tx = std::move(ch.first)]() mutable {
+              (void)tx.send(7);
+              return Unit{};
+            }))
+      .detach();  // #4
+  loop.run();
+}
+
+// One event of a Chrome trace (the sink writes one per line).
+struct ChromeEvent {
+  std::string ph;
+  long long tid = -1;
+  long long ts_ns = -1;   // "ts" in ns (the sink writes microseconds with 3 decimals)
+  long long dur_ns = -1;  // "X" only
+  long long id = -1;      // flows only
+};
+// The raw value of "key": in a one-line JSON object.
+std::string json_field(const std::string& line, const std::string& key) {
+  const std::string tag = "\"" + key + "\":";
+  const std::size_t at = line.find(tag);
+  if (at == std::string::npos) return std::string();
+  std::size_t begin = at + tag.size(), end = begin;
+  if (line[begin] == '"') {
+    ++begin;
+    end = line.find('"', begin);
+  } else {
+    end = line.find_first_of(",}", begin);
+  }
+  return line.substr(begin, end - begin);
+}
+long long micros_to_ns(const std::string& v) {
+  if (v.empty()) return -1;
+  std::string digits;
+  for (char c : v) {
+    if (c != '.') digits += c;
+  }
+  return std::atoll(digits.c_str());
+}
+std::vector<ChromeEvent> chrome_events(const std::string& json) {
+  std::vector<ChromeEvent> out;
+  std::size_t start = 0;
+  while (start < json.size()) {
+    std::size_t end = json.find('\n', start);
+    if (end == std::string::npos) end = json.size();
+    const std::string line = json.substr(start, end - start);
+    start = end + 1;
+    if (line.find("{\"ph\":") == std::string::npos) continue;
+    ChromeEvent e;
+    e.ph = json_field(line, "ph");
+    const std::string tid = json_field(line, "tid"), id = json_field(line, "id");
+    if (!tid.empty()) e.tid = std::atoll(tid.c_str());
+    if (!id.empty()) e.id = std::atoll(id.c_str());
+    e.ts_ns = micros_to_ns(json_field(line, "ts"));
+    e.dur_ns = micros_to_ns(json_field(line, "dur"));
+    out.push_back(e);
+  }
+  return out;
 }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
@@ -249,6 +337,28 @@ TEST(Trace, RecordsSpawnPollsAWakeByAnotherTaskAndCompletion) {
   }
   EXPECT_EQ(sink.events[0].time_ns >= 0, true);
   EXPECT_EQ(sink.finishes, 0);  // the loop never finishes a sink it still has
+}
+
+// A wake by another task is recorded during the poll of the task that caused
+// it, also when that task's completion causes it (its JoinHandle's wake):
+// before the poll's PollEnd, so the Chrome trace's flow binds to that poll.
+TEST(Trace, EveryWakeByAnotherTaskFallsInsideThePollThatCausedIt) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  wakes_between_tasks(loop);
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1 worker", "spawn #2 awaiter", "spawn #3 receiver",
+                          "spawn #4 sender",                                            //
+                          "poll-begin #1", "wake #1 by task #1", "poll-end #1 Pending",  //
+                          "poll-begin #2", "poll-end #2 Pending",                        //
+                          "poll-begin #3", "poll-end #3 Pending",                        //
+                          "poll-begin #4", "wake #3 by task #4", "poll-end #4 Ready",    //
+                          "complete #4",                                                 //
+                          "poll-begin #1", "wake #2 by task #1", "poll-end #1 Ready",    //
+                          "complete #1",                                                 //
+                          "poll-begin #3", "poll-end #3 Ready", "complete #3",           //
+                          "poll-begin #2", "poll-end #2 Ready", "complete #2"));
 }
 
 TEST(Trace, AbortIsRecordedAsCancel) {
@@ -415,6 +525,65 @@ TEST(ChromeTraceSink, WritesWellFormedJsonWithALanePerTask) {
   EXPECT_EQ(count(json, R"("ph":"s")"), 1u);  // the flow of the wake by #2 (not the self-wake)
   EXPECT_EQ(count(json, R"("ph":"f")"), 1u);
   EXPECT_EQ(count(json, R"("name":"complete")"), 3u);
+}
+
+// Each wake by another task is a flow: "s" on the waker's lane inside the
+// slice of the poll that woke (Perfetto binds it to the enclosing slice) and
+// "f" with the same id on the woken lane, before its next slice (it binds to
+// that next slice). Both kinds: a JoinHandle's completion wake and a send.
+TEST(ChromeTraceSink, EveryWakeByAnotherTaskIsAFlowFromInsideTheWakersSlice) {
+  std::string json;
+  RecordingSink recorded;
+  {
+    EventLoop loop;
+    pollen::ChromeTraceSink chrome(&json);
+    TeeSink tee(recorded, chrome);
+    loop.trace_to(&tee);
+    wakes_between_tasks(loop);
+    loop.trace_to(nullptr);
+  }
+  ASSERT_TRUE(JsonChecker(json).valid()) << json;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> wakes;  // (waker, woken)
+  for (const TraceEvent& e : recorded.events) {
+    if (e.kind == TraceKind::Wake && e.source == pollen::WakeSource::Task &&
+        e.source_task != e.task) {
+      wakes.emplace_back(e.source_task, e.task);
+    }
+  }
+  ASSERT_EQ(wakes.size(), 2u);  // #3 by #4 (the send), #2 by #1 (the JoinHandle)
+  const std::vector<ChromeEvent> events = chrome_events(json);
+  std::size_t starts = 0;
+  for (const ChromeEvent& s : events) {
+    if (s.ph != "s") continue;
+    ++starts;
+    SCOPED_TRACE("flow " + std::to_string(s.id) + " from #" + std::to_string(s.tid));
+    bool in_slice = false;
+    for (const ChromeEvent& x : events) {
+      if (x.ph == "X" && x.tid == s.tid && x.ts_ns <= s.ts_ns && s.ts_ns <= x.ts_ns + x.dur_ns) {
+        in_slice = true;
+      }
+    }
+    EXPECT_TRUE(in_slice) << "the flow starts outside every poll of its lane:\n" << json;
+    const ChromeEvent* f = nullptr;
+    for (const ChromeEvent& e : events) {
+      if (e.ph == "f" && e.id == s.id) f = &e;
+    }
+    ASSERT_NE(f, nullptr);
+    bool waker_and_woken = false;
+    for (const auto& w : wakes) {
+      if (static_cast<long long>(w.first) == s.tid && static_cast<long long>(w.second) == f->tid) {
+        waker_and_woken = true;
+      }
+    }
+    EXPECT_TRUE(waker_and_woken);
+    bool next_slice = false;
+    for (const ChromeEvent& x : events) {
+      if (x.ph == "X" && x.tid == f->tid && x.ts_ns >= f->ts_ns) next_slice = true;
+    }
+    EXPECT_TRUE(next_slice) << "no poll of the woken lane after the flow's end";
+  }
+  EXPECT_EQ(starts, wakes.size());
+  EXPECT_EQ(count(json, R"("ph":"f")"), wakes.size());
 }
 
 TEST(ChromeTraceSink, WritesAFileAndAllocatesOnlyPerTask) {
