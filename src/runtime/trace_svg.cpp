@@ -3,15 +3,23 @@
 // record() only stores the events (the picture's scale depends on the last
 // one); render() lays them out:
 //
-//   #1 main     |[==]      [=]           [====]|    one lane per task, in the
-//   #2 worker   |    v[=]     v[===]x          |    order tasks first appear;
-//               +-----+-----+-----+-----+------+    a box per poll; marks for
-//               0    20    40    60    80 us        wakes; a time axis;
-//   [] Pending [] Ready [] Threw  v task  o timer ...   and a legend.
+//   #1 main     | [==]      [=]          [====] |    one lane per task, in the
+//   #2 worker   |     v[=]     v[===]x          |    order tasks first appear;
+//               +-----+-----+-----+-----+-------+    a box per poll; marks for
+//               0    20    40    60    80 us         wakes, spawns, ends; a
+//               time since the first event           time axis and its caption;
+//   [] poll -> Pending  [] poll -> Ready ...  | spawn  | complete  x cancelled
+//   v woken by a task  o by a timer ...              and a legend, a key per mark.
+//
+// Layout rules: time runs kPlotPad inside the lanes at both ends, so a mark
+// at the first or last instant stays in its lane; the caption has a row of
+// its own under the tick labels; each key of the legend is as wide as its
+// label (kCharWidth per character of the monospace font) plus a gap, and a
+// key that would pass the right edge starts a new row.
 //
 // Each box and mark carries a <title>, which browsers show on hover. Class
-// names ("lane", "poll pending", "wake timer", ...) make the file easy to
-// test and to restyle.
+// names ("lane", "poll pending", "wake timer", "key", ...) make the file easy
+// to test and to restyle.
 #include <pollen/runtime/trace.hpp>
 
 #include "trace_format.hpp"
@@ -19,16 +27,29 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <vector>
 
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
 const double kLabelWidth = 170;
 const double kPlotWidth = 800;
+// Time runs from kLabelWidth + kPlotPad to kLabelWidth + kPlotWidth -
+// kPlotPad: a mark centred on the first or last instant (at most 4.5 px
+// each side) stays inside its lane.
+const double kPlotPad = 8;
 const double kRightMargin = 30;
 const double kTop = 36;
 const double kLaneHeight = 26;
 const double kBoxHeight = 14;
+// The legend's text runs 18 px right of its key's left edge; a monospace
+// character of the 12 px font is 0.6 em (7.2 px; 7.3 leaves room for fonts a
+// little wider); keys are kKeyGap apart, in rows kKeyRow apart.
+const double kKeyText = 18;
+const double kCharWidth = 7.3;
+const double kKeyGap = 20;
+const double kKeyRow = 20;
 
 const char* outcome_class(PollOutcome o) {
   switch (o) {
@@ -106,6 +127,59 @@ std::string wake_glyph(WakeSource s, double x, double y) {
   }
   return std::string();
 }
+
+// One key of the legend: what it shows, and its label.
+struct Key {
+  enum class Mark { Poll, Wake, Spawn, Complete, Cancel } mark;
+  PollOutcome outcome;
+  WakeSource source;
+  const char* label;
+  bool new_row;  // starts a row of the legend
+};
+
+std::vector<Key> legend_keys() {
+  const PollOutcome p = PollOutcome::Pending;
+  const WakeSource w = WakeSource::Task;
+  return {
+      {Key::Mark::Poll, PollOutcome::Pending, w, "poll -> Pending", false},
+      {Key::Mark::Poll, PollOutcome::Ready, w, "poll -> Ready", false},
+      {Key::Mark::Poll, PollOutcome::Threw, w, "poll -> Threw", false},
+      {Key::Mark::Spawn, p, w, "spawn", false},
+      {Key::Mark::Complete, p, w, "complete", false},
+      {Key::Mark::Cancel, p, w, "cancelled", false},
+      {Key::Mark::Wake, p, WakeSource::Task, "woken by a task", true},
+      {Key::Mark::Wake, p, WakeSource::Timer, "by a timer", false},
+      {Key::Mark::Wake, p, WakeSource::OtherThread, "by another thread", false},
+      {Key::Mark::Wake, p, WakeSource::Loop, "by the loop", false},
+  };
+}
+
+// The mark of a key whose left edge is x, on the text baseline y; drawn
+// as in the lanes, within [x, x + 14].
+std::string key_mark(const Key& k, double x, double y) {
+  switch (k.mark) {
+    case Key::Mark::Poll:
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/>", x, y - 9,
+          outcome_colour(k.outcome));
+    case Key::Mark::Wake:
+      return wake_glyph(k.source, x + 5, y - 4);
+    case Key::Mark::Spawn:
+      return detail::format(
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#5cb85c\" "
+          "stroke-width=\"2\"/>",
+          x + 6, y - 11, x + 6, y + 2);
+    case Key::Mark::Complete:
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" height=\"12\" fill=\"#222222\"/>", x + 5,
+          y - 10);
+    case Key::Mark::Cancel:
+      return detail::format(
+          "<path d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" stroke=\"#d9534f\" stroke-width=\"2\"/>",
+          x + 2, y - 8);
+  }
+  return std::string();
+}
 }  // namespace
 
 SvgTraceSink::SvgTraceSink(const std::string& path) : path_(path) {}
@@ -157,15 +231,31 @@ std::string SvgTraceSink::render() const {
     }
   }
   const double span = static_cast<double>(t1 > t0 ? t1 - t0 : 1);
+  const double scale = (kPlotWidth - 2 * kPlotPad) / span;  // px per ns
   auto x_of = [&](std::int64_t t) {
-    return kLabelWidth + static_cast<double>(t - t0) * kPlotWidth / span;
+    return kLabelWidth + kPlotPad + static_cast<double>(t - t0) * scale;
   };
   auto lane_y = [&](long i) { return kTop + static_cast<double>(i) * kLaneHeight; };
 
+  // Below the lanes: the axis with its tick labels (baseline axis_y + 18),
+  // its caption on a row of its own (axis_y + 36), then the legend's rows.
   const double axis_y = kTop + static_cast<double>(lanes) * kLaneHeight + 8;
-  const double legend_y = axis_y + 40;
   const double width = kLabelWidth + kPlotWidth + kRightMargin;
-  const double height = legend_y + 24;
+  const std::vector<Key> keys = legend_keys();
+  std::vector<std::pair<double, double>> key_at;  // (x, baseline) of each key
+  {
+    double lx = 10, ly = axis_y + 62;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const double w = kKeyText + kCharWidth * static_cast<double>(std::strlen(keys[i].label));
+      if ((keys[i].new_row && i > 0) || lx + w > width - 10) {
+        lx = 10;
+        ly += kKeyRow;
+      }
+      key_at.emplace_back(lx, ly);
+      lx += w + kKeyGap;
+    }
+  }
+  const double height = (key_at.empty() ? axis_y + 40 : key_at.back().second) + 14;
 
   std::string out;
   detail::format_to(
@@ -279,7 +369,7 @@ std::string SvgTraceSink::render() const {
       kLabelWidth, axis_y, kLabelWidth + kPlotWidth, axis_y);
   const double step = tick_step(span);
   for (double t = 0; t <= span * 1.0001; t += step) {
-    const double x = kLabelWidth + t * kPlotWidth / span;
+    const double x = kLabelWidth + kPlotPad + t * scale;
     detail::format_to(out,
                       "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
                       "stroke=\"#444444\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
@@ -287,30 +377,17 @@ std::string SvgTraceSink::render() const {
                       x, axis_y, x, axis_y + 5, x, axis_y + 18,
                       t == 0 ? std::string("0") : duration_text(t));
   }
-  detail::format_to(out, "<text x=\"10\" y=\"{:.1f}\">time since the first event</text></g>\n",
-                    axis_y + 18);
+  detail::format_to(out,
+                    "<text class=\"caption\" x=\"{:.1f}\" y=\"{:.1f}\">time since the first "
+                    "event</text></g>\n",
+                    kLabelWidth, axis_y + 36);
 
-  // The legend.
-  double lx = 10;
-  detail::format_to(out, "<g class=\"legend\">");
-  const PollOutcome outcomes[] = {PollOutcome::Pending, PollOutcome::Ready, PollOutcome::Threw};
-  for (PollOutcome o : outcomes) {
-    detail::format_to(
-        out,
-        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/><text "
-        "x=\"{:.1f}\" y=\"{:.1f}\">poll -&gt; {}</text>",
-        lx, legend_y - 9, outcome_colour(o), lx + 18, legend_y, to_string(o));
-    lx += 130;
-  }
-  const WakeSource sources[] = {WakeSource::Task, WakeSource::Timer, WakeSource::OtherThread,
-                                WakeSource::Loop};
-  const char* source_labels[] = {"woken by a task", "by a timer", "by another thread",
-                                 "by the loop"};
-  for (int i = 0; i < 4; ++i) {
-    detail::format_to(out, "{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
-                      wake_glyph(sources[i], lx + 5, legend_y - 4), lx + 14, legend_y,
-                      source_labels[i]);
-    lx += i == 0 ? 150 : 130;
+  // The legend: a key (a mark and its label) per kind of mark.
+  detail::format_to(out, "<g class=\"legend\">\n");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const double lx = key_at[i].first, ly = key_at[i].second;
+    detail::format_to(out, "<g class=\"key\">{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text></g>\n",
+                      key_mark(keys[i], lx, ly), lx + kKeyText, ly, xml_escape(keys[i].label));
   }
   detail::format_to(out, "</g>\n</svg>\n");
   return out;

@@ -15,7 +15,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -644,6 +646,212 @@ TEST(SvgTraceSink, DrawsALanePerTaskAndABoxPerPoll) {
   EXPECT_EQ(count(svg, "class=\"cancel\""), 1u);
   EXPECT_THAT(svg, HasSubstr("#1 waiter &lt;1&gt;"));
   EXPECT_EQ(count(svg, "<"), count(svg, ">"));
+}
+
+// The numeric attribute `name` of an SVG element's text, or `fallback`.
+double svg_attr(const std::string& element, const std::string& name, double fallback = 0) {
+  const std::string tag = " " + name + "=\"";
+  const std::size_t at = element.find(tag);
+  if (at == std::string::npos) return fallback;
+  return std::atof(element.c_str() + at + tag.size());
+}
+// The characters of an SVG text's content (an entity such as &gt; is one).
+std::size_t svg_text_length(const std::string& element) {
+  const std::size_t open = element.find('>'), close = element.find("</text>");
+  std::size_t n = 0;
+  for (std::size_t i = open + 1; i < close; ++i) {
+    if (element[i] == '&') i = element.find(';', i);
+    ++n;
+  }
+  return n;
+}
+// The horizontal extent [min, max] of one drawn SVG element (<rect>,
+// <circle>, <line>, <path> with M/m/l/h/v/z commands, <text>: left-anchored,
+// or centred with text-anchor="middle", 0.6 em per character of the 12 px
+// monospace font).
+std::pair<double, double> svg_x_extent(const std::string& element) {
+  const std::string kind = element.substr(1, element.find_first_of(" >") - 1);
+  if (kind == "rect") {
+    const double x = svg_attr(element, "x");
+    return {x, x + svg_attr(element, "width")};
+  }
+  if (kind == "circle") {
+    const double cx = svg_attr(element, "cx"), r = svg_attr(element, "r");
+    return {cx - r, cx + r};
+  }
+  if (kind == "line") {
+    const double x1 = svg_attr(element, "x1"), x2 = svg_attr(element, "x2");
+    const double half = svg_attr(element, "stroke-width", 1) / 2;
+    return {std::min(x1, x2) - half, std::max(x1, x2) + half};
+  }
+  if (kind == "text") {
+    const double w = 7.2 * static_cast<double>(svg_text_length(element));
+    const double x = svg_attr(element, "x");
+    if (element.find("text-anchor=\"middle\"") != std::string::npos) return {x - w / 2, x + w / 2};
+    return {x, x + w};
+  }
+  EXPECT_EQ(kind, "path") << element;
+  const std::size_t d = element.find(" d=\"") + 4;
+  const std::string path = element.substr(d, element.find('"', d) - d);
+  double x = 0, lo = 1e9, hi = -1e9;
+  const char* p = path.c_str();
+  while (*p != '\0') {
+    const char cmd = *p++;
+    char* end = nullptr;
+    switch (cmd) {
+      case 'M':
+      case 'm':
+      case 'l': {
+        const double dx = std::strtod(p, &end);
+        p = end + 1;  // past the comma
+        (void)std::strtod(p, &end);
+        p = end;
+        x = cmd == 'M' ? dx : x + dx;
+        break;
+      }
+      case 'h':
+        x += std::strtod(p, &end);
+        p = end;
+        break;
+      case 'v':
+        (void)std::strtod(p, &end);
+        p = end;
+        break;
+      default: break;  // z, spaces
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  return {lo, hi};
+}
+// The elements (<rect .../>, <text ...>...</text>, ...) in `svg` between
+// `from` and `to`, without <g> and <title>.
+std::vector<std::string> svg_elements(const std::string& svg, std::size_t from, std::size_t to) {
+  std::vector<std::string> out;
+  for (std::size_t at = svg.find('<', from); at < to; at = svg.find('<', at + 1)) {
+    const std::string head = svg.substr(at, 8);
+    if (head.compare(0, 2, "</") == 0 || head.compare(0, 3, "<g ") == 0 ||
+        head.compare(0, 3, "<g>") == 0 || head.compare(0, 7, "<title>") == 0) {
+      continue;
+    }
+    std::size_t end = svg.find('>', at) + 1;
+    if (head.compare(0, 5, "<text") == 0) end = svg.find("</text>", at) + 7;
+    out.push_back(svg.substr(at, end - at));  // a <title> inside is skipped next
+  }
+  return out;
+}
+
+// The picture's geometry, on events with known times, marks of every kind
+// at the first and the last instant: the axis caption has a row of its own
+// (not the tick labels'), the legend's keys (one per kind of mark, spawn and
+// completion included) do not overlap, and every mark stays inside the lanes.
+TEST(SvgTraceSink, NothingOverlapsAndEveryMarkStaysInsideTheLanes) {
+  pollen::SvgTraceSink sink(static_cast<std::string*>(nullptr));
+  auto ev = [](TraceKind k, std::uint64_t task, std::int64_t ns, pollen::WakeSource src,
+               std::uint64_t from, pollen::PollOutcome o) {
+    TraceEvent e;
+    e.kind = k;
+    e.task = task;
+    e.task_name = task == 1 ? "first" : "second";
+    e.time_ns = ns;
+    e.outcome = o;
+    e.source = src;
+    e.source_task = from;
+    return e;
+  };
+  using pollen::PollOutcome;
+  using pollen::WakeSource;
+  const TraceEvent events[] = {
+      ev(TraceKind::Spawn, 1, 0, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 2, 0, WakeSource::Timer, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 1, 0, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 1, 1000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 2, 60000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 60500, WakeSource::Task, 2, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 2, 61000, WakeSource::Loop, 0, PollOutcome::Threw),
+      ev(TraceKind::Cancel, 2, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 100000, WakeSource::OtherThread, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 1, 100000, WakeSource::Loop, 0, PollOutcome::Ready),
+      ev(TraceKind::Complete, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+  };
+  for (const TraceEvent& e : events) sink.record(e);
+  const std::string svg = sink.render();
+  const double width = svg_attr(svg, "width");
+  ASSERT_GT(width, 0);
+
+  // Marks: between the last lane and the axis.
+  const std::size_t marks_from = svg.rfind("<g class=\"lane\">");
+  const std::size_t axis_at = svg.find("<g class=\"axis\">");
+  const std::size_t legend_at = svg.find("<g class=\"legend\">");
+  ASSERT_NE(marks_from, std::string::npos);
+  ASSERT_NE(axis_at, std::string::npos);
+  ASSERT_NE(legend_at, std::string::npos);
+  const std::string lane_rect = svg_elements(svg, marks_from, axis_at).front();
+  const std::pair<double, double> lane = svg_x_extent(lane_rect);
+  const std::vector<std::string> marks =
+      svg_elements(svg, svg.find('\n', marks_from), axis_at);
+  EXPECT_GE(marks.size(), 10u);
+  for (const std::string& m : marks) {
+    const std::pair<double, double> x = svg_x_extent(m);
+    EXPECT_GE(x.first, lane.first) << m;
+    EXPECT_LE(x.second, lane.second) << m;  // inside the lane, so inside the picture
+  }
+
+  // The axis: tick labels on one baseline, the caption on another, at
+  // least a line (12 px) away.
+  std::vector<double> tick_y;
+  double caption_y = -1;
+  for (const std::string& e : svg_elements(svg, axis_at, legend_at)) {
+    if (e.compare(0, 5, "<text") != 0) continue;
+    EXPECT_LE(svg_x_extent(e).second, width) << e;
+    if (e.find("text-anchor=\"middle\"") != std::string::npos) {
+      tick_y.push_back(svg_attr(e, "y"));
+    } else {
+      caption_y = svg_attr(e, "y");
+    }
+  }
+  ASSERT_FALSE(tick_y.empty());
+  ASSERT_GT(caption_y, 0);
+  for (double y : tick_y) EXPECT_GE(std::abs(caption_y - y), 12.0);
+
+  // The legend: a key per kind of mark, none overlapping another of its row.
+  struct KeyBox {
+    double lo, hi, y;
+    std::string label;
+  };
+  std::vector<KeyBox> keys;
+  for (std::size_t at = svg.find("<g class=\"key\">", legend_at); at != std::string::npos;
+       at = svg.find("<g class=\"key\">", at + 1)) {
+    const std::size_t end = svg.find("</g>", at);
+    KeyBox k{1e9, -1e9, 0, std::string()};
+    for (const std::string& e : svg_elements(svg, at, end)) {
+      const std::pair<double, double> x = svg_x_extent(e);
+      k.lo = std::min(k.lo, x.first);
+      k.hi = std::max(k.hi, x.second);
+      if (e.compare(0, 5, "<text") == 0) {
+        k.y = svg_attr(e, "y");
+        k.label = e.substr(e.find('>') + 1, e.find("</text>") - e.find('>') - 1);
+      }
+    }
+    EXPECT_LE(k.hi, width) << k.label;
+    EXPECT_GT(k.y, caption_y) << k.label;
+    keys.push_back(k);
+  }
+  std::vector<std::string> labels;
+  for (const KeyBox& k : keys) labels.push_back(k.label);
+  EXPECT_THAT(labels, ElementsAre("poll -&gt; Pending", "poll -&gt; Ready", "poll -&gt; Threw",
+                                  "spawn", "complete", "cancelled", "woken by a task",
+                                  "by a timer", "by another thread", "by the loop"));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    for (std::size_t j = i + 1; j < keys.size(); ++j) {
+      if (keys[i].y != keys[j].y) continue;
+      EXPECT_TRUE(keys[i].hi <= keys[j].lo || keys[j].hi <= keys[i].lo)
+          << keys[i].label << " overlaps " << keys[j].label;
+    }
+  }
+  EXPECT_LE(keys.back().y, svg_attr(svg, "height"));
 }
 
 // ---- Slow polls --------------------------------------------------------------
