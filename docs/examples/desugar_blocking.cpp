@@ -11,7 +11,7 @@
 //   desugar_blocking                 run both, print the timelines
 //   desugar_blocking --svg DIR       also write DIR/blocking.svg and
 //                                    DIR/spawn_blocking.svg (regenerates
-//                                    docs/images: --svg docs/images)
+//                                    docs/images: scripts/dev images)
 //   desugar_blocking --check COMMITTED_DIR OUT_DIR
 //                                    write the SVGs to OUT_DIR and check that
 //                                    the structure of each (tasks, polls,
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
     if (committed != r.structure) {
       std::printf(
           "%s/%s is out of date.\ncommitted structure:\n%snew structure:\n%s"
-          "regenerate it: build/docs/examples/desugar_blocking --svg docs/images\n",
+          "regenerate it: scripts/dev images\n",
           committed_dir.c_str(), r.file, committed.c_str(), r.structure.c_str());
       status = 1;
     } else {

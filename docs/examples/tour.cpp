@@ -6,7 +6,8 @@
 //   2. an async function is a state machine (the blog post's some_task);
 //   3. a runtime polls tasks when their wakers say so (naive loop vs EventLoop);
 //   4. a blocking call inside poll() stalls every task; spawn_blocking;
-//   5. cancellation: dropping a future, aborting a task;
+//   5. cancellation: dropping a future, aborting a task (and a task awaiting
+//      another's JoinHandle: the trace's arrow);
 //   6. function colours: a loop inside a loop is refused, two loops are fine.
 //
 // It prints state trees as they change, colours them only when stdout is a
@@ -324,6 +325,16 @@ void part5(pollen::EventLoop& loop) {
   pollen::JoinResult<pollen::Unit> r = loop.block_on(std::move(h));
   std::printf("  after h.abort(): cancelled = %s, its timer is gone, tasks alive = %zu\n",
               r.is_cancelled() ? "true" : "false", loop.stats().tasks_alive);
+  // A wake from one task to another (the trace's flow arrow): worker's last
+  // poll wakes the task that awaits its JoinHandle (block_on's task).
+  pollen::JoinHandle<int> worker =
+      loop.spawn("worker", pollen::map(pollen::yield_now(), [](pollen::Unit) { return 21; }));
+  const int doubled = loop.block_on(
+      pollen::map(std::move(worker), [](pollen::JoinResult<int> w) { return w.value() * 2; }));
+  std::printf(
+      "  Not aborted, a JoinHandle is a future: block_on's task awaits \"worker\";\n"
+      "  worker's last poll wakes it, and it doubles the result: %d\n",
+      doubled);
 
   heading("6.", "A loop inside a loop is refused (function colours)");
   std::printf(
@@ -398,7 +409,8 @@ int main(int argc, char** argv) {
     std::printf(
         "  written to\n    %s\n"
         "  open it in https://ui.perfetto.dev (\"Open trace file\") or in\n"
-        "  chrome://tracing (\"Load\"): one lane per task, a slice per poll.\n",
+        "  chrome://tracing (\"Load\"): one lane per task, a slice per poll, and\n"
+        "  an arrow from worker's last poll to the poll of block_on's task it woke.\n",
         trace_path.c_str());
   } else {
     std::printf("  could not write %s\n", trace_path.c_str());

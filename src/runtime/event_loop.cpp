@@ -326,8 +326,12 @@ POLLEN_ALWAYS_INLINE std::size_t LoopCore::poll_round(std::size_t round) {
     r = t->vtable->poll(t, cx);
 #endif
     if (r == TaskPoll::Ready) {
-      if (kProbed) probe_end(t, begin_ns, PollOutcome::Ready);
-      finish(t);  // the JoinHandle's wake in here comes from this task
+      // The JoinHandle's wake in finish() comes from this task (`running`).
+      if (kProbed) {
+        finish_polled(t, begin_ns, PollOutcome::Ready);  // the wake inside the poll's slice
+      } else {
+        finish(t);
+      }
       continue;
     }
     TaskState after(t->state);  // ... and its one store after (reloaded: the
@@ -356,8 +360,11 @@ POLLEN_SLOW_PATH void LoopCore::poll_threw(TaskHeader* t, std::exception_ptr e, 
   t->vtable->drop_future(t);
   ::new (t->vtable->slot(t)) std::exception_ptr(std::move(e));
   t->stage = TaskStage::Error;
-  if (probed) probe_end(t, begin_ns, PollOutcome::Threw);
-  finish(t);
+  if (probed) {
+    finish_polled(t, begin_ns, PollOutcome::Threw);
+  } else {
+    finish(t);
+  }
 }
 #endif
 

@@ -177,6 +177,8 @@ class LoopCore {
   bool watching = false;             // trace || observer: what wake sites and finish() test
   bool instrumented = false;         // watching || slow_threshold_ns: poll_task's one test
   bool firing_timers = false;        // the timers are firing (wakes come from them)
+  // The task finish_polled() is finishing: it records that task's Complete itself.
+  const TaskHeader* complete_after_poll_end = nullptr;
   std::unique_ptr<PollObserver> observer_storage;  // created by the first set_introspection(true)
   PollObserver* observer = nullptr;  // observer_storage.get() while on, else nullptr
   std::unordered_map<const TaskHeader*, std::uint64_t> task_wakes;  // while introspection is on
@@ -287,8 +289,13 @@ class LoopCore {
   // Before a poll, when instrumented: returns the clock (kNoClock when
   // neither tracing nor the detector needed it).
   POLLEN_SLOW_PATH std::int64_t probe_begin(TaskHeader* t);
-  // After the poll, before the task finishes (if it does).
+  // After the poll; when the task finishes, inside finish_polled().
   POLLEN_SLOW_PATH void probe_end(TaskHeader* t, std::int64_t begin, PollOutcome outcome);
+  // When instrumented, the task's last poll ended (Ready or Threw): finishes
+  // it before the poll's probe_end(), so that the wakes its finishing causes
+  // (its JoinHandle's, those of its output's destructor) fall inside that
+  // poll; records Complete after the PollEnd, as for any task.
+  POLLEN_SLOW_PATH void finish_polled(TaskHeader* t, std::int64_t begin, PollOutcome outcome);
 #if POLLEN_HAS_EXCEPTIONS
   void report_unhandled(const char* name, const std::exception_ptr& e);
 #endif

@@ -45,9 +45,9 @@ namespace detail {
 namespace {
 // "12.3 ms", "45.6 us", "789 ns".
 std::string format_duration(std::int64_t ns) {
-  fmt::memory_buffer buf;
-  append_duration(buf, ns);
-  return fmt::to_string(buf);
+  std::string out;
+  append_duration(out, ns);
+  return out;
 }
 std::string indent(const std::string& text, const char* prefix) {
   std::string out;
@@ -211,7 +211,7 @@ void LoopCore::watch_remote_wake(const TaskHeader* t, bool from_loop_thread) {
 }
 
 void LoopCore::watch_finish(const TaskHeader* t, bool cancelled) {
-  if (trace != nullptr) {
+  if (trace != nullptr && t != complete_after_poll_end) {
     emit(*this, cancelled ? TraceKind::Cancel : TraceKind::Complete, t, precise_now_ns());
   }
   if (observer != nullptr) {
@@ -238,6 +238,28 @@ void LoopCore::probe_end(TaskHeader* t, std::int64_t begin, PollOutcome outcome)
   if (slow_threshold_ns > 0 && begin != kNoClock && now - begin > slow_threshold_ns) {
     report_slow_poll(*this, t, now - begin);
   }
+}
+
+// The poll's slice ends after finish(), so a trace shows each wake that the
+// finishing causes inside the slice of the task that caused it (a Chrome
+// trace's flow arrow starts there). The Complete event still follows the
+// PollEnd. An extra reference keeps the block (its id, name and state tree)
+// readable past finish(), which may give the owner's reference back.
+void LoopCore::finish_polled(TaskHeader* t, std::int64_t begin, PollOutcome outcome) {
+  struct Hold {
+    LoopCore& core;
+    TaskHeader* t;
+    ~Hold() {
+      core.complete_after_poll_end = nullptr;
+      task_release(t);
+    }
+  } hold{*this, t};
+  t->refs.retain();
+  complete_after_poll_end = t;
+  finish(t);
+  complete_after_poll_end = nullptr;
+  probe_end(t, begin, outcome);
+  if (trace != nullptr) emit(*this, TraceKind::Complete, t, precise_now_ns());
 }
 
 }  // namespace detail

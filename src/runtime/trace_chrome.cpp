@@ -11,16 +11,16 @@
 //   * Spawn, Wake, Complete, Cancel: "i" (instant) events on the lane;
 //   * a Wake by another task also writes a flow: "s" on the waker's lane
 //     (bound to the poll slice that encloses it) and "f" on the woken lane
-//     (bound to the next slice there: the poll the wake causes).
+//     (bound to the next slice there: the poll the wake causes). The loop
+//     records every such wake inside the waker's poll, also the wake of a
+//     JoinHandle by its task's completion, so "s" always has its slice. "f"
+//     has no "bp": Perfetto and chrome://tracing then bind it to the next
+//     slice ("bp":"e" would bind it to an enclosing slice, and the woken
+//     lane has none at that time).
 // Timestamps ("ts", "dur") are microseconds with three decimals.
 #include <pollen/runtime/trace.hpp>
 
 #include "trace_format.hpp"
-
-#include <fmt/format.h>
-
-#include <cstring>
-#include <iterator>
 
 POLLEN_NAMESPACE_BEGIN
 
@@ -31,15 +31,18 @@ const char kHeader[] =
     "loop\"}}";
 const char kFooter[] = "\n]}\n";
 
+// One event's text; longer only with a very long task name.
+using EventBuffer = detail::InlineBuffer<500>;
+
 // Appends `s` as the inside of a JSON string.
-void append_json_string(fmt::memory_buffer& buf, const char* s) {
+void append_json_string(EventBuffer& buf, const char* s) {
   for (; *s != '\0'; ++s) {
     const unsigned char c = static_cast<unsigned char>(*s);
     if (c == '"' || c == '\\') {
       buf.push_back('\\');
       buf.push_back(static_cast<char>(c));
     } else if (c < 0x20) {
-      fmt::format_to(std::back_inserter(buf), "\\u{:04x}", static_cast<unsigned>(c));
+      detail::format_to(buf, "\\u{:04x}", static_cast<unsigned>(c));
     } else {
       buf.push_back(static_cast<char>(c));
     }
@@ -78,20 +81,19 @@ void ChromeTraceSink::name_lane(std::uint64_t task, const char* name) {
   if (task < named_.size() && named_[task]) return;
   if (task >= named_.size()) named_.resize(task + 1 + named_.size() / 2, false);
   named_[task] = true;
-  fmt::memory_buffer buf;
-  auto out = std::back_inserter(buf);
-  fmt::format_to(out,
-                 ",\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{0},\"name\":\"thread_name\",\"args\":{{"
-                 "\"name\":\"#{0}",
-                 task);
+  EventBuffer buf;
+  detail::format_to(buf,
+                    ",\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_name\",\"args\":{{"
+                    "\"name\":\"#{}",
+                    task, task);
   if (name != nullptr && name[0] != '\0') {
     buf.push_back(' ');
     append_json_string(buf, name);
   }
-  fmt::format_to(out,
-                 "\"}}}},\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{0},\"name\":\"thread_sort_index\","
-                 "\"args\":{{\"sort_index\":{0}}}}}",
-                 task);
+  detail::format_to(buf,
+                    "\"}}}},\n{{\"ph\":\"M\",\"pid\":1,\"tid\":{},\"name\":\"thread_sort_index\","
+                    "\"args\":{{\"sort_index\":{}}}}}",
+                    task, task);
   write(buf.data(), buf.size());
 }
 
@@ -99,51 +101,52 @@ void ChromeTraceSink::record(const TraceEvent& e) {
   if (finished_ || !ok()) return;
   begin_if_needed();
   name_lane(e.task, e.task_name);
-  fmt::memory_buffer buf;
-  auto out = std::back_inserter(buf);
+  EventBuffer buf;
   switch (e.kind) {
     case TraceKind::PollBegin: polls_.emplace_back(e.task, e.time_ns); return;
     case TraceKind::PollEnd: {
       const std::int64_t begin = detail::close_poll(polls_, e.task, e.time_ns);
-      fmt::format_to(out,
-                     ",\n{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},\"dur\":{:.3f},"
-                     "\"name\":\"poll: {}\",\"cat\":\"poll\",\"args\":{{\"result\":\"{}\"}}}}",
-                     e.task, micros(begin), micros(e.time_ns - begin), to_string(e.outcome),
-                     to_string(e.outcome));
+      detail::format_to(buf,
+                        ",\n{{\"ph\":\"X\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},\"dur\":{:.3f},"
+                        "\"name\":\"poll: {}\",\"cat\":\"poll\",\"args\":{{\"result\":\"{}\"}}}}",
+                        e.task, micros(begin), micros(e.time_ns - begin), to_string(e.outcome),
+                        to_string(e.outcome));
       break;
     }
     case TraceKind::Wake: {
       const double ts = micros(e.time_ns);
       if (e.source == WakeSource::Task) {
-        fmt::format_to(out,
-                       ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
-                       "\"name\":\"woken by #{}\",\"cat\":\"wake\",\"args\":{{\"source\":\"task\","
-                       "\"source_task\":{}}}}}",
-                       e.task, ts, e.source_task, e.source_task);
+        detail::format_to(
+            buf,
+            ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
+            "\"name\":\"woken by #{}\",\"cat\":\"wake\",\"args\":{{\"source\":\"task\","
+            "\"source_task\":{}}}}}",
+            e.task, ts, e.source_task, e.source_task);
         if (e.source_task != e.task && e.source_task != 0) {
           const std::uint64_t flow = next_flow_++;
-          fmt::format_to(
-              out,
-              ",\n{{\"ph\":\"s\",\"id\":{0},\"pid\":1,\"tid\":{1},\"ts\":{2:.3f},"
-              "\"name\":\"wake\",\"cat\":\"wake\"}},\n{{\"ph\":\"f\",\"id\":{0},"
-              "\"pid\":1,\"tid\":{3},\"ts\":{2:.3f},\"name\":\"wake\",\"cat\":\"wake\"}}",
-              flow, e.source_task, ts, e.task);
+          detail::format_to(
+              buf,
+              ",\n{{\"ph\":\"s\",\"id\":{},\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
+              "\"name\":\"wake\",\"cat\":\"wake\"}},\n{{\"ph\":\"f\",\"id\":{},"
+              "\"pid\":1,\"tid\":{},\"ts\":{:.3f},\"name\":\"wake\",\"cat\":\"wake\"}}",
+              flow, e.source_task, ts, flow, e.task, ts);
         }
       } else {
-        fmt::format_to(out,
-                       ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
-                       "\"name\":\"woken by {}\",\"cat\":\"wake\",\"args\":{{\"source\":\"{}\"}}}}",
-                       e.task, ts, to_string(e.source), to_string(e.source));
+        detail::format_to(
+            buf,
+            ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
+            "\"name\":\"woken by {}\",\"cat\":\"wake\",\"args\":{{\"source\":\"{}\"}}}}",
+            e.task, ts, to_string(e.source), to_string(e.source));
       }
       break;
     }
     case TraceKind::Spawn:
     case TraceKind::Complete:
     case TraceKind::Cancel:
-      fmt::format_to(out,
-                     ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
-                     "\"name\":\"{}\",\"cat\":\"task\"}}",
-                     e.task, micros(e.time_ns), to_string(e.kind));
+      detail::format_to(buf,
+                        ",\n{{\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":{},\"ts\":{:.3f},"
+                        "\"name\":\"{}\",\"cat\":\"task\"}}",
+                        e.task, micros(e.time_ns), to_string(e.kind));
       break;
   }
   write(buf.data(), buf.size());

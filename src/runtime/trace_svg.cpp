@@ -3,35 +3,53 @@
 // record() only stores the events (the picture's scale depends on the last
 // one); render() lays them out:
 //
-//   #1 main     |[==]      [=]           [====]|    one lane per task, in the
-//   #2 worker   |    v[=]     v[===]x          |    order tasks first appear;
-//               +-----+-----+-----+-----+------+    a box per poll; marks for
-//               0    20    40    60    80 us        wakes; a time axis;
-//   [] Pending [] Ready [] Threw  v task  o timer ...   and a legend.
+//   #1 main     | [==]      [=]          [====] |    one lane per task, in the
+//   #2 worker   |     v[=]     v[===]x          |    order tasks first appear;
+//               +-----+-----+-----+-----+-------+    a box per poll; marks for
+//               0    20    40    60    80 us         wakes, spawns, ends; a
+//               time since the first event           time axis and its caption;
+//   [] poll -> Pending  [] poll -> Ready ...  | spawn  | complete  x cancelled
+//   v woken by a task  o by a timer ...              and a legend, a key per mark.
+//
+// Layout rules: time runs kPlotPad inside the lanes at both ends, so a mark
+// at the first or last instant stays in its lane; the caption has a row of
+// its own under the tick labels; each key of the legend is as wide as its
+// label (kCharWidth per character of the monospace font) plus a gap, and a
+// key that would pass the right edge starts a new row.
 //
 // Each box and mark carries a <title>, which browsers show on hover. Class
-// names ("lane", "poll pending", "wake timer", ...) make the file easy to
-// test and to restyle.
+// names ("lane", "poll pending", "wake timer", "key", ...) make the file easy
+// to test and to restyle.
 #include <pollen/runtime/trace.hpp>
 
 #include "trace_format.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <iterator>
+#include <cstring>
+#include <vector>
 
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
 const double kLabelWidth = 170;
 const double kPlotWidth = 800;
+// Time runs from kLabelWidth + kPlotPad to kLabelWidth + kPlotWidth -
+// kPlotPad: a mark centred on the first or last instant (at most 4.5 px
+// each side) stays inside its lane.
+const double kPlotPad = 8;
 const double kRightMargin = 30;
 const double kTop = 36;
 const double kLaneHeight = 26;
 const double kBoxHeight = 14;
+// The legend's text runs 18 px right of its key's left edge; a monospace
+// character of the 12 px font is 0.6 em (7.2 px; 7.3 leaves room for fonts a
+// little wider); keys are kKeyGap apart, in rows kKeyRow apart.
+const double kKeyText = 18;
+const double kCharWidth = 7.3;
+const double kKeyGap = 20;
+const double kKeyRow = 20;
 
 const char* outcome_class(PollOutcome o) {
   switch (o) {
@@ -74,9 +92,9 @@ std::string xml_escape(const std::string& s) {
 }
 
 std::string duration_text(double ns) {
-  if (ns >= 1e6) return fmt::format("{:.3g} ms", ns / 1e6);
-  if (ns >= 1e3) return fmt::format("{:.3g} us", ns / 1e3);
-  return fmt::format("{:.3g} ns", ns);
+  if (ns >= 1e6) return detail::format("{:.3g} ms", ns / 1e6);
+  if (ns >= 1e3) return detail::format("{:.3g} us", ns / 1e3);
+  return detail::format("{:.3g} ns", ns);
 }
 
 // A round tick step (1, 2 or 5 times a power of ten) giving about 8 ticks.
@@ -92,19 +110,73 @@ std::string wake_glyph(WakeSource s, double x, double y) {
   const char* c = source_colour(s);
   switch (s) {
     case WakeSource::Task:
-      return fmt::format("<path d=\"M{:.1f},{:.1f} l-4,-6 h8 z\" fill=\"{}\"/>", x, y + 3, c);
+      return detail::format("<path d=\"M{:.1f},{:.1f} l-4,-6 h8 z\" fill=\"{}\"/>", x, y + 3, c);
     case WakeSource::Timer:
-      return fmt::format(
-          "<circle cx=\"{0:.1f}\" cy=\"{1:.1f}\" r=\"4\" fill=\"white\" stroke=\"{2}\" "
-          "stroke-width=\"1.5\"/><path d=\"M{0:.1f},{1:.1f} v-3 M{0:.1f},{1:.1f} h2.5\" "
-          "stroke=\"{2}\" stroke-width=\"1.2\"/>",
-          x, y, c);
+      return detail::format(
+          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"4\" fill=\"white\" stroke=\"{}\" "
+          "stroke-width=\"1.5\"/><path d=\"M{:.1f},{:.1f} v-3 M{:.1f},{:.1f} h2.5\" "
+          "stroke=\"{}\" stroke-width=\"1.2\"/>",
+          x, y, c, x, y, x, y, c);
     case WakeSource::OtherThread:
-      return fmt::format("<path d=\"M{:.1f},{:.1f} l4,4 l-4,4 l-4,-4 z\" fill=\"{}\"/>", x, y - 4,
-                         c);
+      return detail::format("<path d=\"M{:.1f},{:.1f} l4,4 l-4,4 l-4,-4 z\" fill=\"{}\"/>", x,
+                            y - 4, c);
     case WakeSource::Loop:
-      return fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\"/>",
-                         x - 3.5, y - 3.5, c);
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"7\" height=\"7\" fill=\"{}\"/>", x - 3.5,
+          y - 3.5, c);
+  }
+  return std::string();
+}
+
+// One key of the legend: what it shows, and its label.
+struct Key {
+  enum class Mark { Poll, Wake, Spawn, Complete, Cancel } mark;
+  PollOutcome outcome;
+  WakeSource source;
+  const char* label;
+  bool new_row;  // starts a row of the legend
+};
+
+std::vector<Key> legend_keys() {
+  const PollOutcome p = PollOutcome::Pending;
+  const WakeSource w = WakeSource::Task;
+  return {
+      {Key::Mark::Poll, PollOutcome::Pending, w, "poll -> Pending", false},
+      {Key::Mark::Poll, PollOutcome::Ready, w, "poll -> Ready", false},
+      {Key::Mark::Poll, PollOutcome::Threw, w, "poll -> Threw", false},
+      {Key::Mark::Spawn, p, w, "spawn", false},
+      {Key::Mark::Complete, p, w, "complete", false},
+      {Key::Mark::Cancel, p, w, "cancelled", false},
+      {Key::Mark::Wake, p, WakeSource::Task, "woken by a task", true},
+      {Key::Mark::Wake, p, WakeSource::Timer, "by a timer", false},
+      {Key::Mark::Wake, p, WakeSource::OtherThread, "by another thread", false},
+      {Key::Mark::Wake, p, WakeSource::Loop, "by the loop", false},
+  };
+}
+
+// The mark of a key whose left edge is x, on the text baseline y; drawn
+// as in the lanes, within [x, x + 14].
+std::string key_mark(const Key& k, double x, double y) {
+  switch (k.mark) {
+    case Key::Mark::Poll:
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/>", x, y - 9,
+          outcome_colour(k.outcome));
+    case Key::Mark::Wake:
+      return wake_glyph(k.source, x + 5, y - 4);
+    case Key::Mark::Spawn:
+      return detail::format(
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#5cb85c\" "
+          "stroke-width=\"2\"/>",
+          x + 6, y - 11, x + 6, y + 2);
+    case Key::Mark::Complete:
+      return detail::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" height=\"12\" fill=\"#222222\"/>", x + 5,
+          y - 10);
+    case Key::Mark::Cancel:
+      return detail::format(
+          "<path d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" stroke=\"#d9534f\" stroke-width=\"2\"/>",
+          x + 2, y - 8);
   }
   return std::string();
 }
@@ -159,41 +231,56 @@ std::string SvgTraceSink::render() const {
     }
   }
   const double span = static_cast<double>(t1 > t0 ? t1 - t0 : 1);
+  const double scale = (kPlotWidth - 2 * kPlotPad) / span;  // px per ns
   auto x_of = [&](std::int64_t t) {
-    return kLabelWidth + static_cast<double>(t - t0) * kPlotWidth / span;
+    return kLabelWidth + kPlotPad + static_cast<double>(t - t0) * scale;
   };
   auto lane_y = [&](long i) { return kTop + static_cast<double>(i) * kLaneHeight; };
 
+  // Below the lanes: the axis with its tick labels (baseline axis_y + 18),
+  // its caption on a row of its own (axis_y + 36), then the legend's rows.
   const double axis_y = kTop + static_cast<double>(lanes) * kLaneHeight + 8;
-  const double legend_y = axis_y + 40;
   const double width = kLabelWidth + kPlotWidth + kRightMargin;
-  const double height = legend_y + 24;
+  const std::vector<Key> keys = legend_keys();
+  std::vector<std::pair<double, double>> key_at;  // (x, baseline) of each key
+  {
+    double lx = 10, ly = axis_y + 62;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const double w = kKeyText + kCharWidth * static_cast<double>(std::strlen(keys[i].label));
+      if ((keys[i].new_row && i > 0) || lx + w > width - 10) {
+        lx = 10;
+        ly += kKeyRow;
+      }
+      key_at.emplace_back(lx, ly);
+      lx += w + kKeyGap;
+    }
+  }
+  const double height = (key_at.empty() ? axis_y + 40 : key_at.back().second) + 14;
 
   std::string out;
-  auto w = std::back_inserter(out);
-  fmt::format_to(
-      w,
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" "
-      "viewBox=\"0 0 {0:.0f} {1:.0f}\" font-family=\"monospace\" font-size=\"12\">\n"
+  detail::format_to(
+      out,
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" "
+      "viewBox=\"0 0 {:.0f} {:.0f}\" font-family=\"monospace\" font-size=\"12\">\n"
       "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
       "markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\"><path d=\"M0,0 "
       "L10,5 L0,10 z\" fill=\"#333333\"/></marker></defs>\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">pollen poll "
-      "timeline: {2} task{3}, {4}</text>\n",
-      width, height, lanes, lanes == 1 ? "" : "s", duration_text(span));
+      "timeline: {} task{}, {}</text>\n",
+      width, height, width, height, lanes, lanes == 1 ? "" : "s", duration_text(span));
 
   // Lanes.
   for (std::size_t i = 0; i < lanes; ++i) {
     const double y = lane_y(static_cast<long>(i));
-    std::string label = fmt::format("#{}", lanes_[i].first);
+    std::string label = detail::format("#{}", lanes_[i].first);
     if (!lanes_[i].second.empty()) label += " " + lanes_[i].second;
     if (label.size() > 22) label = label.substr(0, 21) + "~";
-    fmt::format_to(w,
-                   "<g class=\"lane\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                   "height=\"{:.1f}\" fill=\"{}\"/><text x=\"10\" y=\"{:.1f}\">{}</text></g>\n",
-                   kLabelWidth, y, kPlotWidth, kLaneHeight, i % 2 == 0 ? "#f4f4f4" : "#fbfbfb",
-                   y + kLaneHeight / 2 + 4, xml_escape(label));
+    detail::format_to(out,
+                      "<g class=\"lane\"><rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+                      "height=\"{:.1f}\" fill=\"{}\"/><text x=\"10\" y=\"{:.1f}\">{}</text></g>\n",
+                      kLabelWidth, y, kPlotWidth, kLaneHeight, i % 2 == 0 ? "#f4f4f4" : "#fbfbfb",
+                      y + kLaneHeight / 2 + 4, xml_escape(label));
   }
 
   // Polls: a box from PollBegin to PollEnd (polls of one loop never nest).
@@ -208,13 +295,14 @@ std::string SvgTraceSink::render() const {
     const long lane = lane_of(e.task);
     const double x = x_of(begin);
     const double bw = std::max(x_of(e.time_ns) - x, 1.5);
-    fmt::format_to(w,
-                   "<rect class=\"poll {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                   "height=\"{:.1f}\" fill=\"{}\" stroke=\"#00000033\"><title>task #{}: poll -&gt; "
-                   "{}, {}</title></rect>\n",
-                   outcome_class(e.outcome), x, lane_y(lane) + (kLaneHeight - kBoxHeight) / 2, bw,
-                   kBoxHeight, outcome_colour(e.outcome), e.task, to_string(e.outcome),
-                   duration_text(static_cast<double>(e.time_ns - begin)));
+    detail::format_to(
+        out,
+        "<rect class=\"poll {}\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+        "height=\"{:.1f}\" fill=\"{}\" stroke=\"#00000033\"><title>task #{}: poll -&gt; "
+        "{}, {}</title></rect>\n",
+        outcome_class(e.outcome), x, lane_y(lane) + (kLaneHeight - kBoxHeight) / 2, bw, kBoxHeight,
+        outcome_colour(e.outcome), e.task, to_string(e.outcome),
+        duration_text(static_cast<double>(e.time_ns - begin)));
   }
 
   // Wakes, spawns, ends.
@@ -226,47 +314,47 @@ std::string SvgTraceSink::render() const {
       case TraceKind::Wake: {
         std::string title;
         if (e.source == WakeSource::Task) {
-          title = fmt::format("task #{} woken by task #{}", e.task, e.source_task);
+          title = detail::format("task #{} woken by task #{}", e.task, e.source_task);
           const long from = lane_of(e.source_task);
           if (from >= 0 && from != lane) {
             const double from_y = lane_y(from) + kLaneHeight / 2;
             const double to_y = from < lane ? lane_y(lane) + 2 : lane_y(lane) + kLaneHeight - 2;
-            fmt::format_to(w,
-                           "<line class=\"wake-arrow\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" "
-                           "x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"#333333\" stroke-width=\"1\" "
-                           "marker-end=\"url(#arrow)\"/>\n",
-                           x, from_y, to_y);
+            detail::format_to(out,
+                              "<line class=\"wake-arrow\" x1=\"{:.1f}\" y1=\"{:.1f}\" "
+                              "x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#333333\" stroke-width=\"1\" "
+                              "marker-end=\"url(#arrow)\"/>\n",
+                              x, from_y, x, to_y);
           }
         } else {
-          title = fmt::format("task #{} woken by {}", e.task,
-                              e.source == WakeSource::Timer         ? "a timer"
-                              : e.source == WakeSource::OtherThread ? "another thread"
-                                                                    : "the loop");
+          title = detail::format("task #{} woken by {}", e.task,
+                                 e.source == WakeSource::Timer         ? "a timer"
+                                 : e.source == WakeSource::OtherThread ? "another thread"
+                                                                       : "the loop");
         }
-        fmt::format_to(w, "<g class=\"wake {}\"><title>{}</title>{}</g>\n", to_string(e.source),
-                       title, wake_glyph(e.source, x, top));
+        detail::format_to(out, "<g class=\"wake {}\"><title>{}</title>{}</g>\n",
+                          to_string(e.source), title, wake_glyph(e.source, x, top));
         break;
       }
       case TraceKind::Spawn:
-        fmt::format_to(w,
-                       "<line class=\"spawn\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" "
-                       "y2=\"{2:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{3} "
-                       "spawned</title></line>\n",
-                       x, lane_y(lane) + 2, lane_y(lane) + kLaneHeight - 2, e.task);
+        detail::format_to(out,
+                          "<line class=\"spawn\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" "
+                          "y2=\"{:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{} "
+                          "spawned</title></line>\n",
+                          x, lane_y(lane) + 2, x, lane_y(lane) + kLaneHeight - 2, e.task);
         break;
       case TraceKind::Complete:
-        fmt::format_to(
-            w,
+        detail::format_to(
+            out,
             "<rect class=\"complete\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" "
             "height=\"{:.1f}\" fill=\"#222222\"><title>task #{} complete</title></rect>\n",
             x, lane_y(lane) + 3, kLaneHeight - 6, e.task);
         break;
       case TraceKind::Cancel:
-        fmt::format_to(w,
-                       "<path class=\"cancel\" d=\"M{0:.1f},{1:.1f} l8,8 m0,-8 l-8,8\" "
-                       "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{2} "
-                       "cancelled</title></path>\n",
-                       x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
+        detail::format_to(out,
+                          "<path class=\"cancel\" d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" "
+                          "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{} "
+                          "cancelled</title></path>\n",
+                          x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
         break;
       case TraceKind::PollBegin:
       case TraceKind::PollEnd: break;
@@ -274,46 +362,34 @@ std::string SvgTraceSink::render() const {
   }
 
   // The time axis, since the first event.
-  fmt::format_to(
-      w,
-      "<g class=\"axis\"><line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" "
+  detail::format_to(
+      out,
+      "<g class=\"axis\"><line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
       "stroke=\"#444444\"/>\n",
-      kLabelWidth, axis_y, kLabelWidth + kPlotWidth);
+      kLabelWidth, axis_y, kLabelWidth + kPlotWidth, axis_y);
   const double step = tick_step(span);
   for (double t = 0; t <= span * 1.0001; t += step) {
-    const double x = kLabelWidth + t * kPlotWidth / span;
-    fmt::format_to(w,
-                   "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" "
-                   "stroke=\"#444444\"/><text x=\"{0:.1f}\" y=\"{3:.1f}\" "
-                   "text-anchor=\"middle\">{4}</text>\n",
-                   x, axis_y, axis_y + 5, axis_y + 18,
-                   t == 0 ? std::string("0") : duration_text(t));
+    const double x = kLabelWidth + kPlotPad + t * scale;
+    detail::format_to(out,
+                      "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
+                      "stroke=\"#444444\"/><text x=\"{:.1f}\" y=\"{:.1f}\" "
+                      "text-anchor=\"middle\">{}</text>\n",
+                      x, axis_y, x, axis_y + 5, x, axis_y + 18,
+                      t == 0 ? std::string("0") : duration_text(t));
   }
-  fmt::format_to(w, "<text x=\"10\" y=\"{:.1f}\">time since the first event</text></g>\n",
-                 axis_y + 18);
+  detail::format_to(out,
+                    "<text class=\"caption\" x=\"{:.1f}\" y=\"{:.1f}\">time since the first "
+                    "event</text></g>\n",
+                    kLabelWidth, axis_y + 36);
 
-  // The legend.
-  double lx = 10;
-  fmt::format_to(w, "<g class=\"legend\">");
-  const PollOutcome outcomes[] = {PollOutcome::Pending, PollOutcome::Ready, PollOutcome::Threw};
-  for (PollOutcome o : outcomes) {
-    fmt::format_to(w,
-                   "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"10\" fill=\"{}\"/><text "
-                   "x=\"{:.1f}\" y=\"{:.1f}\">poll -&gt; {}</text>",
-                   lx, legend_y - 9, outcome_colour(o), lx + 18, legend_y, to_string(o));
-    lx += 130;
+  // The legend: a key (a mark and its label) per kind of mark.
+  detail::format_to(out, "<g class=\"legend\">\n");
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const double lx = key_at[i].first, ly = key_at[i].second;
+    detail::format_to(out, "<g class=\"key\">{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text></g>\n",
+                      key_mark(keys[i], lx, ly), lx + kKeyText, ly, xml_escape(keys[i].label));
   }
-  const WakeSource sources[] = {WakeSource::Task, WakeSource::Timer, WakeSource::OtherThread,
-                                WakeSource::Loop};
-  const char* source_labels[] = {"woken by a task", "by a timer", "by another thread",
-                                 "by the loop"};
-  for (int i = 0; i < 4; ++i) {
-    fmt::format_to(w, "{}<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>",
-                   wake_glyph(sources[i], lx + 5, legend_y - 4), lx + 14, legend_y,
-                   source_labels[i]);
-    lx += i == 0 ? 150 : 130;
-  }
-  fmt::format_to(w, "</g>\n</svg>\n");
+  detail::format_to(out, "</g>\n</svg>\n");
   return out;
 }
 

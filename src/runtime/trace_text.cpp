@@ -1,15 +1,13 @@
 // The trace's vocabulary (to_string) and TextTraceSink: one line per event.
 //
-// A line is built in a fmt::memory_buffer, whose first 500 bytes are inline:
-// writing to a FILE* allocates nothing unless a task's name is very long.
+// A line is built in a detail::InlineBuffer, whose first 500 bytes are
+// inline: writing to a FILE* allocates nothing unless a task's name is very
+// long.
 #include <pollen/runtime/trace.hpp>
 
 #include "trace_format.hpp"
 
-#include <fmt/format.h>
-
-#include <cstring>
-#include <iterator>
+#include <cstdio>
 
 POLLEN_NAMESPACE_BEGIN
 
@@ -50,16 +48,17 @@ namespace {
 // The task column: "#12 worker", padded to this many characters.
 const std::size_t kTaskColumn = 16;
 
-void append(fmt::memory_buffer& buf, const char* s) { buf.append(s, s + std::strlen(s)); }
+using LineBuffer = detail::InlineBuffer<500>;
+
+void append(LineBuffer& buf, const char* s) { buf.append(s); }
 
 }  // namespace
 
 void TextTraceSink::record(const TraceEvent& e) {
-  fmt::memory_buffer buf;
-  auto out = std::back_inserter(buf);
-  fmt::format_to(out, "{:9.3f} ms  ", static_cast<double>(e.time_ns) / 1e6);
+  LineBuffer buf;
+  detail::format_to(buf, "{:9.3f} ms  ", static_cast<double>(e.time_ns) / 1e6);
   const std::size_t column = buf.size();
-  fmt::format_to(out, "#{}", e.task);
+  detail::format_to(buf, "#{}", e.task);
   if (e.task_name != nullptr && e.task_name[0] != '\0') {
     buf.push_back(' ');
     append(buf, e.task_name);
@@ -85,7 +84,9 @@ void TextTraceSink::record(const TraceEvent& e) {
       break;
     case TraceKind::Wake:
       switch (e.source) {
-        case WakeSource::Task: fmt::format_to(out, "woken by task #{}", e.source_task); break;
+        case WakeSource::Task:
+          detail::format_to(buf, "woken by task #{}", e.source_task);
+          break;
         case WakeSource::Timer: append(buf, "woken by a timer"); break;
         case WakeSource::OtherThread: append(buf, "woken from another thread"); break;
         case WakeSource::Loop: append(buf, "woken by the loop (outside any poll)"); break;

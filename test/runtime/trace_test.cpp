@@ -6,6 +6,7 @@
 #include <pollen/core/poll_fn.hpp>
 #include <pollen/runtime/event_loop.hpp>
 #include <pollen/runtime/trace.hpp>
+#include <pollen/sync/oneshot.hpp>
 #include <pollen/time/sleep.hpp>
 
 #include "alloc_counter.hpp"
@@ -14,8 +15,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -122,6 +127,91 @@ void ping_pong(EventLoop& loop, int rounds) {
   loop.spawn("ping", Player{&ba, &ab, rounds, true, false}).detach();
   loop.spawn("pong", Player{&ab, &ba, rounds, false, true}).detach();
   loop.run();
+}
+
+// Gives every event to two sinks.
+class TeeSink final : public pollen::TraceSink {
+ public:
+  TeeSink(pollen::TraceSink& a, pollen::TraceSink& b) : a_(a), b_(b) {}
+  void record(const TraceEvent& e) override {
+    a_.record(e);
+    b_.record(e);
+  }
+  void finish() override {
+    a_.finish();
+    b_.finish();
+  }
+
+ private:
+  pollen::TraceSink& a_;
+  pollen::TraceSink& b_;
+};
+
+// Wakes between tasks of both kinds: #2 awaits #1's JoinHandle (woken when
+// #1 completes, in #1's last poll), #3 awaits a oneshot that #4 sends on
+// (woken during #4's poll). #1 yields once first, so #2 waits for it.
+void wakes_between_tasks(EventLoop& loop) {
+  auto worker = loop.spawn("worker", Busy{std::chrono::microseconds(0)});  // #1
+  loop.spawn("awaiter", std::move(worker)).detach();                       // #2
+  auto ch = pollen::oneshot<int>();
+  loop.spawn("receiver", std::move(ch.second)).detach();  // #3
+  loop.spawn("sender", pollen::lazy([tx = std::move(ch.first)]() mutable {
+              (void)tx.send(7);
+              return Unit{};
+            }))
+      .detach();  // #4
+  loop.run();
+}
+
+// One event of a Chrome trace (the sink writes one per line).
+struct ChromeEvent {
+  std::string ph;
+  long long tid = -1;
+  long long ts_ns = -1;   // "ts" in ns (the sink writes microseconds with 3 decimals)
+  long long dur_ns = -1;  // "X" only
+  long long id = -1;      // flows only
+};
+// The raw value of "key": in a one-line JSON object.
+std::string json_field(const std::string& line, const std::string& key) {
+  const std::string tag = "\"" + key + "\":";
+  const std::size_t at = line.find(tag);
+  if (at == std::string::npos) return std::string();
+  std::size_t begin = at + tag.size(), end = begin;
+  if (line[begin] == '"') {
+    ++begin;
+    end = line.find('"', begin);
+  } else {
+    end = line.find_first_of(",}", begin);
+  }
+  return line.substr(begin, end - begin);
+}
+long long micros_to_ns(const std::string& v) {
+  if (v.empty()) return -1;
+  std::string digits;
+  for (char c : v) {
+    if (c != '.') digits += c;
+  }
+  return std::atoll(digits.c_str());
+}
+std::vector<ChromeEvent> chrome_events(const std::string& json) {
+  std::vector<ChromeEvent> out;
+  std::size_t start = 0;
+  while (start < json.size()) {
+    std::size_t end = json.find('\n', start);
+    if (end == std::string::npos) end = json.size();
+    const std::string line = json.substr(start, end - start);
+    start = end + 1;
+    if (line.find("{\"ph\":") == std::string::npos) continue;
+    ChromeEvent e;
+    e.ph = json_field(line, "ph");
+    const std::string tid = json_field(line, "tid"), id = json_field(line, "id");
+    if (!tid.empty()) e.tid = std::atoll(tid.c_str());
+    if (!id.empty()) e.id = std::atoll(id.c_str());
+    e.ts_ns = micros_to_ns(json_field(line, "ts"));
+    e.dur_ns = micros_to_ns(json_field(line, "dur"));
+    out.push_back(e);
+  }
+  return out;
 }
 
 std::size_t count(const std::string& haystack, const std::string& needle) {
@@ -249,6 +339,28 @@ TEST(Trace, RecordsSpawnPollsAWakeByAnotherTaskAndCompletion) {
   }
   EXPECT_EQ(sink.events[0].time_ns >= 0, true);
   EXPECT_EQ(sink.finishes, 0);  // the loop never finishes a sink it still has
+}
+
+// A wake by another task is recorded during the poll of the task that caused
+// it, also when that task's completion causes it (its JoinHandle's wake):
+// before the poll's PollEnd, so the Chrome trace's flow binds to that poll.
+TEST(Trace, EveryWakeByAnotherTaskFallsInsideThePollThatCausedIt) {
+  EventLoop loop;
+  RecordingSink sink;
+  loop.trace_to(&sink);
+  wakes_between_tasks(loop);
+  EXPECT_THAT(sink.lines,
+              ElementsAre("spawn #1 worker", "spawn #2 awaiter", "spawn #3 receiver",
+                          "spawn #4 sender",                                            //
+                          "poll-begin #1", "wake #1 by task #1", "poll-end #1 Pending",  //
+                          "poll-begin #2", "poll-end #2 Pending",                        //
+                          "poll-begin #3", "poll-end #3 Pending",                        //
+                          "poll-begin #4", "wake #3 by task #4", "poll-end #4 Ready",    //
+                          "complete #4",                                                 //
+                          "poll-begin #1", "wake #2 by task #1", "poll-end #1 Ready",    //
+                          "complete #1",                                                 //
+                          "poll-begin #3", "poll-end #3 Ready", "complete #3",           //
+                          "poll-begin #2", "poll-end #2 Ready", "complete #2"));
 }
 
 TEST(Trace, AbortIsRecordedAsCancel) {
@@ -417,6 +529,65 @@ TEST(ChromeTraceSink, WritesWellFormedJsonWithALanePerTask) {
   EXPECT_EQ(count(json, R"("name":"complete")"), 3u);
 }
 
+// Each wake by another task is a flow: "s" on the waker's lane inside the
+// slice of the poll that woke (Perfetto binds it to the enclosing slice) and
+// "f" with the same id on the woken lane, before its next slice (it binds to
+// that next slice). Both kinds: a JoinHandle's completion wake and a send.
+TEST(ChromeTraceSink, EveryWakeByAnotherTaskIsAFlowFromInsideTheWakersSlice) {
+  std::string json;
+  RecordingSink recorded;
+  {
+    EventLoop loop;
+    pollen::ChromeTraceSink chrome(&json);
+    TeeSink tee(recorded, chrome);
+    loop.trace_to(&tee);
+    wakes_between_tasks(loop);
+    loop.trace_to(nullptr);
+  }
+  ASSERT_TRUE(JsonChecker(json).valid()) << json;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> wakes;  // (waker, woken)
+  for (const TraceEvent& e : recorded.events) {
+    if (e.kind == TraceKind::Wake && e.source == pollen::WakeSource::Task &&
+        e.source_task != e.task) {
+      wakes.emplace_back(e.source_task, e.task);
+    }
+  }
+  ASSERT_EQ(wakes.size(), 2u);  // #3 by #4 (the send), #2 by #1 (the JoinHandle)
+  const std::vector<ChromeEvent> events = chrome_events(json);
+  std::size_t starts = 0;
+  for (const ChromeEvent& s : events) {
+    if (s.ph != "s") continue;
+    ++starts;
+    SCOPED_TRACE("flow " + std::to_string(s.id) + " from #" + std::to_string(s.tid));
+    bool in_slice = false;
+    for (const ChromeEvent& x : events) {
+      if (x.ph == "X" && x.tid == s.tid && x.ts_ns <= s.ts_ns && s.ts_ns <= x.ts_ns + x.dur_ns) {
+        in_slice = true;
+      }
+    }
+    EXPECT_TRUE(in_slice) << "the flow starts outside every poll of its lane:\n" << json;
+    const ChromeEvent* f = nullptr;
+    for (const ChromeEvent& e : events) {
+      if (e.ph == "f" && e.id == s.id) f = &e;
+    }
+    ASSERT_NE(f, nullptr);
+    bool waker_and_woken = false;
+    for (const auto& w : wakes) {
+      if (static_cast<long long>(w.first) == s.tid && static_cast<long long>(w.second) == f->tid) {
+        waker_and_woken = true;
+      }
+    }
+    EXPECT_TRUE(waker_and_woken);
+    bool next_slice = false;
+    for (const ChromeEvent& x : events) {
+      if (x.ph == "X" && x.tid == f->tid && x.ts_ns >= f->ts_ns) next_slice = true;
+    }
+    EXPECT_TRUE(next_slice) << "no poll of the woken lane after the flow's end";
+  }
+  EXPECT_EQ(starts, wakes.size());
+  EXPECT_EQ(count(json, R"("ph":"f")"), wakes.size());
+}
+
 TEST(ChromeTraceSink, WritesAFileAndAllocatesOnlyPerTask) {
   const std::string path = ::testing::TempDir() + "pollen_trace_test.json";
   EventLoop loop;
@@ -475,6 +646,212 @@ TEST(SvgTraceSink, DrawsALanePerTaskAndABoxPerPoll) {
   EXPECT_EQ(count(svg, "class=\"cancel\""), 1u);
   EXPECT_THAT(svg, HasSubstr("#1 waiter &lt;1&gt;"));
   EXPECT_EQ(count(svg, "<"), count(svg, ">"));
+}
+
+// The numeric attribute `name` of an SVG element's text, or `fallback`.
+double svg_attr(const std::string& element, const std::string& name, double fallback = 0) {
+  const std::string tag = " " + name + "=\"";
+  const std::size_t at = element.find(tag);
+  if (at == std::string::npos) return fallback;
+  return std::atof(element.c_str() + at + tag.size());
+}
+// The characters of an SVG text's content (an entity such as &gt; is one).
+std::size_t svg_text_length(const std::string& element) {
+  const std::size_t open = element.find('>'), close = element.find("</text>");
+  std::size_t n = 0;
+  for (std::size_t i = open + 1; i < close; ++i) {
+    if (element[i] == '&') i = element.find(';', i);
+    ++n;
+  }
+  return n;
+}
+// The horizontal extent [min, max] of one drawn SVG element (<rect>,
+// <circle>, <line>, <path> with M/m/l/h/v/z commands, <text>: left-anchored,
+// or centred with text-anchor="middle", 0.6 em per character of the 12 px
+// monospace font).
+std::pair<double, double> svg_x_extent(const std::string& element) {
+  const std::string kind = element.substr(1, element.find_first_of(" >") - 1);
+  if (kind == "rect") {
+    const double x = svg_attr(element, "x");
+    return {x, x + svg_attr(element, "width")};
+  }
+  if (kind == "circle") {
+    const double cx = svg_attr(element, "cx"), r = svg_attr(element, "r");
+    return {cx - r, cx + r};
+  }
+  if (kind == "line") {
+    const double x1 = svg_attr(element, "x1"), x2 = svg_attr(element, "x2");
+    const double half = svg_attr(element, "stroke-width", 1) / 2;
+    return {std::min(x1, x2) - half, std::max(x1, x2) + half};
+  }
+  if (kind == "text") {
+    const double w = 7.2 * static_cast<double>(svg_text_length(element));
+    const double x = svg_attr(element, "x");
+    if (element.find("text-anchor=\"middle\"") != std::string::npos) return {x - w / 2, x + w / 2};
+    return {x, x + w};
+  }
+  EXPECT_EQ(kind, "path") << element;
+  const std::size_t d = element.find(" d=\"") + 4;
+  const std::string path = element.substr(d, element.find('"', d) - d);
+  double x = 0, lo = 1e9, hi = -1e9;
+  const char* p = path.c_str();
+  while (*p != '\0') {
+    const char cmd = *p++;
+    char* end = nullptr;
+    switch (cmd) {
+      case 'M':
+      case 'm':
+      case 'l': {
+        const double dx = std::strtod(p, &end);
+        p = end + 1;  // past the comma
+        (void)std::strtod(p, &end);
+        p = end;
+        x = cmd == 'M' ? dx : x + dx;
+        break;
+      }
+      case 'h':
+        x += std::strtod(p, &end);
+        p = end;
+        break;
+      case 'v':
+        (void)std::strtod(p, &end);
+        p = end;
+        break;
+      default: break;  // z, spaces
+    }
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  return {lo, hi};
+}
+// The elements (<rect .../>, <text ...>...</text>, ...) in `svg` between
+// `from` and `to`, without <g> and <title>.
+std::vector<std::string> svg_elements(const std::string& svg, std::size_t from, std::size_t to) {
+  std::vector<std::string> out;
+  for (std::size_t at = svg.find('<', from); at < to; at = svg.find('<', at + 1)) {
+    const std::string head = svg.substr(at, 8);
+    if (head.compare(0, 2, "</") == 0 || head.compare(0, 3, "<g ") == 0 ||
+        head.compare(0, 3, "<g>") == 0 || head.compare(0, 7, "<title>") == 0) {
+      continue;
+    }
+    std::size_t end = svg.find('>', at) + 1;
+    if (head.compare(0, 5, "<text") == 0) end = svg.find("</text>", at) + 7;
+    out.push_back(svg.substr(at, end - at));  // a <title> inside is skipped next
+  }
+  return out;
+}
+
+// The picture's geometry, on events with known times, marks of every kind
+// at the first and the last instant: the axis caption has a row of its own
+// (not the tick labels'), the legend's keys (one per kind of mark, spawn and
+// completion included) do not overlap, and every mark stays inside the lanes.
+TEST(SvgTraceSink, NothingOverlapsAndEveryMarkStaysInsideTheLanes) {
+  pollen::SvgTraceSink sink(static_cast<std::string*>(nullptr));
+  auto ev = [](TraceKind k, std::uint64_t task, std::int64_t ns, pollen::WakeSource src,
+               std::uint64_t from, pollen::PollOutcome o) {
+    TraceEvent e;
+    e.kind = k;
+    e.task = task;
+    e.task_name = task == 1 ? "first" : "second";
+    e.time_ns = ns;
+    e.outcome = o;
+    e.source = src;
+    e.source_task = from;
+    return e;
+  };
+  using pollen::PollOutcome;
+  using pollen::WakeSource;
+  const TraceEvent events[] = {
+      ev(TraceKind::Spawn, 1, 0, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 2, 0, WakeSource::Timer, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 1, 0, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 1, 1000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 2, 60000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 60500, WakeSource::Task, 2, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 2, 61000, WakeSource::Loop, 0, PollOutcome::Threw),
+      ev(TraceKind::Cancel, 2, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 100000, WakeSource::OtherThread, 0, PollOutcome::Pending),
+      ev(TraceKind::Wake, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollBegin, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+      ev(TraceKind::PollEnd, 1, 100000, WakeSource::Loop, 0, PollOutcome::Ready),
+      ev(TraceKind::Complete, 1, 100000, WakeSource::Loop, 0, PollOutcome::Pending),
+  };
+  for (const TraceEvent& e : events) sink.record(e);
+  const std::string svg = sink.render();
+  const double width = svg_attr(svg, "width");
+  ASSERT_GT(width, 0);
+
+  // Marks: between the last lane and the axis.
+  const std::size_t marks_from = svg.rfind("<g class=\"lane\">");
+  const std::size_t axis_at = svg.find("<g class=\"axis\">");
+  const std::size_t legend_at = svg.find("<g class=\"legend\">");
+  ASSERT_NE(marks_from, std::string::npos);
+  ASSERT_NE(axis_at, std::string::npos);
+  ASSERT_NE(legend_at, std::string::npos);
+  const std::string lane_rect = svg_elements(svg, marks_from, axis_at).front();
+  const std::pair<double, double> lane = svg_x_extent(lane_rect);
+  const std::vector<std::string> marks =
+      svg_elements(svg, svg.find('\n', marks_from), axis_at);
+  EXPECT_GE(marks.size(), 10u);
+  for (const std::string& m : marks) {
+    const std::pair<double, double> x = svg_x_extent(m);
+    EXPECT_GE(x.first, lane.first) << m;
+    EXPECT_LE(x.second, lane.second) << m;  // inside the lane, so inside the picture
+  }
+
+  // The axis: tick labels on one baseline, the caption on another, at
+  // least a line (12 px) away.
+  std::vector<double> tick_y;
+  double caption_y = -1;
+  for (const std::string& e : svg_elements(svg, axis_at, legend_at)) {
+    if (e.compare(0, 5, "<text") != 0) continue;
+    EXPECT_LE(svg_x_extent(e).second, width) << e;
+    if (e.find("text-anchor=\"middle\"") != std::string::npos) {
+      tick_y.push_back(svg_attr(e, "y"));
+    } else {
+      caption_y = svg_attr(e, "y");
+    }
+  }
+  ASSERT_FALSE(tick_y.empty());
+  ASSERT_GT(caption_y, 0);
+  for (double y : tick_y) EXPECT_GE(std::abs(caption_y - y), 12.0);
+
+  // The legend: a key per kind of mark, none overlapping another of its row.
+  struct KeyBox {
+    double lo, hi, y;
+    std::string label;
+  };
+  std::vector<KeyBox> keys;
+  for (std::size_t at = svg.find("<g class=\"key\">", legend_at); at != std::string::npos;
+       at = svg.find("<g class=\"key\">", at + 1)) {
+    const std::size_t end = svg.find("</g>", at);
+    KeyBox k{1e9, -1e9, 0, std::string()};
+    for (const std::string& e : svg_elements(svg, at, end)) {
+      const std::pair<double, double> x = svg_x_extent(e);
+      k.lo = std::min(k.lo, x.first);
+      k.hi = std::max(k.hi, x.second);
+      if (e.compare(0, 5, "<text") == 0) {
+        k.y = svg_attr(e, "y");
+        k.label = e.substr(e.find('>') + 1, e.find("</text>") - e.find('>') - 1);
+      }
+    }
+    EXPECT_LE(k.hi, width) << k.label;
+    EXPECT_GT(k.y, caption_y) << k.label;
+    keys.push_back(k);
+  }
+  std::vector<std::string> labels;
+  for (const KeyBox& k : keys) labels.push_back(k.label);
+  EXPECT_THAT(labels, ElementsAre("poll -&gt; Pending", "poll -&gt; Ready", "poll -&gt; Threw",
+                                  "spawn", "complete", "cancelled", "woken by a task",
+                                  "by a timer", "by another thread", "by the loop"));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    for (std::size_t j = i + 1; j < keys.size(); ++j) {
+      if (keys[i].y != keys[j].y) continue;
+      EXPECT_TRUE(keys[i].hi <= keys[j].lo || keys[j].hi <= keys[i].lo)
+          << keys[i].label << " overlaps " << keys[j].label;
+    }
+  }
+  EXPECT_LE(keys.back().y, svg_attr(svg, "height"));
 }
 
 // ---- Slow polls --------------------------------------------------------------

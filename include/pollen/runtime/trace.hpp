@@ -16,7 +16,9 @@
 // * Wake: a wake() of an unfinished task's waker (repeated wakes before the
 //   task's next poll are each recorded, although they cause one poll), with
 //   where it came from:
-//     Task         during the poll of task `source_task` (of the same loop);
+//     Task         during the poll of task `source_task` (of the same loop),
+//                  also a wake its finishing causes (its JoinHandle's): the
+//                  PollEnd of its last poll follows those wakes;
 //     Timer        a timer of the loop fired (its turn, or advance());
 //     OtherThread  from another thread: recorded when the loop takes the
 //                  cross-thread queue, not when the foreign thread called
