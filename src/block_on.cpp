@@ -2,7 +2,7 @@
 #include <pollen/core/block_on.hpp>
 #include <pollen/core/contract.hpp>
 
-#include <fmt/core.h>
+#include "format.hpp"
 
 #include <condition_variable>
 #include <mutex>
@@ -53,7 +53,7 @@ thread_local std::uint64_t t_current_loop_id = 0;
 
 std::string label(const char* what, std::uint64_t loop_id) {
   if (loop_id == 0) return what;
-  return fmt::format("{} of event loop #{}", what, loop_id);
+  return detail::format("{} of event loop #{}", what, loop_id);
 }
 
 [[noreturn]] void nested_call(const char* what, std::uint64_t loop_id) {
@@ -61,7 +61,7 @@ std::string label(const char* what, std::uint64_t loop_id) {
   if (loop_id != 0 && t_current_loop_id != 0) {
     relation = loop_id == t_current_loop_id ? " (the same event loop)" : " (another event loop)";
   }
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} called from inside a poll driven by {}{} on the same thread; it would block the thread "
       "that drives the outer executor and starve every task on it. Return the future to be "
       "awaited by the caller (or spawn it) instead of blocking on it",

@@ -6,7 +6,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/core/stack_guard.hpp>
 
-#include <fmt/core.h>
+#include "format.hpp"
 
 #include <cstddef>
 
@@ -94,7 +94,7 @@ void check_stack_slow(std::uintptr_t frame, const char* what) {
     stack_floor() = 0;  // not this thread's stack (a fiber?): the check is off from now on
     return;
   }
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} polled with only {:.2f} MiB of this thread's {:.2f} MiB stack left ({:.2f} MiB in use): "
       "boxes are nested so deeply that the next polls would overflow the stack. Each box polls the "
       "next one from inside its own poll, as in boxed(std::move(f).map(g)) applied again and again "

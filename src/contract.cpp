@@ -1,7 +1,7 @@
 // Raising ContractError, or printing and aborting without exceptions.
 #include <pollen/core/contract.hpp>
 
-#include <fmt/core.h>
+#include "format.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +17,7 @@ void contract_violation(const std::string& message) {
 #if POLLEN_HAS_EXCEPTIONS
   throw ContractError(full);
 #else
-  fmt::print(stderr, "{} (ContractError; built without exceptions, aborting)\n", full);
+  detail::print_stderr("{} (ContractError; built without exceptions, aborting)\n", full);
   std::fflush(stderr);
   std::abort();
 #endif
@@ -26,14 +26,14 @@ void contract_violation(const std::string& message) {
 void contract_violation(const char* message) { contract_violation(std::string(message)); }
 
 void polled_after_ready(const char* future_name) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} polled after it returned Ready; a future is finished once it is Ready (wrap it in "
       "fuse() if you need to poll it again)",
       future_name));
 }
 
 void polled_after_throw(const char* future_name) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} polled again after its poll threw; a future whose poll threw is finished: destroy it",
       future_name));
 }

@@ -6,7 +6,7 @@
 
 #include "../runtime/loop_core.hpp"
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 #include <cstring>
 #include <new>
@@ -38,7 +38,7 @@ bool poll_kind(const LoopCore& core) noexcept {
 }
 
 [[noreturn]] void report_embedded_poll(int fd, std::uint64_t loop_id) {
-  detail::contract_violation(fmt::format(
+  detail::contract_violation(detail::format(
       "fd {}: event loop #{} is embedded in a host loop (native_handle()) and uses the poll(2) "
       "poller, which cannot fold its file descriptors into the one handle the host waits on; "
       "make the loop with LoopOptions::poller = PollerKind::Epoll (the default on Linux)",
@@ -49,7 +49,7 @@ bool poll_kind(const LoopCore& core) noexcept {
 LoopCore& checked_core(const IoRegistration* r, const char* what) {
   LoopCore* core = r->core;
   if (core == nullptr) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "{} on fd {}: its event loop #{} is gone; an AsyncFd (or a socket built on one) must "
         "not be used after its loop is destroyed: drop it first, or register the fd with the "
         "new loop",
@@ -58,13 +58,13 @@ LoopCore& checked_core(const IoRegistration* r, const char* what) {
   detail::LoopShared* running = detail::t_running;
   if (running != core->shared) {
     if (running == nullptr || running->core == nullptr) {
-      detail::contract_violation(fmt::format(
+      detail::contract_violation(detail::format(
           "{} on fd {} outside its event loop: the fd is registered with loop #{}, and only "
           "that loop reports its readiness; poll it from a task of that loop (spawn, or "
           "loop.block_on()), not from pollen::block_on or another thread",
           what, r->fd, r->loop_id));
     }
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "{} on fd {} from a task of event loop #{}: the fd is registered with loop #{}; use it "
         "only from that loop's tasks (register another fd with this loop instead)",
         what, r->fd, running->core->id, r->loop_id));
@@ -87,7 +87,7 @@ Result<AsyncFd> AsyncFd::register_fd(EventLoop& loop, int fd, Interest interest,
   LoopCore& core = detail::LoopAccess::core(loop);
   core.check_thread("AsyncFd::adopt / borrow");
   if (fd < 0) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "AsyncFd::adopt / borrow: fd {} is not a file descriptor (a failed open/socket call "
         "returns -1: check its result first)",
         fd));
@@ -95,7 +95,7 @@ Result<AsyncFd> AsyncFd::register_fd(EventLoop& loop, int fd, Interest interest,
   const int flags = ::fcntl(fd, F_GETFL);
   if (flags < 0) return err(std::error_code(errno, std::system_category()));
   if ((flags & O_NONBLOCK) == 0) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "AsyncFd::adopt / borrow: fd {} is in blocking mode; a read on it would stall the whole "
         "event loop. Make it non-blocking first: fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | "
         "O_NONBLOCK), or open/create it with O_NONBLOCK / SOCK_NONBLOCK",
@@ -104,7 +104,7 @@ Result<AsyncFd> AsyncFd::register_fd(EventLoop& loop, int fd, Interest interest,
   if (core.embedded && poll_kind(core)) report_embedded_poll(fd, core.id);
   const std::int64_t other = detail::claim_fd(fd, core.id);
   if (other >= 0) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "AsyncFd::adopt / borrow: fd {} is already registered with event loop #{}{}; one fd "
         "belongs to one AsyncFd on one loop (drop or release() the first AsyncFd first)",
         fd, other, static_cast<std::uint64_t>(other) == core.id ? " (this one)" : ""));
@@ -159,14 +159,14 @@ Poll<ReadyEvent> AsyncFd::poll_ready(Context& cx, Interest direction, const void
   checked_core(r, bit == IoRegistration::kReadable ? "AsyncFd: waiting to read"
                                                    : "AsyncFd: waiting to write");
   if ((r->interest & bit) == 0) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "AsyncFd: waiting to {} on fd {}, which was registered without that interest; register "
         "it with Interest::ReadWrite (or the one you need)",
         direction_name(bit), r->fd));
   }
   const void*& slot = bit == IoRegistration::kReadable ? r->read_claim : r->write_claim;
   if (claim != nullptr && slot != nullptr && slot != claim) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "AsyncFd: two waiters to {} fd {} at once; an AsyncFd has one reader and one writer at a "
         "time (they would steal each other's readiness): wait in one task, or split the work so "
         "that one future reads and another writes",
@@ -212,7 +212,7 @@ void AsyncFd::describe(Describer& d) const {
                       : ready == IoRegistration::kReadable ? "readable"
                       : ready == IoRegistration::kWritable ? "writable"
                                                           : "not ready";
-  d.node("AsyncFd", fmt::format("fd {}, {}{}", reg_->fd, known,
+  d.node("AsyncFd", detail::format("fd {}, {}{}", reg_->fd, known,
                                 reg_->core == nullptr ? ", loop gone" : ""));
 }
 
@@ -228,7 +228,7 @@ Poll<ReadyGuard> Readiness::poll(Context& cx) {
 
 void Readiness::describe(Describer& d) const {
   d.node(direction_ == Interest::Readable ? "io::readable" : "io::writable",
-         fmt::format("fd {}, state: {}", fd_->fd(), state_ == State::Waiting ? "Waiting" : "Done"));
+         detail::format("fd {}, state: {}", fd_->fd(), state_ == State::Waiting ? "Waiting" : "Done"));
 }
 
 }  // namespace io

@@ -9,7 +9,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/io/signals.hpp>
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -56,13 +56,13 @@ extern "C" void pollen_signal_handler(int signo) {
 
 void check_number(int signo) {
   if (signo <= 0 || signo >= kMaxSignal) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "pollen::io::signals: {} is not a signal number (1..{}); use the SIG* constants of "
         "<csignal>",
         signo, kMaxSignal - 1));
   }
   if (signo == SIGKILL || signo == SIGSTOP) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "pollen::io::signals: signal {} ({}) cannot be caught by any program; listen for "
         "SIGTERM or SIGINT to shut down cleanly",
         signo, signo == SIGKILL ? "SIGKILL" : "SIGSTOP"));
@@ -113,7 +113,7 @@ Result<Signals> signals(EventLoop& loop, std::initializer_list<int> numbers) {
       if (g_fds[signo][i].load() == 0) slot = i;
     }
     if (slot < 0) {
-      detail::contract_violation(fmt::format(
+      detail::contract_violation(detail::format(
           "pollen::io::signals: {} streams already listen for signal {}; share one stream "
           "(for example through a broadcast channel) instead of making one per task",
           kSlots, signo));

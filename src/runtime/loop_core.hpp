@@ -5,7 +5,7 @@
 //   task_waker.cpp   the task's waker, its references, the cross-thread queue
 //   join_handle.cpp  the JoinHandle's half
 //   loop_watch.cpp   tracing, slow polls, introspection, the task dump, and
-//                    every message the loop formats (the only users of fmt)
+//                    every message the loop formats (with src/format.hpp)
 //   task_state.hpp   the task's state word and its named transitions
 //
 // The ground rules are at the top of event_loop.cpp.

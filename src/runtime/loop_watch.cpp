@@ -1,6 +1,6 @@
 // Watching the event loop: the poll timeline (trace_to), the slow-poll
 // detector, per-node introspection, the task dump, and every message the
-// loop formats (the only file of the loop that uses fmt).
+// loop formats (with the library's own formatter, src/format.hpp).
 //
 // Ground rules
 // * Off by default. Off, each place that could record an event tests one
@@ -28,9 +28,6 @@
 
 #include "loop_core.hpp"
 #include "trace_format.hpp"
-
-#include <fmt/core.h>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -62,8 +59,8 @@ std::string indent(const std::string& text, const char* prefix) {
 }
 // id and name never change after spawn.
 std::string task_label(const TaskHeader* t) {
-  if (t->name()[0] != '\0') return fmt::format("task #{} \"{}\"", t->task_id(), t->name());
-  return fmt::format("task #{}", t->task_id());
+  if (t->name()[0] != '\0') return detail::format("task #{} \"{}\"", t->task_id(), t->name());
+  return detail::format("task #{}", t->task_id());
 }
 const char kHandleThreadAdvice[] =
     "a JoinHandle belongs to the thread of its event loop (the thread that created the loop), "
@@ -100,9 +97,9 @@ void report_slow_poll(LoopCore& core, const TaskHeader* t, std::int64_t ns) {
     core.on_slow_poll(sp);
     return;
   }
-  std::string who = fmt::format("task #{}", sp.task);
-  if (!sp.name.empty()) who += fmt::format(" \"{}\"", sp.name);
-  std::string msg = fmt::format(
+  std::string who = detail::format("task #{}", sp.task);
+  if (!sp.name.empty()) who += detail::format(" \"{}\"", sp.name);
+  std::string msg = detail::format(
       "pollen: slow poll: {} ran for {} in one poll (event loop #{}, threshold {}).\n"
       "  Every other task waited meanwhile: move blocking work to spawn_blocking(),\n"
       "  or split long work with yield_now(). Its state after the poll:\n{}",
@@ -114,7 +111,7 @@ void report_slow_poll(LoopCore& core, const TaskHeader* t, std::int64_t ns) {
 
 // --- the messages ---------------------------------------------------------------
 void report_wrong_loop_thread(const char* what, std::uint64_t loop_id) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} called on event loop #{} from a thread other than the one that created it; a loop "
       "belongs to one thread (only its tasks' wakers may be used from others). Create one "
       "loop per thread, or wake a task of this loop from the other thread instead",
@@ -122,7 +119,7 @@ void report_wrong_loop_thread(const char* what, std::uint64_t loop_id) {
 }
 
 void report_driving_during_teardown(const char* what, std::uint64_t loop_id) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} of event loop #{} called while the loop is being destroyed (from a destructor "
       "that its teardown ran); the tasks are being cancelled and cannot be polled. Do not "
       "drive a loop from the destructor of one of its tasks' futures",
@@ -130,7 +127,7 @@ void report_driving_during_teardown(const char* what, std::uint64_t loop_id) {
 }
 
 void report_needs_virtual_clock(const char* what, std::uint64_t loop_id) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} needs a virtual clock, and event loop #{} runs on the real steady clock; make the "
       "loop with a virtual clock (pollen::EventLoop loop(pollen::ClockKind::Virtual), or "
       "LoopOptions::clock) to control time",
@@ -138,7 +135,7 @@ void report_needs_virtual_clock(const char* what, std::uint64_t loop_id) {
 }
 
 void report_handle_wrong_thread(const TaskHeader* t, const char* what) {
-  contract_violation(fmt::format("{} of {} called on a thread other than its event loop's; {}",
+  contract_violation(detail::format("{} of {} called on a thread other than its event loop's; {}",
                                  what, task_label(t), kHandleThreadAdvice));
 }
 
@@ -146,7 +143,7 @@ void report_handle_wrong_thread(const TaskHeader* t, const char* what) {
 // ~EventLoop misused).
 void report_handle_wrong_thread_noexcept(const TaskHeader* t, const char* what,
                                          const char* done) noexcept {
-  std::string msg = fmt::format(
+  std::string msg = detail::format(
       "pollen: {} {} {} on a thread other than its event loop's; {} (ContractError; aborting)\n",
       what, task_label(t), done, kHandleThreadAdvice);
   std::fwrite(msg.data(), 1, msg.size(), stderr);
@@ -160,7 +157,7 @@ std::string describe_task_for_handle(const TaskHeader* t) {
                       : s.is_failed()  ? "threw"
                       : s.is_complete() ? "finished"
                                         : "running";
-  return fmt::format("{}: {}", task_label(t), state);
+  return detail::format("{}: {}", task_label(t), state);
 }
 
 #if POLLEN_HAS_EXCEPTIONS
@@ -176,7 +173,7 @@ void LoopCore::report_unhandled(const char* name, const std::exception_ptr& e) {
     what = ex.what();
   } catch (...) {
   }
-  std::string msg = fmt::format(
+  std::string msg = detail::format(
       "pollen: task \"{}\" on event loop #{} ended with an unhandled exception: {} (its "
       "JoinHandle was dropped or detached; set_unhandled_exception_handler() changes what "
       "happens)\n",
@@ -302,11 +299,11 @@ std::vector<TaskSnapshot> EventLoop::dump_tasks() const {
 std::string EventLoop::dump_tasks_text() const {
   std::string out;
   for (const TaskSnapshot& s : dump_tasks()) {
-    std::string head = fmt::format("task #{}", s.id);
-    if (!s.name.empty()) head += fmt::format(" \"{}\"", s.name);
-    head += fmt::format(" [{}", s.state);
+    std::string head = detail::format("task #{}", s.id);
+    if (!s.name.empty()) head += detail::format(" \"{}\"", s.name);
+    head += detail::format(" [{}", s.state);
     if (std::string(s.state) == "waiting") {
-      head += fmt::format(" for {:.1f} ms", static_cast<double>(s.waiting.count()) / 1e6);
+      head += detail::format(" for {:.1f} ms", static_cast<double>(s.waiting.count()) / 1e6);
     }
     out += head + "]\n";
     out += detail::indent(render(s.tree), "  ");

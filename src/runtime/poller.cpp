@@ -8,7 +8,7 @@
 
 #include "io_registration.hpp"
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 #include <cerrno>
 #include <climits>
@@ -34,7 +34,7 @@ namespace detail {
 namespace {
 
 [[noreturn]] void os_failure(const char* call) {
-  contract_violation(fmt::format("the event loop could not set up its kernel wait: {} failed: {}",
+  contract_violation(detail::format("the event loop could not set up its kernel wait: {} failed: {}",
                                  call, std::strerror(errno)));
 }
 

@@ -4,7 +4,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/time/deadline_timer.hpp>
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
@@ -28,7 +28,7 @@ std::string format_duration(Duration d) {
       break;
     }
   }
-  return fmt::format("{}{:.3g} {}", negative ? "-" : "", ns / u->ns, u->name);
+  return detail::format("{}{:.3g} {}", negative ? "-" : "", ns / u->ns, u->name);
 }
 
 namespace {
@@ -45,14 +45,14 @@ struct WakeUnlessKept {
 
 void DeadlineTimer::require_rearmable(const char* what) const {
   if (driver_destroyed()) {
-    contract_violation(fmt::format(
+    contract_violation(detail::format(
         "{} after its timer driver (event loop) was destroyed; destroy timer futures before the "
         "loop that runs them, and make a new one on a live loop",
         what));
   }
   TimerDriver* current = TimerDriver::current();
   if (current != nullptr && is_bound() && current != link_->driver()) {
-    contract_violation(fmt::format(
+    contract_violation(detail::format(
         "{} on a timer created on another timer driver (event loop); a timer belongs to the loop "
         "it was created on (one built outside any loop: to the loop that first polled it): reset "
         "it from a task of that loop",
@@ -71,7 +71,7 @@ void DeadlineTimer::restart_after(Duration d) noexcept {
 void DeadlineTimer::bind(const char* future_name) {
   TimerDriver* current = TimerDriver::current();
   if (current == nullptr) {
-    contract_violation(fmt::format(
+    contract_violation(detail::format(
         "{} was built outside an event loop and is polled outside one, so it has no clock; such "
         "a timer binds to the event loop that first polls it: run it on an EventLoop "
         "(loop.block_on(f), loop.spawn(f); pollen::block_on has no timers), or build it with a "
@@ -105,7 +105,7 @@ void DeadlineTimer::rearm(TimePoint deadline) {
 }
 
 void DeadlineTimer::undriven(const char* future_name) {
-  contract_violation(fmt::format(
+  contract_violation(detail::format(
       "{} polled by {} on a timer driver that nothing drives: no event loop is running it, so "
       "its clock is not read and its timers never fire, and the thread would wait forever. "
       "Await timers on an event loop (EventLoop::block_on(f) or spawn), or poll them by hand and "
@@ -117,14 +117,14 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
   if (POLLEN_UNLIKELY(link_ == nullptr)) bind(future_name);
   TimerDriver* const driver = link_->driver();
   if (POLLEN_UNLIKELY(driver == nullptr)) {
-    contract_violation(fmt::format(
+    contract_violation(detail::format(
         "{} polled after its timer driver (event loop) was destroyed; destroy timer futures "
         "before the loop that runs them",
         future_name));
   }
   TimerDriver* current = TimerDriver::current();
   if (current != nullptr && current != driver) {
-    contract_violation(fmt::format(
+    contract_violation(detail::format(
         "{} was created on one timer driver (event loop) and polled on another; a timer belongs "
         "to the loop it was created on (one built outside any loop: to the loop that first "
         "polled it): create it inside a task of the loop that polls it",

@@ -2,7 +2,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/time/interval.hpp>
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 POLLEN_NAMESPACE_BEGIN
 
@@ -77,7 +77,7 @@ void Interval::reset() {
 }
 
 void Interval::describe(Describer& d) const {
-  d.node("Interval", fmt::format("every {}, {}, next tick {}", detail::format_duration(period_),
+  d.node("Interval", detail::format("every {}, {}, next tick {}", detail::format_duration(period_),
                                  to_string(policy_), timer_.describe_deadline()));
 }
 

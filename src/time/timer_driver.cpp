@@ -3,7 +3,7 @@
 #include <pollen/core/contract.hpp>
 #include <pollen/time/timer_driver.hpp>
 
-#include <fmt/core.h>
+#include "../format.hpp"
 
 #include <climits>
 
@@ -45,7 +45,7 @@ TimerDriver::~TimerDriver() {
 
 void TimerDriver::require_virtual(const char* what) const {
   if (kind_ != ClockKind::Virtual) {
-    detail::contract_violation(fmt::format(
+    detail::contract_violation(detail::format(
         "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
         "create the driver (or loop) with ClockKind::Virtual to control time",
         what));

@@ -6,11 +6,15 @@
 #       directory, checks which versions its pollenConfigVersion.cmake accepts,
 #       then configures, builds and runs the consumer with
 #       find_package(pollen <major.minor> CONFIG REQUIRED) through
-#       CMAKE_PREFIX_PATH
+#       CMAKE_PREFIX_PATH: once with fmt hidden from find_package
+#       (CMAKE_DISABLE_FIND_PACKAGE_fmt) and from core_consumer's include
+#       path (no_fmt.sh), once with COMPONENTS fmt (pollen::fmt); checks that
+#       COMPONENTS fmt without fmt fails with a message that says so and
+#       that OPTIONAL_COMPONENTS fmt without fmt finds pollen
 #   cmake.sh source SOURCE_ROOT
 #       builds the consumer with pollen from the source tree through
 #       FetchContent (a full CMake build of the library), and configures it
-#       through add_subdirectory
+#       through add_subdirectory with fmt hidden from find_package
 #
 # CMAKE_BUILD_PARALLEL_LEVEL limits the build's jobs (all cores otherwise).
 # Exit 77 (skipped): no cmake, or (install) a sanitizer build, whose library
@@ -104,14 +108,40 @@ CMAKE
       "-DCASES=$(echo $cases | tr ' ' ';')" -P "$tmp/versions.cmake"
     echo "ok: pollen $version accepts and refuses requests as a 0.y version should: $cases"
 
-    run "$tmp/configure.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/consumer" \
-      -DPOLLEN_HOW=package -DPOLLEN_WANT="$major.$minor" -DCMAKE_PREFIX_PATH="$dest_prefix"
-    grep 'pollen .* from' "$tmp/configure.log" | sed 's/^-- //'
-    run "$tmp/build.log" cmake --build "$tmp/consumer"
+    bash "$root/test/packaging/no_fmt.sh" "$tmp/no_fmt"
+    run "$tmp/configure-core.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/core" \
+      -DPOLLEN_HOW=package -DPOLLEN_WANT="$major.$minor" -DCMAKE_PREFIX_PATH="$dest_prefix" \
+      -DPOLLEN_FMT=OFF -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON -DPOLLEN_NO_FMT_DIR="$tmp/no_fmt"
+    grep 'pollen .* from' "$tmp/configure-core.log" | sed 's/^-- //'
+    run "$tmp/build-core.log" cmake --build "$tmp/core"
     # The installed library, not the build tree's one that meson test puts on LD_LIBRARY_PATH.
+    env -u LD_LIBRARY_PATH "$tmp/core/core_consumer"
+    readelf -d "$tmp/core/core_consumer" | grep -q "$tmp/dest" || { echo "FAIL: the consumer does not find pollen in the installation"; exit 1; }
+    if env -u LD_LIBRARY_PATH ldd "$tmp/core/core_consumer" | grep -q libfmt; then
+      ldd "$tmp/core/core_consumer"; echo "FAIL: a program that uses only pollen::pollen loads libfmt"; exit 1
+    fi
+    echo "ok: find_package(pollen $major.$minor CONFIG REQUIRED) and pollen::pollen work from an installation, without fmt"
+
+    run "$tmp/configure.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/consumer" \
+      -DPOLLEN_HOW=package -DPOLLEN_WANT="$major.$minor" -DCMAKE_PREFIX_PATH="$dest_prefix" -DPOLLEN_FMT=ON
+    run "$tmp/build.log" cmake --build "$tmp/consumer"
     env -u LD_LIBRARY_PATH "$tmp/consumer/consumer"
-    readelf -d "$tmp/consumer/consumer" | grep -q "$tmp/dest" || { echo "FAIL: the consumer does not find pollen in the installation"; exit 1; }
-    echo "ok: find_package(pollen $major.$minor CONFIG REQUIRED) and pollen::pollen work from an installation"
+    echo "ok: find_package(pollen $major.$minor CONFIG REQUIRED COMPONENTS fmt) and pollen::fmt work"
+
+    # COMPONENTS fmt without fmt: not found, saying why.
+    if nice -n 10 cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/nofmt" \
+        -DPOLLEN_HOW=package -DPOLLEN_WANT="$major.$minor" -DCMAKE_PREFIX_PATH="$dest_prefix" \
+        -DPOLLEN_FMT=ON -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON > "$tmp/configure-nofmt.log" 2>&1; then
+      echo "FAIL: find_package(pollen COMPONENTS fmt) succeeded without fmt"; exit 1
+    fi
+    grep -q "component fmt (pollen::fmt, for <pollen/fmt.hpp>) needs fmt" "$tmp/configure-nofmt.log" \
+      || { cat "$tmp/configure-nofmt.log"; echo "FAIL: no message saying that pollen's component fmt needs fmt"; exit 1; }
+    # OPTIONAL_COMPONENTS fmt without fmt: pollen found, pollen_fmt_FOUND false.
+    run "$tmp/configure-opt.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/opt" \
+      -DPOLLEN_HOW=package -DPOLLEN_WANT="$major.$minor" -DCMAKE_PREFIX_PATH="$dest_prefix" \
+      -DPOLLEN_FMT=OPTIONAL -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON
+    grep -q 'pollen_fmt_FOUND: FALSE' "$tmp/configure-opt.log" || { cat "$tmp/configure-opt.log"; echo "FAIL: pollen_fmt_FOUND is not FALSE"; exit 1; }
+    echo "ok: COMPONENTS fmt without fmt fails and says why; OPTIONAL_COMPONENTS fmt without fmt finds pollen alone"
 
     # An installation that lacks its library says so instead of failing at link time.
     rm -f "$(dirname "$(dirname "$(dirname "$config")")")"/libpollen.*
@@ -125,18 +155,20 @@ CMAKE
   source)
     echo "== from the source tree with FetchContent (CMake builds the library)"
     start=$(date +%s)
+    bash "$root/test/packaging/no_fmt.sh" "$tmp/no_fmt"
     run "$tmp/configure.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/fetch" \
-      -DPOLLEN_HOW=fetchcontent -DPOLLEN_SOURCE_DIR="$root"
+      -DPOLLEN_HOW=fetchcontent -DPOLLEN_SOURCE_DIR="$root" -DPOLLEN_FMT=ON -DPOLLEN_NO_FMT_DIR="$tmp/no_fmt"
     run "$tmp/build.log" cmake --build "$tmp/fetch"
+    "$tmp/fetch/core_consumer"
     "$tmp/fetch/consumer"
-    # Only the library and the consumer were built: two link steps.
+    # Only the library and the two consumers were built: three link steps.
     links=$(grep -c 'Linking' "$tmp/build.log" || true)
-    [ "$links" = 2 ] || { cat "$tmp/build.log"; echo "FAIL: expected 2 link steps (pollen, consumer), saw $links"; exit 1; }
-    echo "ok: FetchContent_Declare(pollen SOURCE_DIR ...) builds pollen::pollen ($(( $(date +%s) - start )) s)"
-    echo "== from the source tree with add_subdirectory (configured only)"
+    [ "$links" = 3 ] || { cat "$tmp/build.log"; echo "FAIL: expected 3 link steps (pollen, core_consumer, consumer), saw $links"; exit 1; }
+    echo "ok: FetchContent_Declare(pollen SOURCE_DIR ...) builds pollen::pollen (used without fmt) and pollen::fmt ($(( $(date +%s) - start )) s)"
+    echo "== from the source tree with add_subdirectory, fmt hidden (configured only)"
     run "$tmp/configure2.log" cmake "${generator[@]}" -S "$root/test/packaging/cmake_consumer" -B "$tmp/subdir" \
-      -DPOLLEN_HOW=subdirectory -DPOLLEN_SOURCE_DIR="$root"
-    echo "ok: add_subdirectory(pollen) configures pollen::pollen"
+      -DPOLLEN_HOW=subdirectory -DPOLLEN_SOURCE_DIR="$root" -DPOLLEN_FMT=OFF -DCMAKE_DISABLE_FIND_PACKAGE_fmt=ON
+    echo "ok: add_subdirectory(pollen) configures pollen::pollen without fmt"
     ;;
   *)
     echo "cmake.sh: unknown mode $mode (install or source)"; exit 2 ;;
