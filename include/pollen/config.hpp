@@ -115,3 +115,13 @@ __attribute__((used)) static const char* const reference =
 #  define POLLEN_LIKELY(x) (x)
 #  define POLLEN_UNLIKELY(x) (x)
 #endif
+
+// For the few small functions on every poll or wake whose inlining must not
+// depend on the size of the translation unit around them: gcc's inlining
+// budget grows with the unit, so a lighter header once pushed them out of
+// line (about +2-5% instructions in the wake-heavy workloads).
+#if defined(__GNUC__) || defined(__clang__)
+#  define POLLEN_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#  define POLLEN_ALWAYS_INLINE inline
+#endif

@@ -1,4 +1,7 @@
-// pollen/fmt.hpp: fmt support. The only header of pollen that needs fmt.
+// pollen/fmt.hpp: fmt support. The only header of pollen that needs fmt:
+// link it through pollen-fmt (meson `dependency('pollen-fmt')`, pkg-config
+// `pollen-fmt`, CMake `find_package(pollen CONFIG COMPONENTS fmt)` and
+// `pollen::fmt`); the library itself links no fmt.
 //
 //   fmt::print("{}\n", f);      // a future: its state tree, sizes included
 //   fmt::print("{:l}\n", f);    // ... on one line: Then[state: First](Ready[taken])

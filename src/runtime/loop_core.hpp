@@ -30,12 +30,10 @@
 
 #if defined(__GNUC__) || defined(__clang__)
 #define POLLEN_SLOW_PATH __attribute__((noinline, cold))
-#define POLLEN_ALWAYS_INLINE inline __attribute__((always_inline))
 // Thread-locals read on every wake: initial-exec, never through __tls_get_addr.
 #define POLLEN_TLS_FAST __attribute__((tls_model("initial-exec")))
 #else
 #define POLLEN_SLOW_PATH
-#define POLLEN_ALWAYS_INLINE inline
 #define POLLEN_TLS_FAST
 #endif
 

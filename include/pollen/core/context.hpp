@@ -76,7 +76,7 @@ class Context {
 
   // Spends one unit of the budget. True: go on. False: the budget is spent,
   // the task has been woken, return Pending.
-  bool consume_budget() const noexcept {
+  POLLEN_ALWAYS_INLINE bool consume_budget() const noexcept {
     if (budget_ == nullptr) return true;
     if (budget_->remaining == 0) {
       waker_->wake();

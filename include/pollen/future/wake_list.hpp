@@ -67,7 +67,7 @@ class WakeList {
 
   // Queues child i (once until it is drained) and wakes the parent. Any
   // thread.
-  void wake(std::uint32_t i) noexcept {
+  POLLEN_ALWAYS_INLINE void wake(std::uint32_t i) noexcept {
     if (slots_[i].queued.exchange(true, std::memory_order_acq_rel)) return;
     WakeOrder parent;  // woken after the lock is released
     {
