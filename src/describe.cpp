@@ -43,8 +43,9 @@ void Describer::node_without_describe(const char* signature) {
 
 namespace detail {
 
-// gcc:   "std::string pollen::...::type_name() [with T = Foo; std::string = ...]"
-// clang: "std::string pollen::...::type_name() [T = Foo]"
+// gcc:   "const char* pollen::...::type_signature() [with T = Foo]"
+// clang: "const char* pollen::...::type_signature() [T = Foo]"
+// (and the same after any other function's "T = " and before "; " or "]").
 std::string type_name_from_signature(const char* pretty) {
   const char* start = std::strstr(pretty, "T = ");
   if (start == nullptr) return "?";

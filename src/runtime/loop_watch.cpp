@@ -98,7 +98,7 @@ void report_slow_poll(LoopCore& core, const TaskHeader* t, std::int64_t ns) {
     return;
   }
   std::string who = detail::format("task #{}", sp.task);
-  if (!sp.name.empty()) who += detail::format(" \"{}\"", sp.name);
+  if (!sp.name.empty()) detail::format_to(who, " \"{}\"", sp.name);
   std::string msg = detail::format(
       "pollen: slow poll: {} ran for {} in one poll (event loop #{}, threshold {}).\n"
       "  Every other task waited meanwhile: move blocking work to spawn_blocking(),\n"
@@ -300,10 +300,10 @@ std::string EventLoop::dump_tasks_text() const {
   std::string out;
   for (const TaskSnapshot& s : dump_tasks()) {
     std::string head = detail::format("task #{}", s.id);
-    if (!s.name.empty()) head += detail::format(" \"{}\"", s.name);
-    head += detail::format(" [{}", s.state);
+    if (!s.name.empty()) detail::format_to(head, " \"{}\"", s.name);
+    detail::format_to(head, " [{}", s.state);
     if (std::string(s.state) == "waiting") {
-      head += detail::format(" for {:.1f} ms", static_cast<double>(s.waiting.count()) / 1e6);
+      detail::format_to(head, " for {:.1f} ms", static_cast<double>(s.waiting.count()) / 1e6);
     }
     out += head + "]\n";
     out += detail::indent(render(s.tree), "  ");

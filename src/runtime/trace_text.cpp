@@ -50,8 +50,6 @@ const std::size_t kTaskColumn = 16;
 
 using LineBuffer = detail::InlineBuffer<500>;
 
-void append(LineBuffer& buf, const char* s) { buf.append(s); }
-
 }  // namespace
 
 void TextTraceSink::record(const TraceEvent& e) {
@@ -61,22 +59,22 @@ void TextTraceSink::record(const TraceEvent& e) {
   detail::format_to(buf, "#{}", e.task);
   if (e.task_name != nullptr && e.task_name[0] != '\0') {
     buf.push_back(' ');
-    append(buf, e.task_name);
+    buf.append(e.task_name);
   }
   do {
     buf.push_back(' ');
   } while (buf.size() < column + kTaskColumn);
   switch (e.kind) {
-    case TraceKind::Spawn: append(buf, "spawn"); break;
+    case TraceKind::Spawn: buf.append("spawn"); break;
     case TraceKind::PollBegin:
-      append(buf, "poll");
+      buf.append("poll");
       poll_begin_ns_ = e.time_ns;
       break;
     case TraceKind::PollEnd:
-      append(buf, "poll -> ");
-      append(buf, to_string(e.outcome));
+      buf.append("poll -> ");
+      buf.append(to_string(e.outcome));
       if (poll_begin_ns_ >= 0 && e.time_ns >= poll_begin_ns_) {
-        append(buf, "  (");
+        buf.append("  (");
         detail::append_duration(buf, e.time_ns - poll_begin_ns_);
         buf.push_back(')');
       }
@@ -87,13 +85,13 @@ void TextTraceSink::record(const TraceEvent& e) {
         case WakeSource::Task:
           detail::format_to(buf, "woken by task #{}", e.source_task);
           break;
-        case WakeSource::Timer: append(buf, "woken by a timer"); break;
-        case WakeSource::OtherThread: append(buf, "woken from another thread"); break;
-        case WakeSource::Loop: append(buf, "woken by the loop (outside any poll)"); break;
+        case WakeSource::Timer: buf.append("woken by a timer"); break;
+        case WakeSource::OtherThread: buf.append("woken from another thread"); break;
+        case WakeSource::Loop: buf.append("woken by the loop (outside any poll)"); break;
       }
       break;
-    case TraceKind::Complete: append(buf, "complete"); break;
-    case TraceKind::Cancel: append(buf, "cancelled"); break;
+    case TraceKind::Complete: buf.append("complete"); break;
+    case TraceKind::Cancel: buf.append("cancelled"); break;
   }
   buf.push_back('\n');
   if (file_ != nullptr) {

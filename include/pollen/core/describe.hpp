@@ -71,14 +71,11 @@ struct RenderOptions {
 namespace detail {
 std::string type_name_from_signature(const char* pretty_function);
 
-// The name of T as the compiler spells it, without RTTI.
+// The name of T as the compiler spells it, without RTTI ("?" where the
+// compiler gives no signature to read it from: type_signature<T>()).
 template <class T>
 std::string type_name() {
-#if defined(__GNUC__) || defined(__clang__)
-  return type_name_from_signature(__PRETTY_FUNCTION__);
-#else
-  return "?";
-#endif
+  return type_name_from_signature(type_signature<T>());
 }
 
 }  // namespace detail
