@@ -50,6 +50,10 @@ const double kKeyText = 18;
 const double kCharWidth = 7.3;
 const double kKeyGap = 20;
 const double kKeyRow = 20;
+// The colours of the marks drawn in the lanes and again in the legend's keys.
+const char kSpawnColour[] = "#5cb85c";
+const char kCompleteColour[] = "#222222";
+const char kCancelColour[] = "#d9534f";
 
 const char* outcome_class(PollOutcome o) {
   switch (o) {
@@ -166,17 +170,17 @@ std::string key_mark(const Key& k, double x, double y) {
       return wake_glyph(k.source, x + 5, y - 4);
     case Key::Mark::Spawn:
       return detail::format(
-          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#5cb85c\" "
+          "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
           "stroke-width=\"2\"/>",
-          x + 6, y - 11, x + 6, y + 2);
+          x + 6, y - 11, x + 6, y + 2, kSpawnColour);
     case Key::Mark::Complete:
       return detail::format(
-          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" height=\"12\" fill=\"#222222\"/>", x + 5,
-          y - 10);
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" height=\"12\" fill=\"{}\"/>", x + 5,
+          y - 10, kCompleteColour);
     case Key::Mark::Cancel:
       return detail::format(
-          "<path d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" stroke=\"#d9534f\" stroke-width=\"2\"/>",
-          x + 2, y - 8);
+          "<path d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" stroke=\"{}\" stroke-width=\"2\"/>",
+          x + 2, y - 8, kCancelColour);
   }
   return std::string();
 }
@@ -338,23 +342,24 @@ std::string SvgTraceSink::render() const {
       case TraceKind::Spawn:
         detail::format_to(out,
                           "<line class=\"spawn\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" "
-                          "y2=\"{:.1f}\" stroke=\"#5cb85c\" stroke-width=\"2\"><title>task #{} "
+                          "y2=\"{:.1f}\" stroke=\"{}\" stroke-width=\"2\"><title>task #{} "
                           "spawned</title></line>\n",
-                          x, lane_y(lane) + 2, x, lane_y(lane) + kLaneHeight - 2, e.task);
+                          x, lane_y(lane) + 2, x, lane_y(lane) + kLaneHeight - 2, kSpawnColour,
+                          e.task);
         break;
       case TraceKind::Complete:
         detail::format_to(
             out,
             "<rect class=\"complete\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"3\" "
-            "height=\"{:.1f}\" fill=\"#222222\"><title>task #{} complete</title></rect>\n",
-            x, lane_y(lane) + 3, kLaneHeight - 6, e.task);
+            "height=\"{:.1f}\" fill=\"{}\"><title>task #{} complete</title></rect>\n",
+            x, lane_y(lane) + 3, kLaneHeight - 6, kCompleteColour, e.task);
         break;
       case TraceKind::Cancel:
         detail::format_to(out,
                           "<path class=\"cancel\" d=\"M{:.1f},{:.1f} l8,8 m0,-8 l-8,8\" "
-                          "stroke=\"#d9534f\" stroke-width=\"2\"><title>task #{} "
+                          "stroke=\"{}\" stroke-width=\"2\"><title>task #{} "
                           "cancelled</title></path>\n",
-                          x - 4, lane_y(lane) + kLaneHeight / 2 - 4, e.task);
+                          x - 4, lane_y(lane) + kLaneHeight / 2 - 4, kCancelColour, e.task);
         break;
       case TraceKind::PollBegin:
       case TraceKind::PollEnd: break;
