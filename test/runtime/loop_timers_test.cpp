@@ -47,10 +47,20 @@ TEST(EventLoopTimers, AVirtualClockIsAdvancedInsteadOfSleeping) {
   EXPECT_EQ(loop.stats().polls, 2u);  // registered, then Ready after the jump
 }
 
+// The deadline is real time, so a loaded machine or a sanitizer can make
+// the first poll outlast a short sleep: the loop then finds the timer due
+// and has nothing to wait for. Each attempt sleeps five times longer; the
+// first one (200 us, rounded up to a 1 ms kernel wait) nearly always does.
+// A loop that spins instead of waiting never sleeps, and fails every attempt.
 TEST(EventLoopTimers, ARealClockBoundsTheKernelWait) {
-  EventLoop loop;
-  loop.block_on(pollen::sleep(loop.timer_driver(), std::chrono::microseconds(200)));
-  EXPECT_GE(loop.stats().sleeps, 1u);  // slept (rounded up to 1 ms), then fired
+  for (std::chrono::microseconds d(200);; d *= 5) {
+    EventLoop loop;
+    const pollen::TimePoint start = loop.now();
+    loop.block_on(pollen::sleep(loop.timer_driver(), d));
+    EXPECT_GE(loop.now() - start, d);
+    if (loop.stats().sleeps >= 1u) break;  // slept in the kernel, then fired
+    ASSERT_LT(d, std::chrono::seconds(1)) << "the loop never waited in the kernel";
+  }
 }
 
 TEST(EventLoopTimers, TimersFireEveryTurnEvenWhileATaskSpins) {
