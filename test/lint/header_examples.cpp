@@ -10,18 +10,28 @@
 // not compiled: include/pollen/future/try_join_all.hpp: `fs = ...` stands for the futures
 // not compiled: include/pollen/runtime/yield_now.hpp: `<await f>` is pseudo-code
 // not compiled: include/pollen/stream/fuse.hpp: `...` stands for the code around it
+#include <pollen/fmt.hpp>
 #include <pollen/future.hpp>
+#include <pollen/future/coro.hpp>  // its example: where coroutines are (POLLEN_HAS_COROUTINES)
+#include <pollen/io/split.hpp>
+#include <pollen/io/unix.hpp>
 #include <pollen/pollen.hpp>
 #include <pollen/stream.hpp>
 #include <pollen/sync.hpp>
+#include <pollen/testing.hpp>
+
+#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <system_error>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -393,6 +403,254 @@ void interval() {
 }
 }  // namespace time_examples
 
+namespace context_examples {
+// A leaf future that is ready again and again, spending the budget.
+void budget() {
+  auto leaf = [](pollen::Context& cx) -> pollen::Poll<int> {
+    if (!cx.consume_budget()) return pollen::pending;  // already re-woken
+    return 1;
+  };
+  auto first = pollen::poll_fn(leaf);
+  auto second = pollen::poll_fn(leaf);
+  pollen::testing::CountingWaker waker;
+  pollen::Budget one{1};
+  pollen::Context cx(waker.waker(), one);
+  check(first.poll(cx).is_ready(), "context.hpp: a unit left: Ready");
+  check(second.poll(cx).is_pending() && waker.wakes() == 1,
+        "context.hpp: the budget spent: Pending, and the task re-woken");
+}
+
+void observer() {
+  pollen::testing::CountingWaker counting;
+  const pollen::Waker& waker = counting.waker();
+  pollen::Budget budget{128};
+  pollen::PollObserver obs;
+  pollen::Context cx(waker, obs);                 // or cx.with_observer(&obs)
+  pollen::Context cx2(waker, &budget, &obs);      // budget and observer
+  check(cx.observer() == &obs && cx.budget() == nullptr, "context.hpp: Context(waker, obs)");
+  check(cx2.observer() == &obs && cx2.budget() == &budget, "context.hpp: Context(waker, &budget, &obs)");
+  pollen::Context cx3 = pollen::Context(waker).with_observer(&obs);
+  auto f = pollen::ready(1);
+  check(f.poll(cx3).is_ready() && obs.total_polls() == 1, "context.hpp: with_observer(): the poll is counted");
+}
+}  // namespace context_examples
+
+void poll_observer_example() {
+  pollen::testing::CountingWaker counting;
+  const pollen::Waker& waker = counting.waker();
+  std::uint64_t wakes_so_far = counting.wakes();
+  auto f = pollen::then(pollen::never<int>(), [](int x) { return pollen::ready(x); });
+  pollen::PollObserver obs;
+  pollen::Context cx(waker, obs);          // child contexts inherit it
+  obs.begin_task_poll(wakes_so_far);       // before each poll of the root
+  auto r = f.poll(cx);                     // Ready, or Pending
+  fmt::print("{}", pollen::describe(f, obs));
+  //   Then [state: First] 24 B, 3 polls, 1 spurious (!)
+  std::printf("\n");
+  std::string tree = pollen::describe(f, obs);
+  check(r.is_pending() && obs.task_polls() == 1, "poll_observer.hpp: one task poll, Pending");
+  check(tree.find("Then [state: First]") == 0 && tree.find(", 1 poll") != std::string::npos,
+        "poll_observer.hpp: describe(f, obs) shows the poll of each node");
+}
+
+void fmt_example() {
+  pollen::PollObserver observer;
+  auto f = pollen::then(pollen::ready(41), [](int x) { return pollen::ready(x + 1); });
+  pollen::Poll<int> poll = 42;
+  pollen::Option<int> opt = 42;
+  pollen::Unit unit;
+  fmt::print("{}\n", f);      // a future: its state tree, sizes included
+  fmt::print("{:l}\n", f);    // ... on one line: Then[state: First](Ready[value waiting])
+  fmt::print("{:s}\n", f);    // ... without sizes (states only)
+  fmt::print("{}\n", pollen::with_stats(f, observer));  // + polls, spurious
+  fmt::print("{}\n", poll);   // Ready(42) or Pending
+  fmt::print("{}\n", opt);    // Some(42) or None
+  fmt::print("{}\n", unit);   // ()
+  check(fmt::format("{}\n", f) == pollen::describe(f) && fmt::format("{}", f).find(" B") != std::string::npos,
+        "fmt.hpp: {}: the tree with sizes");
+  check(fmt::format("{:l}", f) == pollen::describe_line(f) && fmt::format("{:l}", f) == "Then[state: First](Ready[value waiting])",
+        "fmt.hpp: {:l}: one line");
+  check(fmt::format("{:s}\n", f) == pollen::describe_states(f), "fmt.hpp: {:s}: states only");
+  check(fmt::format("{}", pollen::with_stats(f, observer)).find("0 polls") != std::string::npos,
+        "fmt.hpp: with_stats: the counts");
+  check(fmt::format("{}", poll) == "Ready(42)" && fmt::format("{}", pollen::Poll<int>(pollen::pending)) == "Pending",
+        "fmt.hpp: Poll");
+  check(fmt::format("{}", opt) == "Some(42)" && fmt::format("{}", pollen::Option<int>()) == "None", "fmt.hpp: Option");
+  check(fmt::format("{}", unit) == "()", "fmt.hpp: Unit");
+}
+
+#if POLLEN_HAS_COROUTINES
+namespace coro_example {
+struct Io {
+  pollen::Ready<std::string> read_file(const char*) { return pollen::ready(std::string("five!")); }
+};
+
+// The example's function and statement, as members of a class so that the
+// statement (a member's initializer) may follow the function.
+struct Program {
+  Io io;
+  pollen::EventLoop loop;
+  pollen::Coro<std::size_t> some_task(Io& io) {
+    std::string text = co_await io.read_file("notes.txt");  // any pollen future
+    co_await pollen::sleep(std::chrono::milliseconds(10));
+    co_return text.size();
+  }
+  std::size_t n = loop.block_on(some_task(io));   // a Coro is a future
+};
+
+void run() {
+  Program p;
+  check(p.n == 5, "future/coro.hpp");
+}
+}  // namespace coro_example
+#endif
+
+namespace from_callback_example {
+struct Reply {
+  std::size_t length;
+};
+// A callback API: fetch() calls back once, or (an unknown url) never, having
+// dropped its callback.
+struct Client {
+  void fetch(const std::string& url, const std::function<void(Reply)>& callback) {
+    if (url != "unknown") callback(Reply{url.size()});
+  }
+};
+
+pollen::Option<Reply> get(pollen::EventLoop& loop, Client& client, const std::string& url) {
+  pollen::FromCallback<Reply> f = pollen::from_callback<Reply>(
+      [&](pollen::Completer<Reply> done) {
+        client.fetch(url, [done](Reply r) { done(std::move(r)); });
+      });
+  pollen::Option<Reply> r = loop.block_on(std::move(f));
+  // r.has_value(): the callback ran; none: the API dropped the callback
+  return r;
+}
+
+void run() {
+  pollen::EventLoop loop;
+  Client client;
+  pollen::Option<Reply> r = get(loop, client, "http://x");
+  check(r.has_value() && r.value().length == 8, "from_callback.hpp: the callback ran");
+  check(!get(loop, client, "unknown").has_value(), "from_callback.hpp: none when the API dropped the callback");
+}
+}  // namespace from_callback_example
+
+void box_future_example() {
+  auto f = pollen::ready(20).map([](int x) { return x + 1; });
+  pollen::BoxFuture<int> b = pollen::boxed(std::move(f));   // one allocation
+  check(pollen::block_on(std::move(b)) == 21, "core/box_future.hpp");
+}
+
+namespace unix_example {
+static_assert(std::is_same<pollen::output_t<pollen::io::UnixAccept>, pollen::Result<pollen::io::UnixStream>>::value,
+              "io/unix.hpp: accept()");
+static_assert(std::is_same<pollen::output_t<pollen::io::UnixConnect>, pollen::Result<pollen::io::UnixStream>>::value,
+              "io/unix.hpp: connect()");
+
+void run() {
+  pollen::EventLoop loop;
+  char temporary[] = "/tmp/pollen_header_examples_XXXXXX";
+  if (::mkdtemp(temporary) == nullptr) {
+    check(false, "io/unix.hpp: mkdtemp");
+    return;
+  }
+  std::string dir = temporary;
+  std::string path = dir + "/server.sock";
+  {
+    auto l = pollen::io::UnixListener::bind(loop, dir + "/server.sock");
+    // in a task of `loop`:
+    //   l.value().accept():                 Result<UnixStream>
+    //   UnixStream::connect(loop, path):    Result<UnixStream>
+    auto ends = pollen::io::UnixStream::pair(loop);  // socketpair(2)
+    check(l.ok(), "io/unix.hpp: bind()");
+    if (l.ok()) {
+      auto both = loop.block_on(pollen::join(l.value().accept(), pollen::io::UnixStream::connect(loop, path)));
+      check(std::get<0>(both).ok() && std::get<1>(both).ok(), "io/unix.hpp: accept() and connect()");
+    }
+    check(ends.ok(), "io/unix.hpp: pair()");
+    if (ends.ok()) {
+      char buf[8] = {};
+      pollen::Result<std::size_t> w = loop.block_on(ends.value().first.write_all("hi", 2));
+      pollen::Result<std::size_t> n = loop.block_on(ends.value().second.read(buf, sizeof buf));
+      check(w.ok() && n.ok() && n.value() == 2 && std::string(buf, 2) == "hi", "io/unix.hpp: pair(): connected");
+    }
+  }
+  ::unlink(path.c_str());
+  ::rmdir(dir.c_str());
+}
+}  // namespace unix_example
+
+namespace split_example {
+std::string read_by_the_read_half;
+
+// A task that reads its half up to the end of the stream.
+struct Reader {
+  using Output = pollen::Unit;
+  pollen::io::SocketReadHalf half;
+  pollen::Poll<pollen::Unit> poll(pollen::Context& cx) {
+    for (;;) {
+      char buf[64];
+      pollen::Poll<pollen::Result<std::size_t>> p = half.poll_read(cx, buf, sizeof buf);
+      if (p.is_pending()) return pollen::pending;
+      pollen::Result<std::size_t> n = std::move(p).value();
+      if (!n.ok() || n.value() == 0) return pollen::Unit{};
+      read_by_the_read_half.append(buf, n.value());
+    }
+  }
+};
+Reader reader(pollen::io::SocketReadHalf half) { return Reader{std::move(half)}; }
+
+// A task that writes a message with its half, then ends (destroying the
+// half shuts the write direction down).
+struct Writer {
+  using Output = pollen::Unit;
+  pollen::io::SocketWriteHalf half;
+  std::string message;
+  std::size_t written;
+  pollen::Poll<pollen::Unit> poll(pollen::Context& cx) {
+    while (written < message.size()) {
+      pollen::Poll<pollen::Result<std::size_t>> p =
+          half.poll_write(cx, message.data() + written, message.size() - written);
+      if (p.is_pending()) return pollen::pending;
+      pollen::Result<std::size_t> n = std::move(p).value();
+      if (!n.ok()) break;
+      written += n.value();
+    }
+    return pollen::Unit{};
+  }
+};
+Writer writer(pollen::io::SocketWriteHalf half) { return Writer{std::move(half), "from the write half", 0}; }
+
+void run() {
+  pollen::EventLoop loop;
+  auto ends = pollen::io::UnixStream::pair(loop);
+  if (!ends.ok()) {
+    check(false, "io/split.hpp: UnixStream::pair()");
+    return;
+  }
+  pollen::io::UnixStream stream = std::move(ends.value().first);
+  pollen::io::UnixStream peer = std::move(ends.value().second);
+  auto halves = std::move(stream).into_split();
+  loop.spawn(reader(std::move(halves.first))).detach();   // only reads
+  loop.spawn(writer(std::move(halves.second))).detach();  // only writes
+  // The other end: writes to the read half and shuts its side down, and
+  // reads what the write half wrote, up to the end of the stream.
+  check(loop.block_on(peer.write_all("to the read half", 16)).ok(), "io/split.hpp: the peer writes");
+  check(peer.shutdown(pollen::io::Shutdown::Write).ok(), "io/split.hpp: the peer shuts down");
+  std::string got;
+  for (;;) {
+    char buf[64];
+    pollen::Result<std::size_t> n = loop.block_on(peer.read(buf, sizeof buf));
+    if (!n.ok() || n.value() == 0) break;
+    got.append(buf, n.value());
+  }
+  loop.run();
+  check(got == "from the write half", "io/split.hpp: the write half wrote, then its end shut the direction down");
+  check(read_by_the_read_half == "to the read half", "io/split.hpp: the read half read up to the end");
+}
+}  // namespace split_example
+
 }  // namespace
 
 int main() {
@@ -433,6 +691,17 @@ int main() {
   time_examples::sleep();
   time_examples::timeout();
   time_examples::interval();
+  context_examples::budget();
+  context_examples::observer();
+  poll_observer_example();
+  fmt_example();
+#if POLLEN_HAS_COROUTINES
+  coro_example::run();
+#endif
+  from_callback_example::run();
+  box_future_example();
+  unix_example::run();
+  split_example::run();
   std::printf("header examples: %s\n", failures == 0 ? "all ran as their comments say" : "FAILED");
   return failures == 0 ? 0 : 1;
 }
