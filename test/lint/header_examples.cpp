@@ -10,6 +10,64 @@
 // not compiled: include/pollen/future/try_join_all.hpp: `fs = ...` stands for the futures
 // not compiled: include/pollen/runtime/yield_now.hpp: `<await f>` is pseudo-code
 // not compiled: include/pollen/stream/fuse.hpp: `...` stands for the code around it
+//
+// Code in a header comment outside an `Example:` section is an error too
+// (header_examples.py says what counts as code), unless it is listed here
+// by its first code line, with why it is not a compiled example:
+// not an example: include/pollen/core/block_on.hpp: `int v = pollen::block_on(std::move(f));`: a usage snippet, not compiled yet
+// not an example: include/pollen/core/box_future.hpp: `Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out);`: a signature: the member a future type declares to opt in
+// not an example: include/pollen/core/cancel_safe.hpp: `static constexpr bool is_cancel_safe = false;`: the member a future type declares
+// not an example: include/pollen/core/describe.hpp: `void describe(pollen::Describer& d) const {`: a usage snippet, not compiled yet
+// not an example: include/pollen/core/describe.hpp: `fmt::print("{}", pollen::with_stats(f, observer));`: a usage snippet, not compiled yet
+// not an example: include/pollen/core/describer.hpp: `void describe(pollen::Describer& d) const {`: a usage snippet, not compiled yet
+// not an example: include/pollen/core/future.hpp: `using Output = T;`: the members a future declares (signatures)
+// not an example: include/pollen/core/future.hpp: `using type = conditional<ok, TheCombinator, Rejected<errors>>;`: pseudo-code of a trait
+// not an example: include/pollen/core/future_ext.hpp: `struct MyFuture : pollen::FutureExt<MyFuture> { ... };`: pseudo-code: `{ ... }` stands for the future's members
+// not an example: include/pollen/core/layout.hpp: `using pollen_niche = pollen::detail::Niche<offset, first, count>;`: the member a type declares to opt in
+// not an example: include/pollen/core/layout.hpp: `using pollen_trivially_destroyed = std::true_type;`: the member a type declares to opt in
+// not an example: include/pollen/core/poll.hpp: `return 42;               // Ready(42): Poll<T> converts from a T`: two alternative return statements of a poll(), not one sequence
+// not an example: include/pollen/core/poll_observer.hpp: `detail::observe_poll(cx, this);`: the first line of every library future's poll() (pollen::detail); users call pollen::observe_poll
+// not an example: include/pollen/core/result.hpp: `pollen::Result<int> parse(const std::string& s) {`: a usage snippet, not compiled yet
+// not an example: include/pollen/future/machine.hpp: `static const char* name();            // "Map": for the ContractErrors`: the members a machine declares (signatures)
+// not an example: include/pollen/future/machine.hpp: `using pollen_relocatable = typename Base::payloads_relocatable;`: the members a machine declares (signatures)
+// not an example: include/pollen/future/machine.hpp: `using Item = T;`: the members a machine declares (signatures)
+// not an example: include/pollen/future/one_of.hpp: `pollen::OneOf<int, std::string> o(pollen::in_place_index<1>, "hi");`: a usage snippet, not compiled yet
+// not an example: include/pollen/future/shared.hpp: `auto config = pollen::shared(load_config());   // Output: Config (copyable)`: pseudo-code: `<await its copy>`
+// not an example: include/pollen/future/then.hpp: `BoxFuture<int> step(int n) { return boxed(ready(n).then(step)); }`: the shape of a recursion, inside a sentence (it has no end case)
+// not an example: include/pollen/io/async_fd.hpp: `int fds[2];`: pseudo-code: `<await rd.readable()>`
+// not an example: include/pollen/io/fs.hpp: `pollen::fs::ReadFile r = pollen::fs::read_file("notes.txt");`: a usage snippet, not compiled yet
+// not an example: include/pollen/io/pipe.hpp: `pollen::io::Pipe p = pollen::io::pipe(loop).value();`: pseudo-code: `await p.writer.write_all(buf, n)`
+// not an example: include/pollen/io/pipe.hpp: `::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);`: a usage snippet, not compiled yet
+// not an example: include/pollen/io/signals.hpp: `pollen::io::Signals sigs = pollen::io::signals(loop, {SIGINT, SIGTERM}).value();`: pseudo-code: `await pollen::stream::next(sigs)`
+// not an example: include/pollen/io/socket_addr.hpp: `pollen::Result<pollen::io::SocketAddr> a = pollen::io::SocketAddr::parse("127.0.0.1:8080");`: a usage snippet, not compiled yet
+// not an example: include/pollen/io/tcp.hpp: `pollen::Result<pollen::io::TcpListener> l = pollen::io::TcpListener::bind(loop, "127.0.0.1:0");`: a usage snippet, not compiled yet
+// not an example: include/pollen/io/udp.hpp: `auto s = pollen::io::UdpSocket::bind(loop, "127.0.0.1:0");`: a usage snippet, not compiled yet
+// not an example: include/pollen/runtime/event_loop.hpp: `pollen::EventLoop loop;`: a usage snippet, not compiled yet
+// not an example: include/pollen/runtime/event_loop.hpp: `pollen::EventLoop loop(pollen::ClockKind::Virtual);`: a declaration inside a sentence: how to ask for the virtual clock
+// not an example: include/pollen/runtime/join_handle.hpp: `pollen::JoinHandle<int> h = loop.spawn(compute());`: pseudo-code: `<await h>`
+// not an example: include/pollen/runtime/join_set.hpp: `pollen::JoinSet<int> set;`: pseudo-code: `<await set.join_next()>`
+// not an example: include/pollen/runtime/spawn_blocking.hpp: `auto f = pollen::spawn_blocking([path] { return read_whole_file(path); });`: a usage snippet, not compiled yet
+// not an example: include/pollen/runtime/trace.hpp: `pollen::TextTraceSink log(stderr);          // one line per event`: a usage snippet, not compiled yet
+// not an example: include/pollen/stream/stream.hpp: `using Item = T;`: the members a stream declares (signatures)
+// not an example: include/pollen/stream/stream.hpp: `bool is_terminated() const noexcept;  // true: poll_next returns none, forever`: the members a stream declares (signatures)
+// not an example: include/pollen/sync/broadcast.hpp: `auto ch = pollen::broadcast<Event>(16);`: pseudo-code: `Event{...}`, `<await ch.second.recv()>`
+// not an example: include/pollen/sync/channel.hpp: `auto ch = pollen::channel<int>(16);`: a usage snippet, not compiled yet
+// not an example: include/pollen/sync/mutex.hpp: `pollen::Mutex<std::vector<int>> log;`: pseudo-code: `<await log.lock()>`
+// not an example: include/pollen/sync/notify.hpp: `pollen::Notify ready;`: pseudo-code: `<await ready.notified()>`
+// not an example: include/pollen/sync/oneshot.hpp: `pollen::oneshot<int>();`: a usage snippet, not compiled yet
+// not an example: include/pollen/sync/receiver.hpp: `auto ch = pollen::unbounded_channel<int>();`: a usage snippet, not compiled yet
+// not an example: include/pollen/sync/result.hpp: `pollen::SendResult<int> r = tx.try_send(7);`: pseudo-code: `...` stands for the code around it
+// not an example: include/pollen/sync/semaphore.hpp: `pollen::Semaphore slots(4);                    // at most 4 at a time`: pseudo-code: `<await slots.acquire()>`
+// not an example: include/pollen/sync/sender_closed.hpp: `auto ch = pollen::channel<int>(8);`: a usage snippet, not compiled yet
+// not an example: include/pollen/sync/unbounded.hpp: `auto ch = pollen::unbounded_channel<int>();`: a usage snippet, not compiled yet
+// not an example: include/pollen/sync/watch.hpp: `auto ch = pollen::watch<Config>(Config{});`: pseudo-code: `<await rx.changed()>`
+// not an example: include/pollen/testing.hpp: `pollen::testing::TestTask<MyFuture> t(MyFuture(...));   // or test_task(f)`: pseudo-code: `MyFuture(...)`, `... make progress happen ...`
+// not an example: include/pollen/testing.hpp: `pollen::testing::DropCounter drops;`: pseudo-code: `... poll ...`
+// not an example: include/pollen/testing.hpp: `pollen::testing::VirtualTimeLoop vt;`: a usage snippet, not compiled yet
+// not an example: include/pollen/testing/gtest.hpp: `auto t = pollen::testing::test_task(my_future());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
+// not an example: include/pollen/testing/gtest.hpp: `auto s = pollen::testing::test_task(my_stream());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
+// not an example: include/pollen/time/interval.hpp: `pollen::Interval iv = pollen::interval(driver, std::chrono::milliseconds(10));`: a usage snippet, not compiled yet
+// not an example: include/pollen/time/timer_driver.hpp: `driver.fire_expired();                        // wake due timers`: pseudo-code: an executor's loop, in words
 #include <pollen/fmt.hpp>
 #include <pollen/future.hpp>
 #include <pollen/future/coro.hpp>  // its example: where coroutines are (POLLEN_HAS_COROUTINES)
