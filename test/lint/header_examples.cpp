@@ -14,12 +14,8 @@
 // Code in a header comment outside an `Example:` section is an error too
 // (header_examples.py says what counts as code), unless it is listed here
 // by its first code line, with why it is not a compiled example:
-// not an example: include/pollen/core/block_on.hpp: `int v = pollen::block_on(std::move(f));`: a usage snippet, not compiled yet
 // not an example: include/pollen/core/box_future.hpp: `Poll<T> poll_adopting(Context& cx, BoxFuture<T>& out);`: a signature: the member a future type declares to opt in
 // not an example: include/pollen/core/cancel_safe.hpp: `static constexpr bool is_cancel_safe = false;`: the member a future type declares
-// not an example: include/pollen/core/describe.hpp: `void describe(pollen::Describer& d) const {`: a usage snippet, not compiled yet
-// not an example: include/pollen/core/describe.hpp: `fmt::print("{}", pollen::with_stats(f, observer));`: a usage snippet, not compiled yet
-// not an example: include/pollen/core/describer.hpp: `void describe(pollen::Describer& d) const {`: a usage snippet, not compiled yet
 // not an example: include/pollen/core/future.hpp: `using Output = T;`: the members a future declares (signatures)
 // not an example: include/pollen/core/future.hpp: `using type = conditional<ok, TheCombinator, Rejected<errors>>;`: pseudo-code of a trait
 // not an example: include/pollen/core/future_ext.hpp: `struct MyFuture : pollen::FutureExt<MyFuture> { ... };`: pseudo-code: `{ ... }` stands for the future's members
@@ -27,43 +23,27 @@
 // not an example: include/pollen/core/layout.hpp: `using pollen_trivially_destroyed = std::true_type;`: the member a type declares to opt in
 // not an example: include/pollen/core/poll.hpp: `return 42;               // Ready(42): Poll<T> converts from a T`: two alternative return statements of a poll(), not one sequence
 // not an example: include/pollen/core/poll_observer.hpp: `detail::observe_poll(cx, this);`: the first line of every library future's poll() (pollen::detail); users call pollen::observe_poll
-// not an example: include/pollen/core/result.hpp: `pollen::Result<int> parse(const std::string& s) {`: a usage snippet, not compiled yet
 // not an example: include/pollen/future/machine.hpp: `static const char* name();            // "Map": for the ContractErrors`: the members a machine declares (signatures)
 // not an example: include/pollen/future/machine.hpp: `using pollen_relocatable = typename Base::payloads_relocatable;`: the members a machine declares (signatures)
 // not an example: include/pollen/future/machine.hpp: `using Item = T;`: the members a machine declares (signatures)
-// not an example: include/pollen/future/one_of.hpp: `pollen::OneOf<int, std::string> o(pollen::in_place_index<1>, "hi");`: a usage snippet, not compiled yet
 // not an example: include/pollen/future/shared.hpp: `auto config = pollen::shared(load_config());   // Output: Config (copyable)`: pseudo-code: `<await its copy>`
 // not an example: include/pollen/future/then.hpp: `BoxFuture<int> step(int n) { return boxed(ready(n).then(step)); }`: the shape of a recursion, inside a sentence (it has no end case)
 // not an example: include/pollen/io/async_fd.hpp: `int fds[2];`: pseudo-code: `<await rd.readable()>`
-// not an example: include/pollen/io/fs.hpp: `pollen::fs::ReadFile r = pollen::fs::read_file("notes.txt");`: a usage snippet, not compiled yet
 // not an example: include/pollen/io/pipe.hpp: `pollen::io::Pipe p = pollen::io::pipe(loop).value();`: pseudo-code: `await p.writer.write_all(buf, n)`
-// not an example: include/pollen/io/pipe.hpp: `::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);`: a usage snippet, not compiled yet
 // not an example: include/pollen/io/signals.hpp: `pollen::io::Signals sigs = pollen::io::signals(loop, {SIGINT, SIGTERM}).value();`: pseudo-code: `await pollen::stream::next(sigs)`
-// not an example: include/pollen/io/socket_addr.hpp: `pollen::Result<pollen::io::SocketAddr> a = pollen::io::SocketAddr::parse("127.0.0.1:8080");`: a usage snippet, not compiled yet
-// not an example: include/pollen/io/tcp.hpp: `pollen::Result<pollen::io::TcpListener> l = pollen::io::TcpListener::bind(loop, "127.0.0.1:0");`: a usage snippet, not compiled yet
-// not an example: include/pollen/io/udp.hpp: `auto s = pollen::io::UdpSocket::bind(loop, "127.0.0.1:0");`: a usage snippet, not compiled yet
-// not an example: include/pollen/runtime/event_loop.hpp: `pollen::EventLoop loop;`: a usage snippet, not compiled yet
 // not an example: include/pollen/runtime/event_loop.hpp: `pollen::EventLoop loop(pollen::ClockKind::Virtual);`: a declaration inside a sentence: how to ask for the virtual clock
 // not an example: include/pollen/runtime/join_handle.hpp: `pollen::JoinHandle<int> h = loop.spawn(compute());`: pseudo-code: `<await h>`
 // not an example: include/pollen/runtime/join_set.hpp: `pollen::JoinSet<int> set;`: pseudo-code: `<await set.join_next()>`
-// not an example: include/pollen/runtime/spawn_blocking.hpp: `auto f = pollen::spawn_blocking([path] { return read_whole_file(path); });`: a usage snippet, not compiled yet
-// not an example: include/pollen/runtime/trace.hpp: `pollen::TextTraceSink log(stderr);          // one line per event`: a usage snippet, not compiled yet
 // not an example: include/pollen/stream/stream.hpp: `using Item = T;`: the members a stream declares (signatures)
 // not an example: include/pollen/stream/stream.hpp: `bool is_terminated() const noexcept;  // true: poll_next returns none, forever`: the members a stream declares (signatures)
 // not an example: include/pollen/sync/broadcast.hpp: `auto ch = pollen::broadcast<Event>(16);`: pseudo-code: `Event{...}`, `<await ch.second.recv()>`
-// not an example: include/pollen/sync/channel.hpp: `auto ch = pollen::channel<int>(16);`: a usage snippet, not compiled yet
 // not an example: include/pollen/sync/mutex.hpp: `pollen::Mutex<std::vector<int>> log;`: pseudo-code: `<await log.lock()>`
 // not an example: include/pollen/sync/notify.hpp: `pollen::Notify ready;`: pseudo-code: `<await ready.notified()>`
-// not an example: include/pollen/sync/oneshot.hpp: `pollen::oneshot<int>();`: a usage snippet, not compiled yet
-// not an example: include/pollen/sync/receiver.hpp: `auto ch = pollen::unbounded_channel<int>();`: a usage snippet, not compiled yet
 // not an example: include/pollen/sync/result.hpp: `pollen::SendResult<int> r = tx.try_send(7);`: pseudo-code: `...` stands for the code around it
 // not an example: include/pollen/sync/semaphore.hpp: `pollen::Semaphore slots(4);                    // at most 4 at a time`: pseudo-code: `<await slots.acquire()>`
-// not an example: include/pollen/sync/sender_closed.hpp: `auto ch = pollen::channel<int>(8);`: a usage snippet, not compiled yet
-// not an example: include/pollen/sync/unbounded.hpp: `auto ch = pollen::unbounded_channel<int>();`: a usage snippet, not compiled yet
 // not an example: include/pollen/sync/watch.hpp: `auto ch = pollen::watch<Config>(Config{});`: pseudo-code: `<await rx.changed()>`
 // not an example: include/pollen/testing.hpp: `pollen::testing::TestTask<MyFuture> t(MyFuture(...));   // or test_task(f)`: pseudo-code: `MyFuture(...)`, `... make progress happen ...`
 // not an example: include/pollen/testing.hpp: `pollen::testing::DropCounter drops;`: pseudo-code: `... poll ...`
-// not an example: include/pollen/testing.hpp: `pollen::testing::VirtualTimeLoop vt;`: a usage snippet, not compiled yet
 // not an example: include/pollen/testing/gtest.hpp: `auto t = pollen::testing::test_task(my_future());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
 // not an example: include/pollen/testing/gtest.hpp: `auto s = pollen::testing::test_task(my_stream());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
 // not an example: include/pollen/time/interval.hpp: `pollen::Interval iv = pollen::interval(driver, std::chrono::milliseconds(10));`: a usage snippet, not compiled yet
@@ -71,13 +51,19 @@
 #include <pollen/fmt.hpp>
 #include <pollen/future.hpp>
 #include <pollen/future/coro.hpp>  // its example: where coroutines are (POLLEN_HAS_COROUTINES)
+#include <pollen/io/fs.hpp>
+#include <pollen/io/pipe.hpp>
+#include <pollen/io/socket_addr.hpp>
 #include <pollen/io/split.hpp>
+#include <pollen/io/tcp.hpp>
+#include <pollen/io/udp.hpp>
 #include <pollen/io/unix.hpp>
 #include <pollen/pollen.hpp>
 #include <pollen/stream.hpp>
 #include <pollen/sync.hpp>
 #include <pollen/testing.hpp>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -85,7 +71,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <string>
 #include <system_error>
 #include <tuple>
@@ -709,6 +698,330 @@ void run() {
 }
 }  // namespace split_example
 
+void block_on_example() {
+  auto f = pollen::ready(20).map([](int x) { return x + 1; });
+  int v = pollen::block_on(std::move(f));
+  check(v == 21, "core/block_on.hpp");
+}
+
+namespace describe_example {
+// A hand-written future in state First of a Then, holding its first future.
+struct MyThen {
+  using Output = int;
+  pollen::Ready<int> first_ = pollen::ready(1);
+  pollen::Poll<int> poll(pollen::Context& cx) { return first_.poll(cx); }
+  void describe(pollen::Describer& d) const {
+    d.node("Then", "state: First");   // name and detail of this node
+    d.child(first_);                  // each child, in order
+  }
+};
+
+void run() {
+  MyThen t;
+  check(pollen::describe_states(t) == "Then [state: First]\n└─ Ready [value waiting]\n",
+        "core/describe.hpp, core/describer.hpp: the node and its child");
+  pollen::PollObserver observer;
+  auto f = pollen::ready(1);
+  fmt::print("{}", pollen::with_stats(f, observer));
+  std::printf("\n");
+  check(fmt::format("{}\n", pollen::with_stats(f, observer)) == pollen::describe(f, observer),
+        "core/describe.hpp: with_stats formats as describe(f, observer)");
+}
+}  // namespace describe_example
+
+namespace sync_examples {
+void channel() {
+  auto ch = pollen::channel<int>(16);
+  pollen::Sender<int> tx = ch.first;          // senders are copyable
+  pollen::Receiver<int> rx = std::move(ch.second);
+  pollen::SendResult<int> r = pollen::block_on(tx.send(1));  // waits for room
+  pollen::Option<int> v = pollen::block_on(rx.recv());       // some(1)
+  check(r.is_sent() && v.has_value() && v.value() == 1, "sync/channel.hpp");
+}
+
+void oneshot() {
+  std::pair<pollen::OneshotSender<int>, pollen::OneshotReceiver<int>> ch =
+      pollen::oneshot<int>();
+  ch.first.send(7);                                  // never blocks
+  pollen::RecvResult<int> r = pollen::block_on(std::move(ch.second));
+  // r.is_received(), r.value() == 7
+  check(r.is_received() && r.value() == 7, "sync/oneshot.hpp");
+}
+
+void receiver() {
+  auto ch = pollen::unbounded_channel<int>();
+  ch.first.send(1);
+  pollen::Option<int> v = pollen::block_on(ch.second.recv());  // 1
+  check(v.has_value() && v.value() == 1, "sync/receiver.hpp");
+}
+
+void sender_closed() {
+  {
+    auto open = pollen::channel<int>(8);
+    auto f = open.first.closed();
+    pollen::testing::CountingWaker waker;
+    pollen::Context cx(waker.waker());
+    check(f.poll(cx).is_pending(), "sync/sender_closed.hpp: Pending while the receiver is open");
+    open.second.close();
+    check(waker.wakes() == 1 && f.poll(cx).is_ready(), "sync/sender_closed.hpp: woken, then Ready");
+  }
+  auto ch = pollen::channel<int>(8);
+  auto gone = ch.first.closed();   // Pending while the receiver is open
+  ch.second.close();               // or: the receiver is destroyed
+  pollen::block_on(std::move(gone));  // Ready(Unit)
+  check(ch.first.is_closed(), "sync/sender_closed.hpp: Ready once closed");
+}
+
+void unbounded() {
+  auto ch = pollen::unbounded_channel<int>();
+  pollen::UnboundedSender<int> tx = ch.first;   // copyable, any thread
+  tx.send(1);                                   // Sent, or Closed + value back
+  pollen::Option<int> v = pollen::block_on(ch.second.recv());  // some(1)
+  check(v.has_value() && v.value() == 1, "sync/unbounded.hpp");
+}
+}  // namespace sync_examples
+
+namespace event_loop_example {
+auto compute() { return pollen::ready(6).map([](int x) { return x * 7; }); }
+
+void run() {
+  auto f = compute();
+  pollen::EventLoop loop;
+  pollen::JoinHandle<int> h = loop.spawn("worker", compute());
+  int v = loop.block_on(std::move(f));   // drives f and every task
+  check(v == 42, "runtime/event_loop.hpp: block_on");
+  check(h.is_finished(), "runtime/event_loop.hpp: the spawned task ran too");
+  pollen::JoinResult<int> r = loop.block_on(std::move(h));
+  check(!r.is_cancelled() && r.value() == 42, "runtime/event_loop.hpp: its result");
+}
+}  // namespace event_loop_example
+
+namespace spawn_blocking_example {
+std::string read_whole_file(const std::string& path) { return "the text of " + path; }
+
+void run() {
+  std::string path = "notes.txt";
+  auto f = pollen::spawn_blocking([path] { return read_whole_file(path); });
+  // f is a future of fn's result; the loop keeps running other tasks.
+  pollen::EventLoop loop;
+  int other = 0;
+  loop.spawn(pollen::lazy([&] { return ++other; })).detach();
+  check(loop.block_on(std::move(f)) == "the text of notes.txt" && other == 1, "runtime/spawn_blocking.hpp");
+}
+}  // namespace spawn_blocking_example
+
+void socket_addr_example() {
+  pollen::Result<pollen::io::SocketAddr> a = pollen::io::SocketAddr::parse("127.0.0.1:8080");
+  pollen::Result<pollen::io::SocketAddr> b = pollen::io::SocketAddr::parse("[::1]:0");
+  if (!a.ok()) fmt::print("{}\n", a.error().message());
+  check(a.ok() && a.value().port() == 8080 && b.ok() && b.value().port() == 0, "io/socket_addr.hpp");
+  pollen::Result<pollen::io::SocketAddr> bad = pollen::io::SocketAddr::parse("localhost:80");
+  check(!bad.ok() && !bad.error().message().empty(), "io/socket_addr.hpp: a host name is an error, with a message");
+}
+
+static_assert(std::is_same<pollen::output_t<pollen::io::TcpAccept>,
+                           pollen::Result<std::pair<pollen::io::TcpStream, pollen::io::SocketAddr>>>::value,
+              "io/tcp.hpp: accept()");
+static_assert(std::is_same<pollen::output_t<pollen::io::TcpConnect>, pollen::Result<pollen::io::TcpStream>>::value,
+              "io/tcp.hpp: connect()");
+static_assert(std::is_same<pollen::output_t<pollen::io::SocketRead>, pollen::Result<std::size_t>>::value,
+              "io/tcp.hpp: read()");
+
+void tcp_example() {
+  pollen::EventLoop loop;
+  pollen::Result<pollen::io::TcpListener> l = pollen::io::TcpListener::bind(loop, "127.0.0.1:0");
+  pollen::io::SocketAddr where = l.value().local_addr().value();
+  // in a task of `loop`:
+  //   accept():            Result<std::pair<TcpStream, SocketAddr>>
+  //   TcpStream::connect:  Result<TcpStream>
+  //   s.read(buf, n):      Result<std::size_t>, 0 = the peer closed
+  check(where.port() != 0, "io/tcp.hpp: bound to a free port");
+  auto both = loop.block_on(pollen::join(l.value().accept(), pollen::io::TcpStream::connect(loop, where)));
+  check(std::get<0>(both).ok() && std::get<1>(both).ok(), "io/tcp.hpp: accept() and connect()");
+  if (std::get<0>(both).ok() && std::get<1>(both).ok()) {
+    std::get<1>(both) = pollen::Result<pollen::io::TcpStream>(pollen::ok(pollen::io::TcpStream()));  // the peer closes
+    char buf[8];
+    pollen::Result<std::size_t> n = loop.block_on(std::get<0>(both).value().first.read(buf, sizeof buf));
+    check(n.ok() && n.value() == 0, "io/tcp.hpp: read(): 0 = the peer closed");
+  }
+}
+
+static_assert(std::is_same<pollen::output_t<pollen::io::UdpSendTo>, pollen::Result<std::size_t>>::value,
+              "io/udp.hpp: send_to()");
+static_assert(std::is_same<pollen::output_t<pollen::io::UdpRecvFrom>,
+                           pollen::Result<std::pair<std::size_t, pollen::io::SocketAddr>>>::value,
+              "io/udp.hpp: recv_from()");
+
+void udp_example() {
+  pollen::EventLoop loop;
+  auto s = pollen::io::UdpSocket::bind(loop, "127.0.0.1:0");
+  // in a task of `loop`:
+  //   s.send_to(buf, n, peer):  Result<std::size_t>
+  //   s.recv_from(buf, n):      Result<std::pair<std::size_t, SocketAddr>>
+  check(s.ok(), "io/udp.hpp: bind()");
+  if (!s.ok()) return;
+  pollen::io::SocketAddr peer = s.value().local_addr().value();  // to itself
+  pollen::Result<std::size_t> sent = loop.block_on(s.value().send_to("ping", 4, peer));
+  char buf[8];
+  auto got = loop.block_on(s.value().recv_from(buf, sizeof buf));
+  check(sent.ok() && got.ok() && got.value().first == 4 && got.value().second.port() == peer.port(),
+        "io/udp.hpp: a datagram to itself");
+}
+
+// Polls the alternative it does not hold last: a ContractError.
+void one_of_quoted() {
+  pollen::OneOf<int, std::string> o(pollen::in_place_index<1>, "hi");
+  o.index();                 // 1
+  pollen::get<1>(o);         // "hi"
+  o.holds<0>();              // false
+  pollen::get<0>(o);         // ContractError: it holds alternative 1
+}
+
+void one_of_example() {
+#if POLLEN_HAS_EXCEPTIONS
+  bool threw = false;
+  try {
+    one_of_quoted();
+  } catch (const pollen::ContractError&) {
+    threw = true;
+  }
+  check(threw, "future/one_of.hpp: get<0> of alternative 1 is a ContractError");
+#endif
+  pollen::OneOf<int, std::string> o(pollen::in_place_index<1>, "hi");
+  check(o.index() == 1 && pollen::get<1>(o) == "hi" && !o.holds<0>(), "future/one_of.hpp");
+}
+
+void virtual_time_loop_example() {
+  using pollen::never;
+  pollen::testing::VirtualTimeLoop vt;
+  auto r = vt.block_on(pollen::timeout(never<int>(), std::chrono::hours(1)));
+  // r == none, vt.elapsed() == 1 h
+  check(!r.has_value() && vt.elapsed() == std::chrono::hours(1), "testing.hpp: VirtualTimeLoop");
+}
+
+// A fresh temporary directory, the working directory while this lives; the
+// files named are removed with it.
+class InTemporaryDirectory {
+ public:
+  explicit InTemporaryDirectory(std::initializer_list<const char*> files) : files_(files) {
+    char name[] = "/tmp/pollen_header_examples_XXXXXX";
+    if (::mkdtemp(name) != nullptr && ::getcwd(previous_, sizeof previous_) != nullptr && ::chdir(name) == 0) {
+      dir_ = name;
+    }
+  }
+  ~InTemporaryDirectory() {
+    if (dir_.empty()) return;
+    for (const char* f : files_) ::unlink(f);
+    if (::chdir(previous_) != 0) std::printf("cannot return to %s\n", previous_);
+    ::rmdir(dir_.c_str());
+  }
+  InTemporaryDirectory(const InTemporaryDirectory&) = delete;
+  InTemporaryDirectory& operator=(const InTemporaryDirectory&) = delete;
+  bool ok() const { return !dir_.empty(); }
+
+ private:
+  std::vector<const char*> files_;
+  std::string dir_;
+  char previous_[4096] = {};
+};
+
+std::string contents(const char* path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void fs_example() {
+  InTemporaryDirectory here({"notes.txt", "out.txt"});
+  if (!here.ok()) {
+    check(false, "io/fs.hpp: a temporary directory");
+    return;
+  }
+  std::ofstream("notes.txt") << "some notes";
+  std::string text = "written";
+  pollen::fs::ReadFile r = pollen::fs::read_file("notes.txt");
+  // a future of Result<std::string>: the file's bytes, or the errno of
+  // the open() or read() that failed (ENOENT, EACCES, EISDIR, ...)
+  pollen::fs::WriteFile w = pollen::fs::write_file("out.txt", std::move(text));
+  // a future of Result<Unit>: every byte written and the file closed, or
+  // the errno of the call that failed (ENOSPC, EACCES, ...)
+  pollen::EventLoop loop;
+  pollen::Result<std::string> got = loop.block_on(std::move(r));
+  pollen::Result<pollen::Unit> done = loop.block_on(std::move(w));
+  check(got.ok() && got.value() == "some notes", "io/fs.hpp: read_file: the file's bytes");
+  check(done.ok() && contents("out.txt") == "written", "io/fs.hpp: write_file: every byte written");
+  pollen::Result<std::string> missing = loop.block_on(pollen::fs::read_file("missing.txt"));
+  check(!missing.ok() && missing.error() == std::errc::no_such_file_or_directory, "io/fs.hpp: read_file: ENOENT");
+}
+
+void trace_example() {
+  InTemporaryDirectory here({"loop.json", "loop.svg"});
+  if (!here.ok()) {
+    check(false, "runtime/trace.hpp: a temporary directory");
+    return;
+  }
+  pollen::EventLoop loop;
+  int ran = 0;
+  loop.spawn("counted", pollen::lazy([&] { return ++ran; })).detach();
+  {
+    pollen::TextTraceSink log(stderr);          // one line per event
+    pollen::ChromeTraceSink json("loop.json");  // opens in Perfetto / chrome://tracing
+    pollen::SvgTraceSink svg("loop.svg");       // opens in any browser
+    loop.trace_to(&json);                       // from now on, every event
+    loop.run();
+    loop.trace_to(nullptr);                     // off (calls json.finish())
+    std::string trace = contents("loop.json");
+    check(ran == 1 && trace.find("counted") != std::string::npos,
+          "runtime/trace.hpp: loop.json holds the task's events, finished by trace_to(nullptr)");
+  }
+}
+
+void pipe_stdin_example() {
+  // stdin is a pipe here, holding one line.
+  int saved = ::dup(0);
+  int fds[2];
+  if (saved < 0 || ::pipe(fds) != 0) {
+    check(false, "io/pipe.hpp: a pipe for stdin");
+    return;
+  }
+  check(::dup2(fds[0], 0) == 0 && ::write(fds[1], "typed\n", 6) == 6, "io/pipe.hpp: stdin replaced");
+  ::close(fds[0]);
+  ::close(fds[1]);
+  {
+    pollen::EventLoop loop;
+    // stdin as a stream: it must be non-blocking first (see below)
+    ::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);
+    pollen::io::PipeReader in = pollen::io::PipeReader::borrow_fd(loop, 0).value();
+    char buf[16];
+    pollen::Result<std::size_t> n = loop.block_on(in.read(buf, sizeof buf));
+    check(n.ok() && std::string(buf, n.value()) == "typed\n", "io/pipe.hpp: stdin read on the loop");
+    n = loop.block_on(in.read(buf, sizeof buf));
+    check(n.ok() && n.value() == 0, "io/pipe.hpp: 0 at EOF");
+  }
+  ::dup2(saved, 0);
+  ::close(saved);
+}
+
+namespace result_example {
+int used = 0;
+std::error_code reported;
+void use(int v) { used = v; }
+void report(std::error_code e) { reported = e; }
+
+pollen::Result<int> parse(const std::string& s) {
+  if (s.empty()) return pollen::err(std::make_error_code(std::errc::invalid_argument));
+  return pollen::ok(std::stoi(s));
+}
+
+void run() {
+  pollen::Result<int> r = parse("41").map([](int x) { return x + 1; });
+  if (r.ok()) use(r.value()); else report(r.error());
+  check(used == 42, "core/result.hpp: ok");
+  r = parse("").map([](int x) { return x + 1; });
+  if (r.ok()) use(r.value()); else report(r.error());
+  check(reported == std::errc::invalid_argument, "core/result.hpp: err");
+}
+}  // namespace result_example
+
 }  // namespace
 
 int main() {
@@ -760,6 +1073,24 @@ int main() {
   box_future_example();
   unix_example::run();
   split_example::run();
+  block_on_example();
+  describe_example::run();
+  sync_examples::channel();
+  sync_examples::oneshot();
+  sync_examples::receiver();
+  sync_examples::sender_closed();
+  sync_examples::unbounded();
+  event_loop_example::run();
+  spawn_blocking_example::run();
+  socket_addr_example();
+  tcp_example();
+  udp_example();
+  one_of_example();
+  virtual_time_loop_example();
+  fs_example();
+  trace_example();
+  pipe_stdin_example();
+  result_example::run();
   std::printf("header examples: %s\n", failures == 0 ? "all ran as their comments say" : "FAILED");
   return failures == 0 ? 0 : 1;
 }
