@@ -45,7 +45,7 @@
 // not an example: include/pollen/testing.hpp: `pollen::testing::TestTask<MyFuture> t(MyFuture(...));   // or test_task(f)`: pseudo-code: `MyFuture(...)`, `... make progress happen ...`
 // not an example: include/pollen/testing.hpp: `pollen::testing::DropCounter drops;`: pseudo-code: `... poll ...`
 // not an example: include/pollen/testing/gtest.hpp: `auto t = pollen::testing::test_task(my_future());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
-// not an example: include/pollen/testing/gtest.hpp: `auto s = pollen::testing::test_task(my_stream());`: GoogleTest assertions on placeholders (my_future()); docs/testing.md quotes a compiled test of them
+// not an example: include/pollen/testing/gtest.hpp: `auto s = pollen::testing::test_task(my_stream());`: GoogleTest assertions on placeholders (my_stream()); docs/testing.md quotes a compiled test of them
 // not an example: include/pollen/time/interval.hpp: `pollen::Interval iv = pollen::interval(driver, std::chrono::milliseconds(10));`: a usage snippet, not compiled yet
 // not an example: include/pollen/time/timer_driver.hpp: `driver.fire_expired();                        // wake due timers`: pseudo-code: an executor's loop, in words
 #include <pollen/fmt.hpp>
