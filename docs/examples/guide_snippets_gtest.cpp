@@ -3,8 +3,6 @@
 // with the tests (test/testing/meson.build).
 #include <pollen/pollen.hpp>
 
-#include "test_task.hpp"  // pollen's own test support: TestTask::watch, describe_stats
-
 #include <pollen/testing.hpp>
 #include <pollen/testing/gtest.hpp>
 
@@ -24,15 +22,21 @@ TEST(GuideSnippets, VirtualTimeInTests) {
   EXPECT_READY_EQ(t, pollen::Option<int>(pollen::none));
 }
 
-// docs/introspection.md, "Counting polls": TestTask (pollen's test support)
-// tells a PollObserver the wake count before each poll.
-TEST(GuideSnippets, TestTaskWatchedByAnObserver) {
+// docs/introspection.md, "Counting polls": in a test, with the installed
+// kit's CountingWaker, the observer is told the wake count before each poll.
+TEST(GuideSnippets, TestPollsWatchedByAnObserver) {
   auto f = pollen::never<int>();
-  auto t = pollen::test::test_task(std::move(f));
+  pollen::testing::CountingWaker waker;
   pollen::PollObserver obs;
-  t.watch(&obs);            // each t.poll() tells obs the wake count first
-  EXPECT_PENDING(t);
-  std::string tree = t.describe_stats();
+  pollen::Context cx(waker.waker(), obs);
+  obs.begin_task_poll(waker.wakes());   // before each poll: the wakes so far
+  EXPECT_TRUE(f.poll(cx).is_pending());
+  std::string tree = pollen::describe(f, obs);
   EXPECT_EQ(obs.total_polls(), 1u);
-  EXPECT_NE(tree.find("Never"), std::string::npos) << tree;
+  EXPECT_EQ(obs.total_spurious(), 0u);
+  EXPECT_NE(tree.find("Never [never ready] 1 B, 1 poll"), std::string::npos) << tree;
+  // Polled again without a wake: the poll was for nothing.
+  obs.begin_task_poll(waker.wakes());
+  EXPECT_TRUE(f.poll(cx).is_pending());
+  EXPECT_EQ(obs.total_spurious(), 1u);
 }

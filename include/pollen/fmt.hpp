@@ -3,8 +3,10 @@
 // `pollen-fmt`, CMake `find_package(pollen CONFIG COMPONENTS fmt)` and
 // `pollen::fmt`); the library itself links no fmt.
 //
+// Example:
+//
 //   fmt::print("{}\n", f);      // a future: its state tree, sizes included
-//   fmt::print("{:l}\n", f);    // ... on one line: Then[state: First](Ready[taken])
+//   fmt::print("{:l}\n", f);    // ... on one line: Then[state: First](Ready[value waiting])
 //   fmt::print("{:s}\n", f);    // ... without sizes (states only)
 //   fmt::print("{}\n", pollen::with_stats(f, observer));  // + polls, spurious
 //   fmt::print("{}\n", poll);   // Ready(42) or Pending

@@ -414,6 +414,8 @@ class DropCounter::Wrapped {
 // clock starts at the real clock's time of construction; elapsed() is the
 // virtual time passed since.
 //
+// Example:
+//
 //   pollen::testing::VirtualTimeLoop vt;
 //   auto r = vt.block_on(pollen::timeout(never<int>(), std::chrono::hours(1)));
 //   // r == none, vt.elapsed() == 1 h

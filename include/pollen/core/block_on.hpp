@@ -1,6 +1,8 @@
 // pollen/core/block_on.hpp: block_on(f), the smallest executor: it runs one
 // future to completion on the calling thread.
 //
+// Example:
+//
 //   int v = pollen::block_on(std::move(f));
 //
 // It polls f; while f is Pending it parks the thread until f's waker fires,

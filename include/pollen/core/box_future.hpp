@@ -2,6 +2,8 @@
 // interface of a future of T (virtual poll and describe); BoxFuture<T> owns
 // one on the heap and is itself a future.
 //
+// Example:
+//
 //   pollen::BoxFuture<int> b = pollen::boxed(std::move(f));   // one allocation
 //
 // Use it where the type of a future must not depend on how it was built:

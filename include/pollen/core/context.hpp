@@ -15,7 +15,9 @@
 // An executor may give each poll of a task a budget (the event loop gives
 // 128 units). Leaf futures that can be ready again and again without ever
 // returning Pending (a channel receive with a full buffer, an expired timer,
-// yield_now) spend one unit per ready result:
+// yield_now) spend one unit per ready result.
+//
+// Example:
 //
 //   if (!cx.consume_budget()) return pollen::pending;  // already re-woken
 //
@@ -32,6 +34,8 @@
 // library future's poll begins with detail::observe_poll(cx, this): one
 // predictable branch when no observer is attached (the default). User
 // futures may do the same (pollen::observe_poll, below).
+//
+// Example:
 //
 //   pollen::PollObserver obs;
 //   pollen::Context cx(waker, obs);                 // or cx.with_observer(&obs)

@@ -1,5 +1,7 @@
 // pollen/core/describe.hpp: introspection. Every library future can say what
-// it is, which state it is in, and which futures it holds:
+// it is, which state it is in, and which futures it holds.
+//
+// Example:
 //
 //   void describe(pollen::Describer& d) const {
 //     d.node("Then", "state: First");   // name and detail of this node
@@ -106,7 +108,10 @@ std::string describe(const F& f, const PollObserver& observer) {
   return render(describe_tree(f, &observer));
 }
 
-// A future (or stream) and an observer, for <pollen/fmt.hpp>:
+// A future (or stream) and an observer, for <pollen/fmt.hpp>.
+//
+// Example:
+//
 //   fmt::print("{}", pollen::with_stats(f, observer));
 template <class F>
 struct WithStats {

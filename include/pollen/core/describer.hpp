@@ -1,5 +1,7 @@
 // pollen/core/describer.hpp: Describer, what a future's describe() writes its
-// node to (see describe.hpp for the tree it builds and how it is rendered):
+// node to (see describe.hpp for the tree it builds and how it is rendered).
+//
+// Example:
 //
 //   void describe(pollen::Describer& d) const {
 //     d.node("Then", "state: First");   // name and detail of this node

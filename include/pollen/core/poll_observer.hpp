@@ -9,17 +9,20 @@
 // (the default), and otherwise calls observer->on_poll(this, type_key). The
 // futures themselves hold nothing: sizeof is unchanged and polling with the
 // observer off never allocates. An executor that wants statistics owns a
-// PollObserver and gives it to the Context of each poll:
+// PollObserver and gives it to the Context of each poll.
+//
+// Example:
 //
 //   pollen::PollObserver obs;
 //   pollen::Context cx(waker, obs);          // child contexts inherit it
 //   obs.begin_task_poll(wakes_so_far);       // before each poll of the root
-//   f.poll(cx);
+//   auto r = f.poll(cx);                     // Ready, or Pending
 //   fmt::print("{}", pollen::describe(f, obs));
 //   //   Then [state: First] 24 B, 3 polls, 1 spurious (!)
 //
-// Ready-made drivers: pollen::block_on(f, obs) (core/block_on.hpp) and, in
-// tests, TestTask::watch(&obs) (test/support/test_task.hpp). The event loop
+// Ready-made drivers: pollen::block_on(f, obs) (core/block_on.hpp). In
+// tests, poll as above with the waker of a pollen::testing::CountingWaker
+// (<pollen/testing.hpp>) and its wakes() as the wake count. The event loop
 // keeps one observer per loop when introspection is on (runtime/).
 // docs/introspection.md has a worked example.
 //

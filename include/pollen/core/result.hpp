@@ -2,10 +2,15 @@
 // std::expected). Errors are values here, never exceptions: everything in
 // this header works with -fno-exceptions.
 //
+// Example:
+//
 //   pollen::Result<int> parse(const std::string& s) {
 //     if (s.empty()) return pollen::err(std::make_error_code(std::errc::invalid_argument));
 //     return pollen::ok(std::stoi(s));
 //   }
+//
+// Example:
+//
 //   pollen::Result<int> r = parse("41").map([](int x) { return x + 1; });
 //   if (r.ok()) use(r.value()); else report(r.error());
 //

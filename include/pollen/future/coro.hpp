@@ -1,6 +1,8 @@
 // pollen/future/coro.hpp: Coro<T>, a C++20 coroutine that is a pollen future,
 // and `co_await` on any pollen future inside it.
 //
+// Example:
+//
 //   pollen::Coro<std::size_t> some_task(Io& io) {
 //     std::string text = co_await io.read_file("notes.txt");  // any pollen future
 //     co_await pollen::sleep(std::chrono::milliseconds(10));

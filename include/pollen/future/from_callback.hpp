@@ -1,6 +1,8 @@
 // pollen/future/from_callback.hpp: from_callback<T>(start), the way to wrap a
 // callback API as a future.
 //
+// Example:
+//
 //   pollen::FromCallback<Reply> f = pollen::from_callback<Reply>(
 //       [&](pollen::Completer<Reply> done) {
 //         client.fetch(url, [done](Reply r) { done(std::move(r)); });

@@ -3,6 +3,8 @@
 // is its two-case name. (C++14 has no std::variant; this is the small part
 // of it that select needs.)
 //
+// Example:
+//
 //   pollen::OneOf<int, std::string> o(pollen::in_place_index<1>, "hi");
 //   o.index();                 // 1
 //   pollen::get<1>(o);         // "hi"

@@ -1,6 +1,8 @@
 // pollen/io/fs.hpp: fs::read_file(path) and fs::write_file(path, data),
 // whole-file I/O that does not stall the event loop.
 //
+// Example:
+//
 //   pollen::fs::ReadFile r = pollen::fs::read_file("notes.txt");
 //   // a future of Result<std::string>: the file's bytes, or the errno of
 //   // the open() or read() that failed (ENOENT, EACCES, EISDIR, ...)

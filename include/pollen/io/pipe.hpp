@@ -5,6 +5,8 @@
 //   // in one task:  await p.writer.write_all(buf, n)
 //   // in another:   await p.reader.read(buf, sizeof buf)   -> 0 at EOF
 //
+// Example:
+//
 //   // stdin as a stream: it must be non-blocking first (see below)
 //   ::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);
 //   pollen::io::PipeReader in = pollen::io::PipeReader::borrow_fd(loop, 0).value();

@@ -1,6 +1,8 @@
 // pollen/io/socket_addr.hpp: SocketAddr, an IPv4 or IPv6 address and port,
 // and the errors of pollen's sockets (io::NetError, as std::error_code).
 //
+// Example:
+//
 //   pollen::Result<pollen::io::SocketAddr> a = pollen::io::SocketAddr::parse("127.0.0.1:8080");
 //   pollen::Result<pollen::io::SocketAddr> b = pollen::io::SocketAddr::parse("[::1]:0");
 //   if (!a.ok()) fmt::print("{}\n", a.error().message());

@@ -3,9 +3,11 @@
 // writing (TcpStream::into_split(), UnixStream::into_split(); tokio's
 // into_split).
 //
+// Example:
+//
 //   auto halves = std::move(stream).into_split();
-//   loop.spawn(reader(std::move(halves.first)));   // only reads
-//   loop.spawn(writer(std::move(halves.second)));  // only writes
+//   loop.spawn(reader(std::move(halves.first))).detach();   // only reads
+//   loop.spawn(writer(std::move(halves.second))).detach();  // only writes
 //
 // Ground rules
 // * The halves share the socket's AsyncFd (a std::shared_ptr): the fd is

@@ -1,6 +1,8 @@
 // pollen/io/tcp.hpp: TCP over the event loop: TcpListener (bind, accept),
 // TcpStream (connect, read, write, shutdown, split).
 //
+// Example:
+//
 //   pollen::Result<pollen::io::TcpListener> l = pollen::io::TcpListener::bind(loop, "127.0.0.1:0");
 //   pollen::io::SocketAddr where = l.value().local_addr().value();
 //   // in a task of `loop`:

@@ -1,5 +1,7 @@
 // pollen/io/udp.hpp: UdpSocket, datagrams over the event loop.
 //
+// Example:
+//
 //   auto s = pollen::io::UdpSocket::bind(loop, "127.0.0.1:0");
 //   // in a task of `loop`:
 //   //   s.send_to(buf, n, peer):  Result<std::size_t>

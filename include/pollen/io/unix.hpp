@@ -2,6 +2,8 @@
 // UnixListener (bind to a path, accept), UnixStream (connect, pair, read,
 // write, shutdown, split).
 //
+// Example:
+//
 //   auto l = pollen::io::UnixListener::bind(loop, dir + "/server.sock");
 //   // in a task of `loop`:
 //   //   l.value().accept():                 Result<UnixStream>

@@ -1,5 +1,7 @@
 // pollen/runtime/event_loop.hpp: EventLoop, the single-threaded executor.
 //
+// Example:
+//
 //   pollen::EventLoop loop;
 //   pollen::JoinHandle<int> h = loop.spawn("worker", compute());
 //   int v = loop.block_on(std::move(f));   // drives f and every task

@@ -1,6 +1,8 @@
 // pollen/runtime/spawn_blocking.hpp: spawn_blocking(fn), run blocking code
 // off the event loop's thread.
 //
+// Example:
+//
 //   auto f = pollen::spawn_blocking([path] { return read_whole_file(path); });
 //   // f is a future of fn's result; the loop keeps running other tasks.
 //

@@ -1,5 +1,7 @@
 // pollen/runtime/trace.hpp: the poll timeline and the slow-poll report.
 //
+// Example:
+//
 //   pollen::TextTraceSink log(stderr);          // one line per event
 //   pollen::ChromeTraceSink json("loop.json");  // opens in Perfetto / chrome://tracing
 //   pollen::SvgTraceSink svg("loop.svg");       // opens in any browser

@@ -1,6 +1,8 @@
 // pollen/sync/channel.hpp: channel<T>(capacity), a bounded multi-producer,
 // single-consumer channel with backpressure.
 //
+// Example:
+//
 //   auto ch = pollen::channel<int>(16);
 //   pollen::Sender<int> tx = ch.first;          // senders are copyable
 //   pollen::Receiver<int> rx = std::move(ch.second);

@@ -1,5 +1,7 @@
 // pollen/sync/oneshot.hpp: oneshot<T>(), a channel for exactly one value.
 //
+// Example:
+//
 //   std::pair<pollen::OneshotSender<int>, pollen::OneshotReceiver<int>> ch =
 //       pollen::oneshot<int>();
 //   ch.first.send(7);                                  // never blocks

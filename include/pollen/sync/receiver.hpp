@@ -1,6 +1,8 @@
 // pollen/sync/receiver.hpp: Receiver<T>, the receiving half of an mpsc
 // channel (bounded or unbounded), and its recv() future.
 //
+// Example:
+//
 //   auto ch = pollen::unbounded_channel<int>();
 //   ch.first.send(1);
 //   pollen::Option<int> v = pollen::block_on(ch.second.recv());  // 1

@@ -2,6 +2,8 @@
 // sender's closed() (Sender<T>::closed(), UnboundedSender<T>::closed()):
 // Ready once the channel's receiver is closed or destroyed.
 //
+// Example:
+//
 //   auto ch = pollen::channel<int>(8);
 //   auto gone = ch.first.closed();   // Pending while the receiver is open
 //   ch.second.close();               // or: the receiver is destroyed

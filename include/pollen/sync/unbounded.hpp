@@ -1,6 +1,8 @@
 // pollen/sync/unbounded.hpp: unbounded_channel<T>(), a multi-producer,
 // single-consumer channel without a bound: send() never waits.
 //
+// Example:
+//
 //   auto ch = pollen::unbounded_channel<int>();
 //   pollen::UnboundedSender<int> tx = ch.first;   // copyable, any thread
 //   tx.send(1);                                   // Sent, or Closed + value back
