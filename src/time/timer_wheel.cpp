@@ -74,6 +74,16 @@
 
 #include <utility>
 
+// The wheel's private helpers are defined inline in this file (the library
+// is shared: an out-of-line member is an interposable symbol that gcc will
+// not inline, and every call to it goes through the PLT); their rare paths
+// (growing and shrinking an array) stay out of line.
+#if defined(__GNUC__) || defined(__clang__)
+#define POLLEN_WHEEL_SLOW_PATH __attribute__((noinline, cold))
+#else
+#define POLLEN_WHEEL_SLOW_PATH
+#endif
+
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
@@ -95,13 +105,22 @@ constexpr std::uint64_t TimerWheel::kUnknownMin;
 constexpr std::uint16_t TimerWheel::kInHeap;
 constexpr std::size_t TimerWheel::kKeepCapacity;
 
-void TimerWheel::push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept {
-  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 2 + 8);  // noexcept: terminates on OOM
+// Out of line: the rare path of push().
+POLLEN_WHEEL_SLOW_PATH void TimerWheel::grow(std::vector<TimerEntry*>& v) noexcept {
+  v.reserve(v.size() + v.size() / 2 + 8);  // noexcept: terminates on OOM
+}
+
+POLLEN_ALWAYS_INLINE void TimerWheel::push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept {
+  if (POLLEN_UNLIKELY(v.size() == v.capacity())) grow(v);
   v.push_back(e);
 }
 
-void TimerWheel::maybe_shrink(std::vector<TimerEntry*>& v) noexcept {
-  if (v.capacity() <= kKeepCapacity || v.size() * 4 >= v.capacity()) return;
+POLLEN_ALWAYS_INLINE void TimerWheel::maybe_shrink(std::vector<TimerEntry*>& v) noexcept {
+  if (POLLEN_LIKELY(v.capacity() <= kKeepCapacity || v.size() * 4 >= v.capacity())) return;
+  shrink(v);
+}
+
+POLLEN_WHEEL_SLOW_PATH void TimerWheel::shrink(std::vector<TimerEntry*>& v) noexcept {
   std::size_t keep = v.size() * 2;
   if (keep < kKeepCapacity) keep = kKeepCapacity;
 #if POLLEN_HAS_EXCEPTIONS
@@ -147,7 +166,7 @@ TimerWheel::~TimerWheel() {
   for (TimerEntry* e : heap_) orphan(e);
 }
 
-unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
+inline unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
   const std::uint64_t diff = tick ^ tick_;
   const unsigned level = diff == 0 ? 0u : highest_bit(diff) / kBitsPerLevel;
   const unsigned s =
@@ -155,20 +174,20 @@ unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
   return level * kSlotsPerLevel + s;
 }
 
-std::uint64_t TimerWheel::slot_start(unsigned level, unsigned s) const noexcept {
+inline std::uint64_t TimerWheel::slot_start(unsigned level, unsigned s) const noexcept {
   const unsigned block_bits = (level + 1) * kBitsPerLevel;  // bits below the level's block
   const std::uint64_t base = block_bits >= 64 ? 0 : (tick_ >> block_bits) << block_bits;
   return base + (static_cast<std::uint64_t>(s) << (level * kBitsPerLevel));
 }
 
-bool TimerWheel::first_occupied(unsigned& level, unsigned& s) const noexcept {
+inline bool TimerWheel::first_occupied(unsigned& level, unsigned& s) const noexcept {
   if (levels_ == 0) return false;
   level = ctz32(levels_);
   s = ctz64(occupied_[level]);
   return true;
 }
 
-void TimerWheel::place(TimerEntry& e) noexcept {
+inline void TimerWheel::place(TimerEntry& e) noexcept {
   if (tick_of(e.deadline_) == tick_) {
     heap_push(e);
   } else {
@@ -176,7 +195,7 @@ void TimerWheel::place(TimerEntry& e) noexcept {
   }
 }
 
-void TimerWheel::link(TimerEntry& e) noexcept {
+inline void TimerWheel::link(TimerEntry& e) noexcept {
   const unsigned idx = slot_for(tick_of(e.deadline_));
   const unsigned level = idx / kSlotsPerLevel;
   const unsigned s = idx % kSlotsPerLevel;
@@ -194,7 +213,7 @@ void TimerWheel::link(TimerEntry& e) noexcept {
   push(slot, &e);
 }
 
-void TimerWheel::unlink(TimerEntry& e) noexcept {
+inline void TimerWheel::unlink(TimerEntry& e) noexcept {
   const unsigned level = e.slot_ / kSlotsPerLevel;
   const unsigned s = e.slot_ % kSlotsPerLevel;
   Slot& slot = slots_[level][s];
@@ -211,14 +230,14 @@ void TimerWheel::unlink(TimerEntry& e) noexcept {
   maybe_shrink(slot);
 }
 
-void TimerWheel::heap_push(TimerEntry& e) noexcept {
+inline void TimerWheel::heap_push(TimerEntry& e) noexcept {
   e.slot_ = kInHeap;
   push(heap_, &e);
   e.index_ = static_cast<std::uint32_t>(heap_.size() - 1);
   heap_sift_up(heap_.size() - 1);
 }
 
-void TimerWheel::heap_remove(TimerEntry& e) noexcept {
+inline void TimerWheel::heap_remove(TimerEntry& e) noexcept {
   const std::size_t i = e.index_;
   TimerEntry* last = heap_.back();
   heap_.pop_back();
@@ -229,7 +248,7 @@ void TimerWheel::heap_remove(TimerEntry& e) noexcept {
   }
 }
 
-void TimerWheel::heap_sift_up(std::size_t i) noexcept {
+inline void TimerWheel::heap_sift_up(std::size_t i) noexcept {
   TimerEntry* e = heap_[i];
   while (i > 0) {
     const std::size_t parent = (i - 1) / 2;
@@ -240,7 +259,7 @@ void TimerWheel::heap_sift_up(std::size_t i) noexcept {
   heap_set(i, e);
 }
 
-void TimerWheel::heap_sift_down(std::size_t i) noexcept {
+inline void TimerWheel::heap_sift_down(std::size_t i) noexcept {
   TimerEntry* e = heap_[i];
   const std::size_t n = heap_.size();
   for (;;) {

@@ -174,8 +174,10 @@ class TimerWheel {
   bool first_occupied(unsigned& level, unsigned& s) const noexcept;
   // Appends to a slot or the heap, growing it by half when it is full.
   static void push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept;
+  static void grow(std::vector<TimerEntry*>& v) noexcept;  // push()'s rare path
   // Gives memory back when `v` uses less than a quarter of its capacity.
   static void maybe_shrink(std::vector<TimerEntry*>& v) noexcept;
+  static void shrink(std::vector<TimerEntry*>& v) noexcept;  // maybe_shrink()'s rare path
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
