@@ -42,7 +42,8 @@
 //   A wake may run arbitrary code (a waker is user code), which may insert
 //   or cancel entries: the wheel is consistent at every wake.
 // * Memory. The timer entries live in their futures. The slot and heap
-//   arrays grow by half when full, and shrink when the population falls: a
+//   arrays grow by half when full (a cascade sizes the arrays it fills
+//   once, from a count), and shrink when the population falls: a
 //   slot emptied by a cascade gives its array back (beyond kKeepCapacity
 //   pointers), and an array left at less than a quarter of its capacity by
 //   cancels (or the heap, by firing) is cut to twice its size. So memory is
@@ -80,8 +81,10 @@
 // (growing and shrinking an array) stay out of line.
 #if defined(__GNUC__) || defined(__clang__)
 #define POLLEN_WHEEL_SLOW_PATH __attribute__((noinline, cold))
+#define POLLEN_WHEEL_NOINLINE __attribute__((noinline))
 #else
 #define POLLEN_WHEEL_SLOW_PATH
+#define POLLEN_WHEEL_NOINLINE
 #endif
 
 POLLEN_NAMESPACE_BEGIN
@@ -166,7 +169,7 @@ TimerWheel::~TimerWheel() {
   for (TimerEntry* e : heap_) orphan(e);
 }
 
-inline unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
+POLLEN_ALWAYS_INLINE unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
   const std::uint64_t diff = tick ^ tick_;
   const unsigned level = diff == 0 ? 0u : highest_bit(diff) / kBitsPerLevel;
   const unsigned s =
@@ -187,7 +190,7 @@ inline bool TimerWheel::first_occupied(unsigned& level, unsigned& s) const noexc
   return true;
 }
 
-inline void TimerWheel::place(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::place(TimerEntry& e) noexcept {
   if (tick_of(e.deadline_) == tick_) {
     heap_push(e);
   } else {
@@ -195,7 +198,7 @@ inline void TimerWheel::place(TimerEntry& e) noexcept {
   }
 }
 
-inline void TimerWheel::link(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::link(TimerEntry& e) noexcept {
   const unsigned idx = slot_for(tick_of(e.deadline_));
   const unsigned level = idx / kSlotsPerLevel;
   const unsigned s = idx % kSlotsPerLevel;
@@ -230,7 +233,7 @@ inline void TimerWheel::unlink(TimerEntry& e) noexcept {
   maybe_shrink(slot);
 }
 
-inline void TimerWheel::heap_push(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::heap_push(TimerEntry& e) noexcept {
   e.slot_ = kInHeap;
   push(heap_, &e);
   e.index_ = static_cast<std::uint32_t>(heap_.size() - 1);
@@ -314,6 +317,35 @@ void TimerWheel::relocate(TimerEntry& from, TimerEntry& to) noexcept {
   from.state_ = TimerEntry::State::Idle;
 }
 
+// Before a cascade of `slot` (of `level`, starting at tick_): sizes the
+// arrays its entries are about to fill, once, instead of growing each by
+// half several times. A level-0 slot pours into the heap (empty then: its
+// entries all fired before the wheel moved on); a higher one mostly into
+// slots of the level below, which are empty (a cascade empties the lowest
+// occupied level first), so a count per slot of that level gives each its
+// exact size (entries that fall further down grow theirs as usual).
+POLLEN_WHEEL_NOINLINE void TimerWheel::reserve_for_cascade(unsigned level,
+                                                         const Slot& slot) noexcept {
+  const std::size_t n = slot.size();
+  if (level == 0) {
+    if (heap_.capacity() < heap_.size() + n) heap_.reserve(heap_.size() + n);  // terminates on OOM
+    return;
+  }
+  const unsigned below = level - 1;
+  const unsigned shift = kTickShift + below * kBitsPerLevel;
+  std::uint32_t count[kSlotsPerLevel] = {};
+  for (const TimerEntry* e : slot) ++count[(e->deadline_ >> shift) & (kSlotsPerLevel - 1)];
+  // Slot 0 of the level below is tick_'s own: its entries fall further
+  // (from level 1: into the heap).
+  if (below == 0 && heap_.capacity() < heap_.size() + count[0]) {
+    heap_.reserve(heap_.size() + count[0]);
+  }
+  for (unsigned j = 1; j < kSlotsPerLevel; ++j) {
+    Slot& to = slots_[below][j];
+    if (to.capacity() < to.size() + count[j]) to.reserve(to.size() + count[j]);
+  }
+}
+
 std::size_t TimerWheel::advance_to(std::uint64_t now) {
   if (now <= elapsed_) return 0;  // every linked deadline is > elapsed_
   const std::uint64_t now_tick = tick_of(now);
@@ -350,6 +382,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     occupied_[level] &= ~(std::uint64_t{1} << s);
     if (occupied_[level] == 0) levels_ &= ~(1u << level);
     const std::size_t n = slot.size();
+    reserve_for_cascade(level, slot);
     constexpr std::size_t kPrefetch = 8;
     for (std::size_t i = 0; i < n; ++i) {
       if (i + kPrefetch < n) __builtin_prefetch(slot[i + kPrefetch]);

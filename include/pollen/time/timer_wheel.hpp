@@ -15,7 +15,8 @@
 // level before it fires, so O(1) amortized per expiry, plus O(log k) in the
 // heap. Entries live in the futures that own them; the wheel holds one
 // pointer per pending timer in per-slot arrays, plus ~16 KiB of fixed
-// tables. The arrays grow by half when full and give memory back when the
+// tables. The arrays grow by half when full (a cascade sizes the ones it
+// fills at once) and give memory back when the
 // population falls (an array emptied by a cascade, or cut to a quarter by
 // cancels, shrinks; up to kKeepCapacity pointers a slot are kept), so memory
 // follows the number of pending timers, not its peak: capacity_bytes()
@@ -178,6 +179,8 @@ class TimerWheel {
   // Gives memory back when `v` uses less than a quarter of its capacity.
   static void maybe_shrink(std::vector<TimerEntry*>& v) noexcept;
   static void shrink(std::vector<TimerEntry*>& v) noexcept;  // maybe_shrink()'s rare path
+  // Sizes the arrays a cascade of `slot` (of `level`) is about to fill.
+  void reserve_for_cascade(unsigned level, const Slot& slot) noexcept;
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
