@@ -43,19 +43,11 @@ TimerDriver::~TimerDriver() {
   // ~TimerWheel orphans the entries still linked.
 }
 
-void TimerDriver::require_virtual(const char* what) const {
-  if (kind_ != ClockKind::Virtual) {
-    detail::contract_violation(detail::format(
-        "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
-        "create the driver (or loop) with ClockKind::Virtual to control time",
-        what));
-  }
-}
-
-Option<TimePoint> TimerDriver::next_deadline() const noexcept {
-  std::uint64_t tick = 0;
-  if (!wheel_.earliest_deadline(tick)) return none;
-  return time_of(tick);
+void TimerDriver::not_virtual(const char* what) const {
+  detail::contract_violation(detail::format(
+      "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
+      "create the driver (or loop) with ClockKind::Virtual to control time",
+      what));
 }
 
 int TimerDriver::wait_timeout_ms() const noexcept {
@@ -68,12 +60,6 @@ int TimerDriver::wait_timeout_ms() const noexcept {
   // wait again with a timeout of 0, a busy loop.
   const Duration::rep ms = (left.count() - 1) / 1000000 + 1;
   return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
-}
-
-std::size_t TimerDriver::advance_to(TimePoint t) {
-  require_virtual("advance_to()");
-  virtual_.advance_to(t);
-  return fire_expired();
 }
 
 void TimerDriver::pass_time_to(TimePoint t) {

@@ -400,11 +400,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
   return fired;
 }
 
-bool TimerWheel::earliest_deadline(std::uint64_t& out) const noexcept {
-  if (!heap_.empty()) {
-    out = heap_[0]->deadline_;
-    return true;
-  }
+bool TimerWheel::earliest_in_wheel(std::uint64_t& out) const noexcept {
   unsigned level = 0;
   unsigned s = 0;
   if (!first_occupied(level, s)) return false;

@@ -143,7 +143,13 @@ class TimerWheel {
   // The earliest deadline of a linked entry (exact), or false when empty.
   // Amortized O(1): exact from a per-slot minimum, recomputed by a scan of
   // one slot after the slot's earliest entry was cancelled.
-  bool earliest_deadline(std::uint64_t& out) const noexcept;
+  bool earliest_deadline(std::uint64_t& out) const noexcept {
+    if (!heap_.empty()) {  // the current tick's entries expire first
+      out = heap_[0]->deadline_;
+      return true;
+    }
+    return earliest_in_wheel(out);
+  }
 
   std::uint64_t elapsed() const noexcept { return elapsed_; }
   std::size_t size() const noexcept { return size_; }
@@ -181,6 +187,8 @@ class TimerWheel {
   static void shrink(std::vector<TimerEntry*>& v) noexcept;  // maybe_shrink()'s rare path
   // Sizes the arrays a cascade of `slot` (of `level`) is about to fill.
   void reserve_for_cascade(unsigned level, const Slot& slot) noexcept;
+  // earliest_deadline() when the heap is empty.
+  bool earliest_in_wheel(std::uint64_t& out) const noexcept;
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
