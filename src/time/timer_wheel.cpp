@@ -383,10 +383,23 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     if (occupied_[level] == 0) levels_ &= ~(1u << level);
     const std::size_t n = slot.size();
     reserve_for_cascade(level, slot);
+    // A level-0 slot spans one tick, now the current one: it all pours into
+    // the heap. The entries are read a few ahead of their turn.
     constexpr std::size_t kPrefetch = 8;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + kPrefetch < n) __builtin_prefetch(slot[i + kPrefetch]);
-      place(*slot[i]);
+    const std::size_t ahead = n > kPrefetch ? n - kPrefetch : 0;
+    TimerEntry* const* const from = slot.data();
+    if (level == 0) {
+      for (std::size_t i = 0; i < ahead; ++i) {
+        __builtin_prefetch(from[i + kPrefetch]);
+        heap_push(*from[i]);
+      }
+      for (std::size_t i = ahead; i < n; ++i) heap_push(*from[i]);
+    } else {
+      for (std::size_t i = 0; i < ahead; ++i) {
+        __builtin_prefetch(from[i + kPrefetch]);
+        place(*from[i]);
+      }
+      for (std::size_t i = ahead; i < n; ++i) place(*from[i]);
     }
     if (slot.capacity() > kKeepCapacity) {
       std::vector<TimerEntry*>().swap(slot);  // emptied: give its array back
