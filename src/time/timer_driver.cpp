@@ -4,18 +4,17 @@
 #include <pollen/time/timer_driver.hpp>
 
 #include "../format.hpp"
+#include "current_driver.hpp"
 
 #include <climits>
 
 POLLEN_NAMESPACE_BEGIN
 
-namespace {
-// Read at every timer poll: initial-exec, never through __tls_get_addr.
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((tls_model("initial-exec")))
-#endif
-thread_local TimerDriver* t_current_driver = nullptr;
-}  // namespace
+namespace detail {
+thread_local TimerDriver* t_current_driver = nullptr;  // see current_driver.hpp
+}  // namespace detail
+
+using detail::t_current_driver;
 
 VirtualClock::VirtualClock(TimePoint start) : now_(start) {
   POLLEN_REQUIRE(start.time_since_epoch() >= Duration::zero(),
