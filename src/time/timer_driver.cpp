@@ -76,20 +76,6 @@ bool TimerDriver::advance_to_next_timer() {
   return true;
 }
 
-TimerDriver::Registration TimerDriver::register_timer(TimerEntry& entry, TimePoint deadline,
-                                                      const Waker& waker) {
-  if (deadline <= now()) return Registration::Expired;
-  switch (wheel_.insert(entry, tick_of(deadline), waker)) {
-    case TimerWheel::Insert::Linked:
-      return Registration::Waiting;
-    case TimerWheel::Insert::AlreadyExpired:
-      break;
-  }
-  // Only with the steady clock: the wheel was advanced past a deadline that
-  // now() (read a moment ago) had not reached. It is due.
-  return Registration::Expired;
-}
-
 TimerDriver* TimerDriver::current() noexcept { return t_current_driver; }
 
 TimerDriver* TimerDriver::exchange_current(TimerDriver* driver) noexcept {

@@ -213,7 +213,18 @@ class TimerDriver {
   };
   // Links an unlinked `entry` with `deadline` and a clone of `waker`.
   POLLEN_NODISCARD Registration register_timer(TimerEntry& entry, TimePoint deadline,
-                                               const Waker& waker);
+                                               const Waker& waker) {
+    if (deadline <= now()) return Registration::Expired;
+    switch (wheel_.insert(entry, tick_of(deadline), waker)) {
+      case TimerWheel::Insert::Linked:
+        return Registration::Waiting;
+      case TimerWheel::Insert::AlreadyExpired:
+        break;
+    }
+    // Only with the steady clock: the wheel was advanced past a deadline
+    // that now() (read a moment ago) had not reached. It is due.
+    return Registration::Expired;
+  }
   // Replaces a linked entry's waker, unless it already wakes the same task.
   static void update_waker(TimerEntry& entry, const Waker& waker) noexcept {
     if (!entry.waker().will_wake(waker)) entry.waker() = waker;
