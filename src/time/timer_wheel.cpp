@@ -251,6 +251,27 @@ inline void TimerWheel::heap_remove(TimerEntry& e) noexcept {
   }
 }
 
+// Removes the heap's top (Floyd's way, as std::pop_heap): the hole at the
+// top moves down to a leaf along the smaller children, one comparison a
+// level, and the last entry fills it and sifts up (rarely far: the last
+// entry is one of the latest).
+inline void TimerWheel::pop_heap_top() noexcept {
+  TimerEntry* last = heap_.back();
+  heap_.pop_back();
+  const std::size_t n = heap_.size();
+  if (n == 0) return;
+  std::size_t i = 0;
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && heap_[child + 1]->deadline_ < heap_[child]->deadline_) ++child;
+    heap_set(i, heap_[child]);
+    i = child;
+  }
+  heap_set(i, last);
+  heap_sift_up(i);
+}
+
 inline void TimerWheel::heap_sift_up(std::size_t i) noexcept {
   TimerEntry* e = heap_[i];
   while (i > 0) {
@@ -354,7 +375,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     // Fire the current tick's entries that are due, in deadline order.
     while (!heap_.empty() && heap_[0]->deadline_ <= now) {
       TimerEntry& e = *heap_[0];
-      heap_remove(e);
+      pop_heap_top();
       e.state_ = TimerEntry::State::Fired;
       --size_;
       ++fired;

@@ -192,6 +192,7 @@ class TimerWheel {
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
+  void pop_heap_top() noexcept;  // heap_remove(*heap_[0]), faster
   void heap_sift_up(std::size_t i) noexcept;
   void heap_sift_down(std::size_t i) noexcept;
   void heap_set(std::size_t i, TimerEntry* e) noexcept {
