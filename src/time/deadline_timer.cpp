@@ -5,6 +5,7 @@
 #include <pollen/time/deadline_timer.hpp>
 
 #include "../format.hpp"
+#include "current_driver.hpp"
 
 POLLEN_NAMESPACE_BEGIN
 namespace detail {
@@ -122,7 +123,7 @@ DeadlineTimer::Status DeadlineTimer::poll_expired(const Context& cx, const char*
         "before the loop that runs them",
         future_name));
   }
-  TimerDriver* current = TimerDriver::current();
+  TimerDriver* current = t_current_driver;
   if (current != nullptr && current != driver) {
     contract_violation(detail::format(
         "{} was created on one timer driver (event loop) and polled on another; a timer belongs "

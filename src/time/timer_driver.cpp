@@ -4,18 +4,17 @@
 #include <pollen/time/timer_driver.hpp>
 
 #include "../format.hpp"
+#include "current_driver.hpp"
 
 #include <climits>
 
 POLLEN_NAMESPACE_BEGIN
 
-namespace {
-// Read at every timer poll: initial-exec, never through __tls_get_addr.
-#if defined(__GNUC__) || defined(__clang__)
-__attribute__((tls_model("initial-exec")))
-#endif
-thread_local TimerDriver* t_current_driver = nullptr;
-}  // namespace
+namespace detail {
+thread_local TimerDriver* t_current_driver = nullptr;  // see current_driver.hpp
+}  // namespace detail
+
+using detail::t_current_driver;
 
 VirtualClock::VirtualClock(TimePoint start) : now_(start) {
   POLLEN_REQUIRE(start.time_since_epoch() >= Duration::zero(),
@@ -43,19 +42,11 @@ TimerDriver::~TimerDriver() {
   // ~TimerWheel orphans the entries still linked.
 }
 
-void TimerDriver::require_virtual(const char* what) const {
-  if (kind_ != ClockKind::Virtual) {
-    detail::contract_violation(detail::format(
-        "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
-        "create the driver (or loop) with ClockKind::Virtual to control time",
-        what));
-  }
-}
-
-Option<TimePoint> TimerDriver::next_deadline() const noexcept {
-  std::uint64_t tick = 0;
-  if (!wheel_.earliest_deadline(tick)) return none;
-  return time_of(tick);
+void TimerDriver::not_virtual(const char* what) const {
+  detail::contract_violation(detail::format(
+      "TimerDriver::{} needs a virtual clock, and this driver runs on the real steady clock; "
+      "create the driver (or loop) with ClockKind::Virtual to control time",
+      what));
 }
 
 int TimerDriver::wait_timeout_ms() const noexcept {
@@ -68,12 +59,6 @@ int TimerDriver::wait_timeout_ms() const noexcept {
   // wait again with a timeout of 0, a busy loop.
   const Duration::rep ms = (left.count() - 1) / 1000000 + 1;
   return ms > INT_MAX ? INT_MAX : static_cast<int>(ms);
-}
-
-std::size_t TimerDriver::advance_to(TimePoint t) {
-  require_virtual("advance_to()");
-  virtual_.advance_to(t);
-  return fire_expired();
 }
 
 void TimerDriver::pass_time_to(TimePoint t) {
@@ -89,20 +74,6 @@ bool TimerDriver::advance_to_next_timer() {
   const std::size_t fired = fire_expired();
   POLLEN_ASSERT(fired > 0, "advance_to_next_timer() fired nothing at the earliest deadline");
   return true;
-}
-
-TimerDriver::Registration TimerDriver::register_timer(TimerEntry& entry, TimePoint deadline,
-                                                      const Waker& waker) {
-  if (deadline <= now()) return Registration::Expired;
-  switch (wheel_.insert(entry, tick_of(deadline), waker)) {
-    case TimerWheel::Insert::Linked:
-      return Registration::Waiting;
-    case TimerWheel::Insert::AlreadyExpired:
-      break;
-  }
-  // Only with the steady clock: the wheel was advanced past a deadline that
-  // now() (read a moment ago) had not reached. It is due.
-  return Registration::Expired;
 }
 
 TimerDriver* TimerDriver::current() noexcept { return t_current_driver; }

@@ -42,7 +42,8 @@
 //   A wake may run arbitrary code (a waker is user code), which may insert
 //   or cancel entries: the wheel is consistent at every wake.
 // * Memory. The timer entries live in their futures. The slot and heap
-//   arrays grow by half when full, and shrink when the population falls: a
+//   arrays grow by half when full (a cascade sizes the arrays it fills
+//   once, from a count), and shrink when the population falls: a
 //   slot emptied by a cascade gives its array back (beyond kKeepCapacity
 //   pointers), and an array left at less than a quarter of its capacity by
 //   cancels (or the heap, by firing) is cut to twice its size. So memory is
@@ -74,6 +75,18 @@
 
 #include <utility>
 
+// The wheel's private helpers are defined inline in this file (the library
+// is shared: an out-of-line member is an interposable symbol that gcc will
+// not inline, and every call to it goes through the PLT); their rare paths
+// (growing and shrinking an array) stay out of line.
+#if defined(__GNUC__) || defined(__clang__)
+#define POLLEN_WHEEL_SLOW_PATH __attribute__((noinline, cold))
+#define POLLEN_WHEEL_NOINLINE __attribute__((noinline))
+#else
+#define POLLEN_WHEEL_SLOW_PATH
+#define POLLEN_WHEEL_NOINLINE
+#endif
+
 POLLEN_NAMESPACE_BEGIN
 
 namespace {
@@ -95,13 +108,22 @@ constexpr std::uint64_t TimerWheel::kUnknownMin;
 constexpr std::uint16_t TimerWheel::kInHeap;
 constexpr std::size_t TimerWheel::kKeepCapacity;
 
-void TimerWheel::push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept {
-  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 2 + 8);  // noexcept: terminates on OOM
+// Out of line: the rare path of push().
+POLLEN_WHEEL_SLOW_PATH void TimerWheel::grow(std::vector<TimerEntry*>& v) noexcept {
+  v.reserve(v.size() + v.size() / 2 + 8);  // noexcept: terminates on OOM
+}
+
+POLLEN_ALWAYS_INLINE void TimerWheel::push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept {
+  if (POLLEN_UNLIKELY(v.size() == v.capacity())) grow(v);
   v.push_back(e);
 }
 
-void TimerWheel::maybe_shrink(std::vector<TimerEntry*>& v) noexcept {
-  if (v.capacity() <= kKeepCapacity || v.size() * 4 >= v.capacity()) return;
+POLLEN_ALWAYS_INLINE void TimerWheel::maybe_shrink(std::vector<TimerEntry*>& v) noexcept {
+  if (POLLEN_LIKELY(v.capacity() <= kKeepCapacity || v.size() * 4 >= v.capacity())) return;
+  shrink(v);
+}
+
+POLLEN_WHEEL_SLOW_PATH void TimerWheel::shrink(std::vector<TimerEntry*>& v) noexcept {
   std::size_t keep = v.size() * 2;
   if (keep < kKeepCapacity) keep = kKeepCapacity;
 #if POLLEN_HAS_EXCEPTIONS
@@ -147,7 +169,7 @@ TimerWheel::~TimerWheel() {
   for (TimerEntry* e : heap_) orphan(e);
 }
 
-unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
+POLLEN_ALWAYS_INLINE unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
   const std::uint64_t diff = tick ^ tick_;
   const unsigned level = diff == 0 ? 0u : highest_bit(diff) / kBitsPerLevel;
   const unsigned s =
@@ -155,20 +177,20 @@ unsigned TimerWheel::slot_for(std::uint64_t tick) const noexcept {
   return level * kSlotsPerLevel + s;
 }
 
-std::uint64_t TimerWheel::slot_start(unsigned level, unsigned s) const noexcept {
+inline std::uint64_t TimerWheel::slot_start(unsigned level, unsigned s) const noexcept {
   const unsigned block_bits = (level + 1) * kBitsPerLevel;  // bits below the level's block
   const std::uint64_t base = block_bits >= 64 ? 0 : (tick_ >> block_bits) << block_bits;
   return base + (static_cast<std::uint64_t>(s) << (level * kBitsPerLevel));
 }
 
-bool TimerWheel::first_occupied(unsigned& level, unsigned& s) const noexcept {
+inline bool TimerWheel::first_occupied(unsigned& level, unsigned& s) const noexcept {
   if (levels_ == 0) return false;
   level = ctz32(levels_);
   s = ctz64(occupied_[level]);
   return true;
 }
 
-void TimerWheel::place(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::place(TimerEntry& e) noexcept {
   if (tick_of(e.deadline_) == tick_) {
     heap_push(e);
   } else {
@@ -176,7 +198,7 @@ void TimerWheel::place(TimerEntry& e) noexcept {
   }
 }
 
-void TimerWheel::link(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::link(TimerEntry& e) noexcept {
   const unsigned idx = slot_for(tick_of(e.deadline_));
   const unsigned level = idx / kSlotsPerLevel;
   const unsigned s = idx % kSlotsPerLevel;
@@ -194,7 +216,7 @@ void TimerWheel::link(TimerEntry& e) noexcept {
   push(slot, &e);
 }
 
-void TimerWheel::unlink(TimerEntry& e) noexcept {
+inline void TimerWheel::unlink(TimerEntry& e) noexcept {
   const unsigned level = e.slot_ / kSlotsPerLevel;
   const unsigned s = e.slot_ % kSlotsPerLevel;
   Slot& slot = slots_[level][s];
@@ -211,14 +233,14 @@ void TimerWheel::unlink(TimerEntry& e) noexcept {
   maybe_shrink(slot);
 }
 
-void TimerWheel::heap_push(TimerEntry& e) noexcept {
+POLLEN_ALWAYS_INLINE void TimerWheel::heap_push(TimerEntry& e) noexcept {
   e.slot_ = kInHeap;
   push(heap_, &e);
   e.index_ = static_cast<std::uint32_t>(heap_.size() - 1);
   heap_sift_up(heap_.size() - 1);
 }
 
-void TimerWheel::heap_remove(TimerEntry& e) noexcept {
+inline void TimerWheel::heap_remove(TimerEntry& e) noexcept {
   const std::size_t i = e.index_;
   TimerEntry* last = heap_.back();
   heap_.pop_back();
@@ -229,7 +251,28 @@ void TimerWheel::heap_remove(TimerEntry& e) noexcept {
   }
 }
 
-void TimerWheel::heap_sift_up(std::size_t i) noexcept {
+// Removes the heap's top (Floyd's way, as std::pop_heap): the hole at the
+// top moves down to a leaf along the smaller children, one comparison a
+// level, and the last entry fills it and sifts up (rarely far: the last
+// entry is one of the latest).
+inline void TimerWheel::pop_heap_top() noexcept {
+  TimerEntry* last = heap_.back();
+  heap_.pop_back();
+  const std::size_t n = heap_.size();
+  if (n == 0) return;
+  std::size_t i = 0;
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && heap_[child + 1]->deadline_ < heap_[child]->deadline_) ++child;
+    heap_set(i, heap_[child]);
+    i = child;
+  }
+  heap_set(i, last);
+  heap_sift_up(i);
+}
+
+inline void TimerWheel::heap_sift_up(std::size_t i) noexcept {
   TimerEntry* e = heap_[i];
   while (i > 0) {
     const std::size_t parent = (i - 1) / 2;
@@ -240,7 +283,7 @@ void TimerWheel::heap_sift_up(std::size_t i) noexcept {
   heap_set(i, e);
 }
 
-void TimerWheel::heap_sift_down(std::size_t i) noexcept {
+inline void TimerWheel::heap_sift_down(std::size_t i) noexcept {
   TimerEntry* e = heap_[i];
   const std::size_t n = heap_.size();
   for (;;) {
@@ -295,6 +338,35 @@ void TimerWheel::relocate(TimerEntry& from, TimerEntry& to) noexcept {
   from.state_ = TimerEntry::State::Idle;
 }
 
+// Before a cascade of `slot` (of `level`, starting at tick_): sizes the
+// arrays its entries are about to fill, once, instead of growing each by
+// half several times. A level-0 slot pours into the heap (empty then: its
+// entries all fired before the wheel moved on); a higher one mostly into
+// slots of the level below, which are empty (a cascade empties the lowest
+// occupied level first), so a count per slot of that level gives each its
+// exact size (entries that fall further down grow theirs as usual).
+POLLEN_WHEEL_NOINLINE void TimerWheel::reserve_for_cascade(unsigned level,
+                                                         const Slot& slot) noexcept {
+  const std::size_t n = slot.size();
+  if (level == 0) {
+    if (heap_.capacity() < heap_.size() + n) heap_.reserve(heap_.size() + n);  // terminates on OOM
+    return;
+  }
+  const unsigned below = level - 1;
+  const unsigned shift = kTickShift + below * kBitsPerLevel;
+  std::uint32_t count[kSlotsPerLevel] = {};
+  for (const TimerEntry* e : slot) ++count[(e->deadline_ >> shift) & (kSlotsPerLevel - 1)];
+  // Slot 0 of the level below is tick_'s own: its entries fall further
+  // (from level 1: into the heap).
+  if (below == 0 && heap_.capacity() < heap_.size() + count[0]) {
+    heap_.reserve(heap_.size() + count[0]);
+  }
+  for (unsigned j = 1; j < kSlotsPerLevel; ++j) {
+    Slot& to = slots_[below][j];
+    if (to.capacity() < to.size() + count[j]) to.reserve(to.size() + count[j]);
+  }
+}
+
 std::size_t TimerWheel::advance_to(std::uint64_t now) {
   if (now <= elapsed_) return 0;  // every linked deadline is > elapsed_
   const std::uint64_t now_tick = tick_of(now);
@@ -303,7 +375,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     // Fire the current tick's entries that are due, in deadline order.
     while (!heap_.empty() && heap_[0]->deadline_ <= now) {
       TimerEntry& e = *heap_[0];
-      heap_remove(e);
+      pop_heap_top();
       e.state_ = TimerEntry::State::Fired;
       --size_;
       ++fired;
@@ -331,10 +403,24 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
     occupied_[level] &= ~(std::uint64_t{1} << s);
     if (occupied_[level] == 0) levels_ &= ~(1u << level);
     const std::size_t n = slot.size();
+    reserve_for_cascade(level, slot);
+    // A level-0 slot spans one tick, now the current one: it all pours into
+    // the heap. The entries are read a few ahead of their turn.
     constexpr std::size_t kPrefetch = 8;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (i + kPrefetch < n) __builtin_prefetch(slot[i + kPrefetch]);
-      place(*slot[i]);
+    const std::size_t ahead = n > kPrefetch ? n - kPrefetch : 0;
+    TimerEntry* const* const from = slot.data();
+    if (level == 0) {
+      for (std::size_t i = 0; i < ahead; ++i) {
+        __builtin_prefetch(from[i + kPrefetch]);
+        heap_push(*from[i]);
+      }
+      for (std::size_t i = ahead; i < n; ++i) heap_push(*from[i]);
+    } else {
+      for (std::size_t i = 0; i < ahead; ++i) {
+        __builtin_prefetch(from[i + kPrefetch]);
+        place(*from[i]);
+      }
+      for (std::size_t i = ahead; i < n; ++i) place(*from[i]);
     }
     if (slot.capacity() > kKeepCapacity) {
       std::vector<TimerEntry*>().swap(slot);  // emptied: give its array back
@@ -348,11 +434,7 @@ std::size_t TimerWheel::advance_to(std::uint64_t now) {
   return fired;
 }
 
-bool TimerWheel::earliest_deadline(std::uint64_t& out) const noexcept {
-  if (!heap_.empty()) {
-    out = heap_[0]->deadline_;
-    return true;
-  }
+bool TimerWheel::earliest_in_wheel(std::uint64_t& out) const noexcept {
   unsigned level = 0;
   unsigned s = 0;
   if (!first_occupied(level, s)) return false;

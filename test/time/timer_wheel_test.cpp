@@ -112,6 +112,27 @@ TEST(TimerWheel, InsertCancelAndFireDoNotAllocatePerTimer) {
   EXPECT_LE(sizeof(TimerEntry), 32u);
 }
 
+TEST(TimerWheel, ACascadeSizesTheArraysItFillsOnce) {
+  TimerWheel w(0);
+  constexpr std::size_t kPerTick = 100;
+  constexpr std::size_t kTimers = TimerWheel::kSlotsPerLevel * kPerTick;
+  std::vector<TimerEntry> entries(kTimers);
+  // One level-1 slot, kPerTick timers in each of its 64 ticks.
+  for (std::size_t i = 0; i < kTimers; ++i) {
+    const std::uint64_t deadline =
+        slot_span(1) + (i % TimerWheel::kSlotsPerLevel) * slot_span(0) + 1 + i / 64;
+    ASSERT_EQ(w.insert(entries[i], deadline, pollen::Waker()), TimerWheel::Insert::Linked);
+  }
+  pollen::test::AllocCounter allocs;
+  // The slot's start: its first tick pours into the heap, the other 63
+  // fall to level 0. One array each, sized once (growing each by half from
+  // empty would take 5 allocations an array).
+  EXPECT_EQ(w.advance_to(slot_span(1)), 0u);
+  EXPECT_LE(allocs.allocations(), TimerWheel::kSlotsPerLevel);
+  EXPECT_EQ(w.size(), kTimers);
+  EXPECT_EQ(w.advance_to(2 * slot_span(1)), kTimers);
+}
+
 TEST(TimerWheel, CascadesAcrossEveryLevelBoundary) {
   // For every level, deadlines just before, at and just after the level's
   // slot and block boundaries, seen from several starting points.

@@ -125,7 +125,11 @@ class TimerDriver {
 
   // The earliest deadline of a pending timer (exact), or none. It may be
   // <= now() when fire_expired() has not run since it passed.
-  Option<TimePoint> next_deadline() const noexcept;
+  Option<TimePoint> next_deadline() const noexcept {
+    std::uint64_t tick = 0;
+    if (!wheel_.earliest_deadline(tick)) return none;
+    return time_of(tick);
+  }
   // Number of timers waiting in the wheel.
   std::size_t pending_timers() const noexcept { return wheel_.size(); }
   // Wakes every pending timer whose deadline is <= now(), in deadline order,
@@ -155,7 +159,11 @@ class TimerDriver {
   }
   // Moves the virtual clock forward to t (a t in the past moves nothing),
   // then fire_expired(). Returns the number of timers fired.
-  std::size_t advance_to(TimePoint t);
+  std::size_t advance_to(TimePoint t) {
+    require_virtual("advance_to()");
+    virtual_.advance_to(t);
+    return fire_expired();
+  }
   // Moves the virtual clock to the earliest pending deadline (if it is in
   // the future) and fires the timers due then. Returns false, moving
   // nothing, when no timer is pending; true when it fired at least one.
@@ -205,7 +213,18 @@ class TimerDriver {
   };
   // Links an unlinked `entry` with `deadline` and a clone of `waker`.
   POLLEN_NODISCARD Registration register_timer(TimerEntry& entry, TimePoint deadline,
-                                               const Waker& waker);
+                                               const Waker& waker) {
+    if (deadline <= now()) return Registration::Expired;
+    switch (wheel_.insert(entry, tick_of(deadline), waker)) {
+      case TimerWheel::Insert::Linked:
+        return Registration::Waiting;
+      case TimerWheel::Insert::AlreadyExpired:
+        break;
+    }
+    // Only with the steady clock: the wheel was advanced past a deadline
+    // that now() (read a moment ago) had not reached. It is due.
+    return Registration::Expired;
+  }
   // Replaces a linked entry's waker, unless it already wakes the same task.
   static void update_waker(TimerEntry& entry, const Waker& waker) noexcept {
     if (!entry.waker().will_wake(waker)) entry.waker() = waker;
@@ -235,7 +254,11 @@ class TimerDriver {
   }
 
  private:
-  void require_virtual(const char* what) const;
+  // ContractError naming `what` unless the clock is virtual.
+  void require_virtual(const char* what) const {
+    if (POLLEN_UNLIKELY(kind_ != ClockKind::Virtual)) not_virtual(what);
+  }
+  [[noreturn]] void not_virtual(const char* what) const;
 
   ClockKind kind_;
   VirtualClock virtual_;      // the time, when kind_ == ClockKind::Virtual

@@ -15,7 +15,8 @@
 // level before it fires, so O(1) amortized per expiry, plus O(log k) in the
 // heap. Entries live in the futures that own them; the wheel holds one
 // pointer per pending timer in per-slot arrays, plus ~16 KiB of fixed
-// tables. The arrays grow by half when full and give memory back when the
+// tables. The arrays grow by half when full (a cascade sizes the ones it
+// fills at once) and give memory back when the
 // population falls (an array emptied by a cascade, or cut to a quarter by
 // cancels, shrinks; up to kKeepCapacity pointers a slot are kept), so memory
 // follows the number of pending timers, not its peak: capacity_bytes()
@@ -142,7 +143,13 @@ class TimerWheel {
   // The earliest deadline of a linked entry (exact), or false when empty.
   // Amortized O(1): exact from a per-slot minimum, recomputed by a scan of
   // one slot after the slot's earliest entry was cancelled.
-  bool earliest_deadline(std::uint64_t& out) const noexcept;
+  bool earliest_deadline(std::uint64_t& out) const noexcept {
+    if (!heap_.empty()) {  // the current tick's entries expire first
+      out = heap_[0]->deadline_;
+      return true;
+    }
+    return earliest_in_wheel(out);
+  }
 
   std::uint64_t elapsed() const noexcept { return elapsed_; }
   std::size_t size() const noexcept { return size_; }
@@ -174,11 +181,18 @@ class TimerWheel {
   bool first_occupied(unsigned& level, unsigned& s) const noexcept;
   // Appends to a slot or the heap, growing it by half when it is full.
   static void push(std::vector<TimerEntry*>& v, TimerEntry* e) noexcept;
+  static void grow(std::vector<TimerEntry*>& v) noexcept;  // push()'s rare path
   // Gives memory back when `v` uses less than a quarter of its capacity.
   static void maybe_shrink(std::vector<TimerEntry*>& v) noexcept;
+  static void shrink(std::vector<TimerEntry*>& v) noexcept;  // maybe_shrink()'s rare path
+  // Sizes the arrays a cascade of `slot` (of `level`) is about to fill.
+  void reserve_for_cascade(unsigned level, const Slot& slot) noexcept;
+  // earliest_deadline() when the heap is empty.
+  bool earliest_in_wheel(std::uint64_t& out) const noexcept;
   // The binary min-heap of the current tick's entries, by exact deadline.
   void heap_push(TimerEntry& e) noexcept;
   void heap_remove(TimerEntry& e) noexcept;
+  void pop_heap_top() noexcept;  // heap_remove(*heap_[0]), faster
   void heap_sift_up(std::size_t i) noexcept;
   void heap_sift_down(std::size_t i) noexcept;
   void heap_set(std::size_t i, TimerEntry* e) noexcept {
