@@ -11,7 +11,7 @@
 POLLEN_NAMESPACE_BEGIN
 
 namespace detail {
-thread_local TimerDriver* t_current_driver = nullptr;  // see current_driver.hpp
+POLLEN_CURRENT_DRIVER_TLS TimerDriver* t_current_driver = nullptr;  // see current_driver.hpp
 }  // namespace detail
 
 using detail::t_current_driver;
